@@ -1,0 +1,74 @@
+"""Jira operations (REST v2): issues, comments, transitions, assignment."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from bot.catalogue.operation import Args, ConnectorSpec, Operation, Result
+
+Priority = Literal["Highest", "High", "Medium", "Low", "Lowest"]
+
+
+class CreateIssueArgs(Args):
+    project: str = Field(description="project key, such as BUG")
+    summary: str = Field(max_length=255)
+    description: str = ""
+    issue_type: str = "Task"
+    priority: Priority = "Medium"
+    labels: list[str] = Field(default_factory=list)
+
+
+class IssueRef(Result):
+    key: str
+    url: str
+
+
+class IssueKeyArgs(Args):
+    key: str
+
+
+class Issue(Result):
+    key: str
+    summary: str
+    status: str
+    priority: str
+    labels: list[str] = Field(default_factory=list)
+    assignee: str | None = None
+    url: str
+
+
+class AddCommentArgs(Args):
+    key: str
+    body: str
+
+
+class CommentRef(Result):
+    id: str
+
+
+class TransitionArgs(Args):
+    key: str
+    status: str
+
+
+class AssignArgs(Args):
+    key: str
+    assignee: str
+
+
+SPEC = ConnectorSpec(
+    namespace="jira",
+    title="Jira",
+    operations=(
+        Operation("jira.create_issue", "Create an issue", CreateIssueArgs, IssueRef,
+                  writes=True, idempotent=False, text_args=("summary", "description")),
+        Operation("jira.get_issue", "Read an issue", IssueKeyArgs, Issue, writes=False, idempotent=True),
+        Operation("jira.add_comment", "Comment on an issue", AddCommentArgs, CommentRef,
+                  writes=True, idempotent=False, text_args=("body",)),
+        Operation("jira.transition_issue", "Move an issue to a status", TransitionArgs, Issue,
+                  writes=True, idempotent=True),
+        Operation("jira.assign_issue", "Assign an issue", AssignArgs, Issue, writes=True, idempotent=True),
+    ),
+)

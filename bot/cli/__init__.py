@@ -1,0 +1,1 @@
+"""The ``sopbot`` command line: one module per command, wired together in ``app``."""

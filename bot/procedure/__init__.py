@@ -1,0 +1,1 @@
+"""The procedure language: the SOP model, its loader, expressions and JSON Schema."""

@@ -1,0 +1,49 @@
+"""Typed inputs: what a procedure needs, where each value comes from, what if it is missing."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from bot.procedure.types import SopModel, Template
+
+InputType = Literal[
+    "string", "text", "integer", "number", "boolean", "date", "datetime",
+    "choice", "email", "url", "user", "channel",
+]
+
+
+class InputSpec(SopModel):
+    """One typed value, checked before the run starts (or before a task is accepted)."""
+
+    type: InputType = "string"
+    description: str | None = None
+    required: bool = True
+    default: Any = None
+    choices: list[str] = Field(default_factory=list, description="the allowed values of a choice")
+    pattern: str | None = Field(default=None, description="a regular expression the text must match")
+    minimum: float | None = None
+    maximum: float | None = None
+    from_: Template | None = Field(
+        default=None,
+        alias="from",
+        description="where the value comes from in the trigger, such as {{ trigger.issue.key }}",
+    )
+    prompt: str | None = Field(default=None, description="the question asked when the value is missing")
+    if_missing: Literal["ask", "fail", "default"] = Field(
+        default="ask",
+        description="ask the starter in a form, fail the start, or use the default",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> InputSpec:
+        if self.type == "choice" and not self.choices:
+            raise ValueError("an input of type 'choice' needs 'choices'")
+        if self.choices and self.type != "choice":
+            raise ValueError(f"'choices' only applies to type 'choice', not '{self.type}'")
+        if self.if_missing == "default" and self.default is None:
+            raise ValueError("'if_missing: default' needs a 'default' value")
+        if self.minimum is not None and self.maximum is not None and self.minimum > self.maximum:
+            raise ValueError(f"minimum {self.minimum} is above maximum {self.maximum}")
+        return self

@@ -1,0 +1,191 @@
+"""Read SOP files into procedures, turning every problem into a positioned diagnostic.
+
+A broken file never raises: it comes back with diagnostics and no procedure, so the
+files around it are still checked and served.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path as FilePath
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from bot.procedure.model import Procedure
+from bot.procedure.source_map import Path, SourceMap, YamlError, parse_with_positions
+from bot.procedure.steps import STEP_KINDS
+from bot.procedure.types import TARGET_PATTERN
+from bot.validation.diagnostics import Diagnostic, Severity, format_location
+
+SOP_SUFFIXES = (".yml", ".yaml")
+MAX_FILE_BYTES = 1_000_000
+
+
+@dataclass
+class LoadedSop:
+    """One SOP file: its text, data, positions, the procedure (if it parsed) and findings."""
+
+    file: str
+    text: str
+    data: Any = None
+    source_map: SourceMap = field(default_factory=SourceMap)
+    procedure: Procedure | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def content_hash(self) -> str:
+        """The SHA-256 of the exact text: what a run pins."""
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+    def diagnostic(
+        self, code: str, severity: Severity, path: Path, message: str,
+        hint: str | None = None, *, at_key: bool = False,
+    ) -> Diagnostic:
+        """A finding positioned at ``path`` in this file."""
+        line, column = self.source_map.locate(path, key=at_key)
+        return Diagnostic(self.file, line, column, code, severity, format_location(path), message, hint)
+
+
+def is_sop_file(path: FilePath) -> bool:
+    """SOP files are YAML files that are not scenario tests (``*.test.yml``)."""
+    return path.suffix in SOP_SUFFIXES and not path.stem.endswith(".test")
+
+
+def load_file(path: FilePath | str) -> LoadedSop:
+    """Load one file; unreadable files become a diagnostic too."""
+    path = FilePath(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        loaded = LoadedSop(str(path), "")
+        loaded.diagnostics.append(loaded.diagnostic("SOP001", Severity.ERROR, (), f"cannot read the file: {error.strerror}"))
+        return loaded
+    if len(raw) > MAX_FILE_BYTES:
+        loaded = LoadedSop(str(path), "")
+        loaded.diagnostics.append(loaded.diagnostic(
+            "SOP001", Severity.ERROR, (), f"the file is {len(raw):,} bytes; an SOP file is at most {MAX_FILE_BYTES:,}"))
+        return loaded
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        loaded = LoadedSop(str(path), "")
+        loaded.diagnostics.append(loaded.diagnostic(
+            "SOP001", Severity.ERROR, (), f"the file is not UTF-8 text (byte {error.start})"))
+        return loaded
+    return load_text(text, str(path))
+
+
+def load_text(text: str, file: str = "<text>") -> LoadedSop:
+    """Parse and check the model of one SOP text."""
+    loaded = LoadedSop(file, text)
+    try:
+        loaded.data, loaded.source_map = parse_with_positions(text)
+    except YamlError as error:
+        loaded.diagnostics.append(Diagnostic(file, error.line, error.column, "SOP001", Severity.ERROR, "", error.message,
+                                             "fix the YAML syntax at this position"))
+        return loaded
+    if not isinstance(loaded.data, dict):
+        kind = "empty" if loaded.data is None else f"a {type(loaded.data).__name__}"
+        loaded.diagnostics.append(loaded.diagnostic(
+            "SOP002", Severity.ERROR, (), f"an SOP file holds one mapping (id, title, steps, ...); this one is {kind}",
+            "start from an example in sops/ or docs/writing-sops.md"))
+        return loaded
+    try:
+        loaded.procedure = Procedure.model_validate(loaded.data)
+    except ValidationError as error:
+        loaded.diagnostics.extend(_schema_diagnostic(loaded, detail) for detail in error.errors(include_url=False))
+    return loaded
+
+
+def _schema_diagnostic(loaded: LoadedSop, detail: ErrorDetails) -> Diagnostic:
+    path = _data_path(loaded.data, detail["loc"])
+    kind = detail["type"]
+    if kind == "missing":
+        return loaded.diagnostic("SOP101", Severity.ERROR, path[:-1], f"missing required key '{path[-1]}'",
+                                 f"add '{path[-1]}:' here")
+    if kind == "extra_forbidden":
+        suggestion = _suggest_key(str(path[-1]))
+        hint = f"did you mean '{suggestion}'?" if suggestion else "remove it, or check docs/writing-sops.md"
+        message = f"unknown key '{path[-1]}'" + (f" (did you mean '{suggestion}'?)" if suggestion else "")
+        return loaded.diagnostic("SOP102", Severity.ERROR, path, message, hint, at_key=True)
+    if kind == "step_kind":
+        return loaded.diagnostic("SOP103", Severity.ERROR, path, detail["msg"],
+                                 "give the step exactly one of: " + ", ".join(STEP_KINDS))
+    return loaded.diagnostic("SOP104", Severity.ERROR, path, _readable(detail), None)
+
+
+def _readable(detail: ErrorDetails) -> str:
+    message = detail["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    value = detail.get("input")
+    context = detail.get("ctx") or {}
+    if detail["type"] == "string_pattern_mismatch" and context.get("pattern") == TARGET_PATTERN:
+        return (f"'{value}' is not a Slack user, group or channel ID, a #channel, role:NAME or starter "
+                "(display names change; IDs do not)")
+    if detail["type"] == "string_pattern_mismatch":
+        return f"'{value}' does not have the expected form ({context.get('pattern')})"
+    if detail["type"].endswith("_type") or detail["type"].endswith("_parsing"):
+        return f"{message}, got {value!r}"
+    return message
+
+
+def _data_path(data: Any, loc: tuple[int | str, ...]) -> Path:
+    """Map pydantic's error location onto the document, dropping union tags and the like."""
+    if len(loc) > 2 and loc[0] == "steps" and loc[2] in STEP_KINDS:
+        loc = (*loc[:2], *loc[3:])  # the union's tag, not a key of the document
+    path: list[str | int] = []
+    current = data
+    for part in loc:
+        if isinstance(current, dict) and part in current:
+            path.append(part)
+            current = current[part]
+        elif isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current):
+            path.append(part)
+            current = current[part]
+        elif isinstance(current, dict) and isinstance(part, str) and "[" not in part:
+            path.append(part)  # a key that is missing or forbidden
+            current = None
+    return tuple(path)
+
+
+@lru_cache(maxsize=1)
+def _known_keys() -> tuple[str, ...]:
+    keys: set[str] = set()
+    pending: list[type[BaseModel]] = [Procedure]
+    seen: set[type[BaseModel]] = set()
+    while pending:
+        model = pending.pop()
+        if model in seen:
+            continue
+        seen.add(model)
+        for name, info in model.model_fields.items():
+            keys.add(info.alias or name)
+        pending.extend(
+            sub for sub in _models_in(model) if sub not in seen
+        )
+    return tuple(sorted(keys))
+
+
+def _models_in(model: type[BaseModel]) -> list[type[BaseModel]]:
+    import typing
+
+    found: list[type[BaseModel]] = []
+
+    def visit(annotation: Any) -> None:
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            found.append(annotation)
+        for argument in typing.get_args(annotation):
+            visit(argument)
+
+    for info in model.model_fields.values():
+        visit(info.annotation)
+    return found
+
+
+def _suggest_key(key: str) -> str | None:
+    matches = difflib.get_close_matches(key, _known_keys(), n=1, cutoff=0.7)
+    return matches[0] if matches else None

@@ -1,0 +1,50 @@
+"""The whole procedure: identity, trigger, inputs, roles, steps and the policies around them."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field
+
+from bot.procedure.inputs import InputSpec
+from bot.procedure.policies import DefaultEscalation, Guardrails, Permissions, Review, SlaClock
+from bot.procedure.steps import Step
+from bot.procedure.triggers import Trigger
+from bot.procedure.types import SOP_ID_PATTERN, Identifier, SopModel, Target
+
+Mode = Literal["shadow", "assist", "autonomous"]
+
+
+class Procedure(SopModel):
+    """One SOP file. The steps run in order unless a step says where to go next."""
+
+    id: str = Field(pattern=SOP_ID_PATTERN, description="kebab-case id, unique in sops/")
+    title: str = Field(min_length=1)
+    description: str | None = None
+    owner: Target = Field(description="the Slack user or group that keeps this procedure current")
+    version: int = Field(ge=1, description="raise it on every change; runs pin the exact content anyway")
+    review: Review
+    mode: Mode = Field(
+        default="shadow",
+        description="shadow: record writes as 'would do'; assist: every write waits for approval; "
+        "autonomous: runs alone",
+    )
+    trigger: Trigger
+    inputs: dict[Identifier, InputSpec] = Field(default_factory=dict)
+    roles: dict[Identifier, list[Target]] = Field(
+        default_factory=dict, description="named groups of Slack user or group IDs, used as role:NAME"
+    )
+    permissions: Permissions = Field(default_factory=Permissions)
+    guardrails: Guardrails = Field(default_factory=Guardrails)
+    escalation: DefaultEscalation | None = Field(
+        default=None, description="where 'escalate' goes when a rule names no target"
+    )
+    sla: list[SlaClock] = Field(default_factory=list)
+    steps: list[Step] = Field(min_length=1)
+
+    def step_index(self) -> dict[str, int]:
+        """Map each step id to its position (the first wins when ids repeat)."""
+        index: dict[str, int] = {}
+        for position, step in enumerate(self.steps):
+            index.setdefault(step.id, position)
+        return index

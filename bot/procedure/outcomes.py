@@ -1,0 +1,60 @@
+"""What happens when a step fails, times out or is rejected.
+
+Written either as a word (``escalate``, ``skip``, ``stop``, ``goto:step_id``) or as an
+object with retries and an escalation target.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from bot.procedure.types import Duration, SopModel, StepId, Target, Template
+
+OutcomeAction = Literal["escalate", "skip", "stop", "goto"]
+
+
+class Retry(SopModel):
+    """Retry a failing step with exponential backoff before its outcome applies."""
+
+    attempts: int = Field(ge=1, le=20, description="how many more tries after the first")
+    backoff: Duration = Field(default=timedelta(seconds=10), description="wait before the first retry")
+    factor: float = Field(default=2.0, ge=1.0, le=10.0, description="backoff multiplier per retry")
+    max_backoff: Duration = Field(default=timedelta(hours=1), description="the longest wait between tries")
+
+
+class Outcome(SopModel):
+    """The rule applied once a step has failed (after retries), timed out or been rejected."""
+
+    then: OutcomeAction = Field(description="escalate to a person, skip the step, stop the run, or goto")
+    goto: StepId | None = Field(default=None, description="the step to continue at, with then: goto")
+    to: list[Target] = Field(
+        default_factory=list,
+        description="escalation targets; empty means the procedure's default escalation",
+    )
+    reason: Template | None = Field(default=None, description="why, shown in the handoff")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_word(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if value.startswith("goto:"):
+                return {"then": "goto", "goto": value.removeprefix("goto:").strip()}
+            return {"then": value}
+        return value
+
+    @model_validator(mode="after")
+    def _goto_needs_target(self) -> Outcome:
+        if self.then == "goto" and not self.goto:
+            raise ValueError("'then: goto' needs a step id in 'goto'")
+        if self.then != "goto" and self.goto:
+            raise ValueError(f"'goto' only applies with 'then: goto', not 'then: {self.then}'")
+        return self
+
+
+class FailureRule(Outcome):
+    """Retries with backoff, then an outcome: the answer to the happy-path pitfall."""
+
+    retry: Retry | None = None

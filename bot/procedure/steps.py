@@ -1,0 +1,215 @@
+"""The steps of a procedure: one model per kind, chosen by the kind's key.
+
+A step is written as ``- id: ...`` plus exactly one kind key (``action``, ``set``,
+``decide``, ``approval``, ``task``, ``wait``, ``escalate``, ``end``). Every step may carry
+``when`` (skip it unless true) and ``next`` (where to go after it).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, Tag, model_validator
+
+from bot.procedure.outcomes import FailureRule, Outcome
+from bot.procedure.types import (
+    Condition,
+    Duration,
+    Identifier,
+    OperationName,
+    SopModel,
+    StepId,
+    Target,
+    Template,
+)
+from bot.procedure.inputs import InputSpec
+
+
+class StepBase(SopModel):
+    """What every step has: an id, an optional title, a guard and a successor."""
+
+    id: StepId
+    title: str | None = Field(default=None, description="a short human name for cards and graphs")
+    when: Condition | None = Field(default=None, description="run this step only if true; else skip it")
+    next: StepId | None = Field(default=None, description="the step after this one (default: the next in order)")
+
+
+class ActionCall(SopModel):
+    """One call to a connector operation, with templated arguments."""
+
+    action: OperationName
+    with_: dict[str, Any] = Field(default_factory=dict, alias="with", description="the operation's arguments")
+    save_as: Identifier | None = Field(default=None, description="name under which later steps see the result")
+
+
+class ActionStep(StepBase, ActionCall):
+    """Run a tool operation (a read or a write) through the guarded connector boundary."""
+
+    timeout: Duration | None = Field(default=None, description="give up on one try after this long")
+    on_failure: FailureRule | None = Field(default=None, description="retries, then escalate, skip, stop or goto")
+    idempotency_key: Template | None = Field(
+        default=None,
+        description="a key the tool uses to ignore a repeated write, making it safe to retry",
+    )
+
+
+class SetStep(StepBase):
+    """Compute values from inputs and saved outputs; later steps see each by its name."""
+
+    set: dict[Identifier, Any] = Field(min_length=1, description="name: value or {{ expression }}")
+
+
+class Case(SopModel):
+    """One branch of a decision."""
+
+    when: Condition
+    goto: StepId
+
+
+class DecideStep(StepBase):
+    """Branch on conditions, first true case wins; ``otherwise`` when none is true."""
+
+    decide: list[Case] = Field(min_length=1)
+    otherwise: StepId | None = Field(default=None, description="where to go when no case is true (default: next)")
+
+
+class Approval(SopModel):
+    """An agent-prepared package that a listed person approves or rejects."""
+
+    approvers: list[Target] = Field(min_length=1, description="who may decide: user or group IDs, or roles")
+    required: int = Field(default=1, ge=1, description="how many distinct approvals are needed (N of M)")
+    allow_starter: bool = Field(default=False, description="may the person who started the run approve it")
+    summary: Template = Field(description="one line saying what is being approved and why")
+    facts: dict[str, Template] = Field(default_factory=dict, description="label: value pairs shown on the card")
+    covers: list[StepId] = Field(
+        default_factory=list,
+        description="the action steps whose exact calls the package shows and pins (default: the next action)",
+    )
+    timeout: Duration | None = Field(default=None, description="how long to wait for a decision (required)")
+    on_timeout: Outcome | None = Field(default=None, description="what happens if nobody decides in time (required)")
+    on_reject: Outcome | None = Field(default=None, description="what happens on rejection (default: the run ends rejected)")
+    remind_every: Duration | None = Field(default=None, description="nudge the approvers this often while pending")
+
+
+class ApprovalStep(StepBase):
+    """Pause until the package is approved (continue), rejected or timed out."""
+
+    approval: Approval
+
+
+class Task(SopModel):
+    """Work only a person can do; the bot prepares it, asks for the results and tracks it."""
+
+    assignee: Target
+    instructions: Template
+    fields: dict[Identifier, InputSpec] = Field(default_factory=dict, description="what the person reports back")
+    due: Duration | None = Field(default=None, description="how long the person has (required)")
+    remind_every: Duration | None = None
+    on_timeout: Outcome | None = Field(default=None, description="what happens when it is overdue (required)")
+
+
+class TaskStep(StepBase):
+    """Pause until the assignee completes the task; its fields are saved under save_as."""
+
+    task: Task
+    save_as: Identifier | None = None
+
+
+class Wait(SopModel):
+    """A pause for a duration, or until a condition holds, re-checked at set times."""
+
+    for_: Duration | None = Field(default=None, alias="for", description="pause this long")
+    until: Condition | None = Field(default=None, description="continue as soon as this is true")
+    refresh: ActionCall | None = Field(default=None, description="a read that refreshes data before each check")
+    check_at: list[Duration] = Field(
+        default_factory=list,
+        description="when to check, counted from the start of the wait, such as [7d, 14d, 30d]",
+    )
+    check_every: Duration | None = Field(default=None, description="check at this interval instead")
+    timeout: Duration | None = Field(default=None, description="give up waiting after this long")
+    while_waiting: ActionCall | None = Field(
+        default=None, description="an action run at each check that finds the condition still false"
+    )
+    on_timeout: Outcome | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Wait:
+        if (self.for_ is None) == (self.until is None):
+            raise ValueError("a wait needs exactly one of 'for' (a duration) or 'until' (a condition)")
+        if self.until is not None and not (self.check_at or self.check_every):
+            raise ValueError("a wait 'until' needs 'check_at' or 'check_every' so it is re-checked")
+        if self.check_at and self.check_every:
+            raise ValueError("use either 'check_at' or 'check_every', not both")
+        return self
+
+
+class WaitStep(StepBase):
+    """Pause the run; the clock wakes it."""
+
+    wait: Wait
+    on_failure: FailureRule | None = Field(default=None, description="for the refresh and while_waiting actions")
+
+
+class Escalation(SopModel):
+    """Hand the run to a person with everything known so far."""
+
+    to: list[Target] = Field(default_factory=list, description="who takes over (default: the procedure's escalation)")
+    reason: Template = Field(description="why it escalated, in one line")
+    context: dict[str, Template] = Field(default_factory=dict, description="extra facts for the handoff")
+    continue_: bool = Field(
+        default=False, alias="continue", description="keep running after notifying (default: the run ends escalated)"
+    )
+
+
+class EscalateStep(StepBase):
+    """Escalate with a handoff package: inputs, facts gathered, steps done, why."""
+
+    escalate: Escalation
+
+
+class EndStep(StepBase):
+    """Finish the run with a final state."""
+
+    end: Literal["completed", "cancelled", "failed"]
+    message: Template | None = None
+
+
+STEP_KINDS: dict[str, type[StepBase]] = {
+    "action": ActionStep,
+    "set": SetStep,
+    "decide": DecideStep,
+    "approval": ApprovalStep,
+    "task": TaskStep,
+    "wait": WaitStep,
+    "escalate": EscalateStep,
+    "end": EndStep,
+}
+
+
+def step_kind(value: Any) -> str | None:
+    """Tell a step's kind from the one kind key it carries (None when there is none)."""
+    if isinstance(value, StepBase):
+        return next(kind for kind, model in STEP_KINDS.items() if isinstance(value, model))
+    if isinstance(value, dict):
+        found = [kind for kind in STEP_KINDS if kind in value]
+        return found[0] if len(found) == 1 else None
+    return None
+
+
+Step = Annotated[
+    Annotated[ActionStep, Tag("action")]
+    | Annotated[SetStep, Tag("set")]
+    | Annotated[DecideStep, Tag("decide")]
+    | Annotated[ApprovalStep, Tag("approval")]
+    | Annotated[TaskStep, Tag("task")]
+    | Annotated[WaitStep, Tag("wait")]
+    | Annotated[EscalateStep, Tag("escalate")]
+    | Annotated[EndStep, Tag("end")],
+    Discriminator(
+        step_kind,
+        custom_error_type="step_kind",
+        custom_error_message=(
+            "a step needs exactly one kind key: action, set, decide, approval, task, wait, escalate or end"
+        ),
+    ),
+]
