@@ -16,7 +16,9 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default="sqlite:///var/sopbot.db", description="SQLAlchemy URL")
     sops_dir: Path = Path("sops")
-    connectors: list[str] = Field(default_factory=list, description="extra connectors, module:attribute")
+    connectors: list[str] = Field(
+        default_factory=list, description="extra connectors, module:attribute"
+    )
     tools: str = Field(default="sandbox", description="sandbox (embedded demo tools) or live")
     timezone: str = "UTC"
     worker_id: str | None = Field(default=None, description="this process's name in leases")

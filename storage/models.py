@@ -12,7 +12,11 @@ from storage.types import JsonColumn, UtcDateTime
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dt.datetime: UtcDateTime(), dict[str, Any]: JsonColumn, list[Any]: JsonColumn}
+    type_annotation_map = {
+        dt.datetime: UtcDateTime(),
+        dict[str, Any]: JsonColumn,
+        list[Any]: JsonColumn,
+    }
 
 
 class SopVersion(Base):
@@ -47,7 +51,9 @@ class Run(Base):
     cursor: Mapped[str | None] = mapped_column(String(100), doc="the step to run next")
     attempt: Mapped[int] = mapped_column(default=0, doc="tries of the current step so far")
     waiting_on: Mapped[str | None] = mapped_column(String(32), doc="timer, approval, task or lease")
-    thread: Mapped[dict[str, Any] | None] = mapped_column(JsonColumn, doc="where the run talks in chat")
+    thread: Mapped[dict[str, Any] | None] = mapped_column(
+        JsonColumn, doc="where the run talks in chat"
+    )
     reason: Mapped[str | None] = mapped_column(Text, doc="why it ended, failed or escalated")
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime]
@@ -68,7 +74,9 @@ class StepRecord(Base):
     kind: Mapped[str] = mapped_column(String(16))
     operation: Mapped[str | None] = mapped_column(String(100))
     attempt: Mapped[int] = mapped_column(default=1)
-    status: Mapped[str] = mapped_column(String(16), doc="started, succeeded, failed, skipped, would_do, unknown")
+    status: Mapped[str] = mapped_column(
+        String(16), doc="started, succeeded, failed, skipped, would_do, unknown"
+    )
     request: Mapped[dict[str, Any] | None] = mapped_column(JsonColumn)
     response: Mapped[dict[str, Any] | None] = mapped_column(JsonColumn)
     error: Mapped[str | None] = mapped_column(Text)
@@ -86,18 +94,23 @@ class Approval(Base):
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.id"), index=True)
     step_id: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(16), doc="approval or task")
-    status: Mapped[str] = mapped_column(String(16), index=True,
-                                        doc="pending, approved, rejected, timed_out, completed, cancelled")
+    status: Mapped[str] = mapped_column(
+        String(16), index=True, doc="pending, approved, rejected, timed_out, completed, cancelled"
+    )
     package: Mapped[dict[str, Any]]
     package_hash: Mapped[str] = mapped_column(String(64))
-    deciders: Mapped[list[Any]] = mapped_column(doc="the Slack IDs (users or groups) who may decide")
+    deciders: Mapped[list[Any]] = mapped_column(
+        doc="the Slack IDs (users or groups) who may decide"
+    )
     required: Mapped[int] = mapped_column(default=1)
     allow_starter: Mapped[bool] = mapped_column(default=False)
     due_at: Mapped[dt.datetime]
     decided_at: Mapped[dt.datetime | None]
     decided_by: Mapped[str | None] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(Text)
-    response: Mapped[dict[str, Any] | None] = mapped_column(JsonColumn, doc="a task's reported fields")
+    response: Mapped[dict[str, Any] | None] = mapped_column(
+        JsonColumn, doc="a task's reported fields"
+    )
     card: Mapped[dict[str, Any] | None] = mapped_column(JsonColumn, doc="where the card was posted")
     version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime]
@@ -131,7 +144,9 @@ class Timer(Base):
     kind: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]]
     due_at: Mapped[dt.datetime]
-    status: Mapped[str] = mapped_column(String(16), default="pending", doc="pending, claimed, done, cancelled")
+    status: Mapped[str] = mapped_column(
+        String(16), default="pending", doc="pending, claimed, done, cancelled"
+    )
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[dt.datetime | None]
     created_at: Mapped[dt.datetime]

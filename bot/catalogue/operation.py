@@ -54,7 +54,9 @@ class Operation:
     def required_arguments(self) -> tuple[str, ...]:
         """The arguments a call must give."""
         return tuple(
-            info.alias or name for name, info in self.args.model_fields.items() if info.is_required()
+            info.alias or name
+            for name, info in self.args.model_fields.items()
+            if info.is_required()
         )
 
 

@@ -28,7 +28,9 @@ def add_parser(commands: Any) -> None:
         description="Write the JSON Schema of SOP files; point your editor's YAML plugin at it.",
     )
     parser.add_argument(
-        "-o", "--output", default=str(DEFAULT_SCHEMA_PATH),
+        "-o",
+        "--output",
+        default=str(DEFAULT_SCHEMA_PATH),
         help=f"file to write, or - for stdout (default: {DEFAULT_SCHEMA_PATH})",
     )
     parser.set_defaults(run=run)

@@ -14,7 +14,9 @@ from bot.catalogue.operation import Operation
 class ToolError(Exception):
     """A tool refused or failed a call. ``retryable`` marks outages, timeouts and 429s."""
 
-    def __init__(self, message: str, *, retryable: bool = False, retry_after: float | None = None) -> None:
+    def __init__(
+        self, message: str, *, retryable: bool = False, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after

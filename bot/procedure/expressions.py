@@ -86,8 +86,10 @@ def _attribute_chain(node: nodes.Node) -> tuple[str, tuple[str, ...]] | None:
         if isinstance(node, nodes.Getattr):
             path.append(node.attr)
             node = node.node
-        elif isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const) and isinstance(
-            node.arg.value, str
+        elif (
+            isinstance(node, nodes.Getitem)
+            and isinstance(node.arg, nodes.Const)
+            and isinstance(node.arg.value, str)
         ):
             path.append(node.arg.value)
             node = node.node

@@ -9,8 +9,18 @@ from pydantic import Field, model_validator
 from bot.procedure.types import SopModel, Template
 
 InputType = Literal[
-    "string", "text", "integer", "number", "boolean", "date", "datetime",
-    "choice", "email", "url", "user", "channel",
+    "string",
+    "text",
+    "integer",
+    "number",
+    "boolean",
+    "date",
+    "datetime",
+    "choice",
+    "email",
+    "url",
+    "user",
+    "channel",
 ]
 
 
@@ -22,7 +32,9 @@ class InputSpec(SopModel):
     required: bool = True
     default: Any = None
     choices: list[str] = Field(default_factory=list, description="the allowed values of a choice")
-    pattern: str | None = Field(default=None, description="a regular expression the text must match")
+    pattern: str | None = Field(
+        default=None, description="a regular expression the text must match"
+    )
     minimum: float | None = None
     maximum: float | None = None
     from_: Template | None = Field(
@@ -30,7 +42,9 @@ class InputSpec(SopModel):
         alias="from",
         description="where the value comes from in the trigger, such as {{ trigger.issue.key }}",
     )
-    prompt: str | None = Field(default=None, description="the question asked when the value is missing")
+    prompt: str | None = Field(
+        default=None, description="the question asked when the value is missing"
+    )
     if_missing: Literal["ask", "fail", "default"] = Field(
         default="ask",
         description="ask the starter in a form, fail the start, or use the default",

@@ -43,12 +43,20 @@ class LoadedSop:
         return hashlib.sha256(self.text.encode()).hexdigest()
 
     def diagnostic(
-        self, code: str, severity: Severity, path: Path, message: str,
-        hint: str | None = None, *, at_key: bool = False,
+        self,
+        code: str,
+        severity: Severity,
+        path: Path,
+        message: str,
+        hint: str | None = None,
+        *,
+        at_key: bool = False,
     ) -> Diagnostic:
         """A finding positioned at ``path`` in this file."""
         line, column = self.source_map.locate(path, key=at_key)
-        return Diagnostic(self.file, line, column, code, severity, format_location(path), message, hint)
+        return Diagnostic(
+            self.file, line, column, code, severity, format_location(path), message, hint
+        )
 
 
 def is_sop_file(path: FilePath) -> bool:
@@ -63,19 +71,32 @@ def load_file(path: FilePath | str) -> LoadedSop:
         raw = path.read_bytes()
     except OSError as error:
         loaded = LoadedSop(str(path), "")
-        loaded.diagnostics.append(loaded.diagnostic("SOP001", Severity.ERROR, (), f"cannot read the file: {error.strerror}"))
+        loaded.diagnostics.append(
+            loaded.diagnostic(
+                "SOP001", Severity.ERROR, (), f"cannot read the file: {error.strerror}"
+            )
+        )
         return loaded
     if len(raw) > MAX_FILE_BYTES:
         loaded = LoadedSop(str(path), "")
-        loaded.diagnostics.append(loaded.diagnostic(
-            "SOP001", Severity.ERROR, (), f"the file is {len(raw):,} bytes; an SOP file is at most {MAX_FILE_BYTES:,}"))
+        loaded.diagnostics.append(
+            loaded.diagnostic(
+                "SOP001",
+                Severity.ERROR,
+                (),
+                f"the file is {len(raw):,} bytes; an SOP file is at most {MAX_FILE_BYTES:,}",
+            )
+        )
         return loaded
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         loaded = LoadedSop(str(path), "")
-        loaded.diagnostics.append(loaded.diagnostic(
-            "SOP001", Severity.ERROR, (), f"the file is not UTF-8 text (byte {error.start})"))
+        loaded.diagnostics.append(
+            loaded.diagnostic(
+                "SOP001", Severity.ERROR, (), f"the file is not UTF-8 text (byte {error.start})"
+            )
+        )
         return loaded
     return load_text(text, str(path))
 
@@ -86,19 +107,37 @@ def load_text(text: str, file: str = "<text>") -> LoadedSop:
     try:
         loaded.data, loaded.source_map = parse_with_positions(text)
     except YamlError as error:
-        loaded.diagnostics.append(Diagnostic(file, error.line, error.column, "SOP001", Severity.ERROR, "", error.message,
-                                             "fix the YAML syntax at this position"))
+        loaded.diagnostics.append(
+            Diagnostic(
+                file,
+                error.line,
+                error.column,
+                "SOP001",
+                Severity.ERROR,
+                "",
+                error.message,
+                "fix the YAML syntax at this position",
+            )
+        )
         return loaded
     if not isinstance(loaded.data, dict):
         kind = "empty" if loaded.data is None else f"a {type(loaded.data).__name__}"
-        loaded.diagnostics.append(loaded.diagnostic(
-            "SOP002", Severity.ERROR, (), f"an SOP file holds one mapping (id, title, steps, ...); this one is {kind}",
-            "start from an example in sops/ or docs/writing-sops.md"))
+        loaded.diagnostics.append(
+            loaded.diagnostic(
+                "SOP002",
+                Severity.ERROR,
+                (),
+                f"an SOP file holds one mapping (id, title, steps, ...); this one is {kind}",
+                "start from an example in sops/ or docs/writing-sops.md",
+            )
+        )
         return loaded
     try:
         loaded.procedure = Procedure.model_validate(loaded.data)
     except ValidationError as error:
-        loaded.diagnostics.extend(_schema_diagnostic(loaded, detail) for detail in error.errors(include_url=False))
+        loaded.diagnostics.extend(
+            _schema_diagnostic(loaded, detail) for detail in error.errors(include_url=False)
+        )
     return loaded
 
 
@@ -106,16 +145,32 @@ def _schema_diagnostic(loaded: LoadedSop, detail: ErrorDetails) -> Diagnostic:
     path = _data_path(loaded.data, detail["loc"])
     kind = detail["type"]
     if kind == "missing":
-        return loaded.diagnostic("SOP101", Severity.ERROR, path[:-1], f"missing required key '{path[-1]}'",
-                                 f"add '{path[-1]}:' here")
+        return loaded.diagnostic(
+            "SOP101",
+            Severity.ERROR,
+            path[:-1],
+            f"missing required key '{path[-1]}'",
+            f"add '{path[-1]}:' here",
+        )
     if kind == "extra_forbidden":
         suggestion = _suggest_key(str(path[-1]))
-        hint = f"did you mean '{suggestion}'?" if suggestion else "remove it, or check docs/writing-sops.md"
-        message = f"unknown key '{path[-1]}'" + (f" (did you mean '{suggestion}'?)" if suggestion else "")
+        hint = (
+            f"did you mean '{suggestion}'?"
+            if suggestion
+            else "remove it, or check docs/writing-sops.md"
+        )
+        message = f"unknown key '{path[-1]}'" + (
+            f" (did you mean '{suggestion}'?)" if suggestion else ""
+        )
         return loaded.diagnostic("SOP102", Severity.ERROR, path, message, hint, at_key=True)
     if kind == "step_kind":
-        return loaded.diagnostic("SOP103", Severity.ERROR, path, detail["msg"],
-                                 "give the step exactly one of: " + ", ".join(STEP_KINDS))
+        return loaded.diagnostic(
+            "SOP103",
+            Severity.ERROR,
+            path,
+            detail["msg"],
+            "give the step exactly one of: " + ", ".join(STEP_KINDS),
+        )
     return loaded.diagnostic("SOP104", Severity.ERROR, path, _readable(detail), None)
 
 
@@ -124,8 +179,10 @@ def _readable(detail: ErrorDetails) -> str:
     value = detail.get("input")
     context = detail.get("ctx") or {}
     if detail["type"] == "string_pattern_mismatch" and context.get("pattern") == TARGET_PATTERN:
-        return (f"'{value}' is not a Slack user, group or channel ID, a #channel, role:NAME or starter "
-                "(display names change; IDs do not)")
+        return (
+            f"'{value}' is not a Slack user, group or channel ID, a #channel, role:NAME or starter "
+            "(display names change; IDs do not)"
+        )
     if detail["type"] == "string_pattern_mismatch":
         return f"'{value}' does not have the expected form ({context.get('pattern')})"
     if detail["type"].endswith("_type") or detail["type"].endswith("_parsing"):
@@ -164,9 +221,7 @@ def _known_keys() -> tuple[str, ...]:
         seen.add(model)
         for name, info in model.model_fields.items():
             keys.add(info.alias or name)
-        pending.extend(
-            sub for sub in _models_in(model) if sub not in seen
-        )
+        pending.extend(sub for sub in _models_in(model) if sub not in seen)
     return tuple(sorted(keys))
 
 

@@ -22,7 +22,9 @@ class Procedure(SopModel):
     title: str = Field(min_length=1)
     description: str | None = None
     owner: Target = Field(description="the Slack user or group that keeps this procedure current")
-    version: int = Field(ge=1, description="raise it on every change; runs pin the exact content anyway")
+    version: int = Field(
+        ge=1, description="raise it on every change; runs pin the exact content anyway"
+    )
     review: Review
     mode: Mode = Field(
         default="shadow",
@@ -32,7 +34,8 @@ class Procedure(SopModel):
     trigger: Trigger
     inputs: dict[Identifier, InputSpec] = Field(default_factory=dict)
     roles: dict[Identifier, list[Target]] = Field(
-        default_factory=dict, description="named groups of Slack user or group IDs, used as role:NAME"
+        default_factory=dict,
+        description="named groups of Slack user or group IDs, used as role:NAME",
     )
     permissions: Permissions = Field(default_factory=Permissions)
     guardrails: Guardrails = Field(default_factory=Guardrails)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
-from bot.procedure.types import Duration, SopModel, StepId, Target, Template
+from bot.procedure.types import Duration, DynamicTarget, SopModel, StepId, Template
 
 OutcomeAction = Literal["escalate", "skip", "stop", "goto"]
 
@@ -20,17 +20,25 @@ class Retry(SopModel):
     """Retry a failing step with exponential backoff before its outcome applies."""
 
     attempts: int = Field(ge=1, le=20, description="how many more tries after the first")
-    backoff: Duration = Field(default=timedelta(seconds=10), description="wait before the first retry")
+    backoff: Duration = Field(
+        default=timedelta(seconds=10), description="wait before the first retry"
+    )
     factor: float = Field(default=2.0, ge=1.0, le=10.0, description="backoff multiplier per retry")
-    max_backoff: Duration = Field(default=timedelta(hours=1), description="the longest wait between tries")
+    max_backoff: Duration = Field(
+        default=timedelta(hours=1), description="the longest wait between tries"
+    )
 
 
 class Outcome(SopModel):
     """The rule applied once a step has failed (after retries), timed out or been rejected."""
 
-    then: OutcomeAction = Field(description="escalate to a person, skip the step, stop the run, or goto")
-    goto: StepId | None = Field(default=None, description="the step to continue at, with then: goto")
-    to: list[Target] = Field(
+    then: OutcomeAction = Field(
+        description="escalate to a person, skip the step, stop the run, or goto"
+    )
+    goto: StepId | None = Field(
+        default=None, description="the step to continue at, with then: goto"
+    )
+    to: list[DynamicTarget] = Field(
         default_factory=list,
         description="escalation targets; empty means the procedure's default escalation",
     )

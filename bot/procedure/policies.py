@@ -9,7 +9,16 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from bot.procedure.steps import ActionCall
-from bot.procedure.types import Condition, Duration, OperationName, SopModel, StepId, Target, Template
+from bot.procedure.types import (
+    Condition,
+    Duration,
+    DynamicTarget,
+    OperationName,
+    SopModel,
+    StepId,
+    Target,
+    Template,
+)
 
 
 class ArgumentLimit(SopModel):
@@ -18,21 +27,35 @@ class ArgumentLimit(SopModel):
     max: float | None = None
     min: float | None = None
     max_length: int | None = Field(default=None, ge=0)
-    pattern: str | None = Field(default=None, description="the whole value must match this expression")
+    pattern: str | None = Field(
+        default=None, description="the whole value must match this expression"
+    )
     one_of: list[Any] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _not_empty(self) -> ArgumentLimit:
-        if self.max is None and self.min is None and self.max_length is None and self.pattern is None and not self.one_of:
-            raise ValueError("a limit needs at least one of max, min, max_length, pattern or one_of")
+        if (
+            self.max is None
+            and self.min is None
+            and self.max_length is None
+            and self.pattern is None
+            and not self.one_of
+        ):
+            raise ValueError(
+                "a limit needs at least one of max, min, max_length, pattern or one_of"
+            )
         return self
 
 
 class Permissions(SopModel):
     """What the procedure may do: an allowlist, a denylist and argument limits."""
 
-    allow: list[OperationName] = Field(default_factory=list, description="operations this procedure may call")
-    never: list[OperationName] = Field(default_factory=list, description="operations that are never allowed")
+    allow: list[OperationName] = Field(
+        default_factory=list, description="operations this procedure may call"
+    )
+    never: list[OperationName] = Field(
+        default_factory=list, description="operations that are never allowed"
+    )
     limits: dict[OperationName, dict[str, ArgumentLimit]] = Field(
         default_factory=dict, description="operation: {argument: limit}"
     )
@@ -42,7 +65,9 @@ class RequiredDisclosure(SopModel):
     """Text that must be present in outgoing messages of the listed operations."""
 
     text: str = Field(min_length=1)
-    applies_to: list[OperationName] = Field(default_factory=list, description="default: every outgoing text")
+    applies_to: list[OperationName] = Field(
+        default_factory=list, description="default: every outgoing text"
+    )
 
 
 class Guardrails(SopModel):
@@ -55,18 +80,24 @@ class Guardrails(SopModel):
 class SlaEscalation(SopModel):
     """One link of an SLA escalation chain."""
 
-    after: Duration | Literal["breach"] = Field(description="time since the clock started, or breach")
+    after: Duration | Literal["breach"] = Field(
+        description="time since the clock started, or breach"
+    )
     unless: Condition | None = Field(default=None, description="skip this link when true")
-    to: list[Target] = Field(min_length=1)
+    to: list[DynamicTarget] = Field(min_length=1)
     message: Template | None = None
-    actions: list[ActionCall] = Field(default_factory=list, description="actions run at this link, such as a CRM flag")
+    actions: list[ActionCall] = Field(
+        default_factory=list, description="actions run at this link, such as a CRM flag"
+    )
 
 
 class SlaClock(SopModel):
     """A deadline that starts with the run when its condition holds."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    applies_when: Condition | None = Field(default=None, description="start this clock only when true")
+    applies_when: Condition | None = Field(
+        default=None, description="start this clock only when true"
+    )
     deadline: Duration
     stops_at: StepId = Field(description="the clock stops when the run completes this step")
     warn_before: list[Duration] = Field(default_factory=list, description="warnings before breach")

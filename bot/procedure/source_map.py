@@ -81,15 +81,24 @@ def _convert(node: yaml.Node, path: Path, source_map: SourceMap) -> Any:
         result: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlError("YAML merge keys (<<) are not supported in SOP files",
-                                key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                raise YamlError(
+                    "YAML merge keys (<<) are not supported in SOP files",
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
             key = _convert(key_node, (*path, "<key>"), source_map)
             if not isinstance(key, str | int | float | bool) and key is not None:
-                raise YamlError("a mapping key must be plain text",
-                                key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                raise YamlError(
+                    "a mapping key must be plain text",
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
             if key in result:
-                raise YamlError(f"the key '{key}' appears twice in this mapping",
-                                key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                raise YamlError(
+                    f"the key '{key}' appears twice in this mapping",
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
             child: Path = (*path, key if isinstance(key, str) else str(key))
             source_map.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             result[child[-1]] = _convert(value_node, child, source_map)
@@ -98,10 +107,16 @@ def _convert(node: yaml.Node, path: Path, source_map: SourceMap) -> Any:
         return [_convert(item, (*path, index), source_map) for index, item in enumerate(node.value)]
     construct = _SCALARS.get(node.tag)
     if construct is None:
-        raise YamlError(f"the YAML tag '{node.tag}' is not allowed in SOP files",
-                        node.start_mark.line + 1, node.start_mark.column + 1)
+        raise YamlError(
+            f"the YAML tag '{node.tag}' is not allowed in SOP files",
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+        )
     try:
         return construct(node)
     except (yaml.constructor.ConstructorError, ValueError, OverflowError) as error:
-        raise YamlError(f"cannot read the value '{node.value}': {error}",
-                        node.start_mark.line + 1, node.start_mark.column + 1) from None
+        raise YamlError(
+            f"cannot read the value '{node.value}': {error}",
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+        ) from None

@@ -11,18 +11,18 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, model_validator
 
+from bot.procedure.inputs import InputSpec
 from bot.procedure.outcomes import FailureRule, Outcome
 from bot.procedure.types import (
     Condition,
     Duration,
+    DynamicTarget,
     Identifier,
     OperationName,
     SopModel,
     StepId,
-    Target,
     Template,
 )
-from bot.procedure.inputs import InputSpec
 
 
 class StepBase(SopModel):
@@ -30,23 +30,33 @@ class StepBase(SopModel):
 
     id: StepId
     title: str | None = Field(default=None, description="a short human name for cards and graphs")
-    when: Condition | None = Field(default=None, description="run this step only if true; else skip it")
-    next: StepId | None = Field(default=None, description="the step after this one (default: the next in order)")
+    when: Condition | None = Field(
+        default=None, description="run this step only if true; else skip it"
+    )
+    next: StepId | None = Field(
+        default=None, description="the step after this one (default: the next in order)"
+    )
 
 
 class ActionCall(SopModel):
     """One call to a connector operation, with templated arguments."""
 
     action: OperationName
-    with_: dict[str, Any] = Field(default_factory=dict, alias="with", description="the operation's arguments")
-    save_as: Identifier | None = Field(default=None, description="name under which later steps see the result")
+    with_: dict[str, Any] = Field(
+        default_factory=dict, alias="with", description="the operation's arguments"
+    )
+    save_as: Identifier | None = Field(
+        default=None, description="name under which later steps see the result"
+    )
 
 
 class ActionStep(StepBase, ActionCall):
     """Run a tool operation (a read or a write) through the guarded connector boundary."""
 
     timeout: Duration | None = Field(default=None, description="give up on one try after this long")
-    on_failure: FailureRule | None = Field(default=None, description="retries, then escalate, skip, stop or goto")
+    on_failure: FailureRule | None = Field(
+        default=None, description="retries, then escalate, skip, stop or goto"
+    )
     idempotency_key: Template | None = Field(
         default=None,
         description="a key the tool uses to ignore a repeated write, making it safe to retry",
@@ -70,25 +80,43 @@ class DecideStep(StepBase):
     """Branch on conditions, first true case wins; ``otherwise`` when none is true."""
 
     decide: list[Case] = Field(min_length=1)
-    otherwise: StepId | None = Field(default=None, description="where to go when no case is true (default: next)")
+    otherwise: StepId | None = Field(
+        default=None, description="where to go when no case is true (default: next)"
+    )
 
 
 class Approval(SopModel):
     """An agent-prepared package that a listed person approves or rejects."""
 
-    approvers: list[Target] = Field(min_length=1, description="who may decide: user or group IDs, or roles")
-    required: int = Field(default=1, ge=1, description="how many distinct approvals are needed (N of M)")
-    allow_starter: bool = Field(default=False, description="may the person who started the run approve it")
+    approvers: list[DynamicTarget] = Field(
+        min_length=1, description="who may decide: user or group IDs, or roles"
+    )
+    required: int = Field(
+        default=1, ge=1, description="how many distinct approvals are needed (N of M)"
+    )
+    allow_starter: bool = Field(
+        default=False, description="may the person who started the run approve it"
+    )
     summary: Template = Field(description="one line saying what is being approved and why")
-    facts: dict[str, Template] = Field(default_factory=dict, description="label: value pairs shown on the card")
+    facts: dict[str, Template] = Field(
+        default_factory=dict, description="label: value pairs shown on the card"
+    )
     covers: list[StepId] = Field(
         default_factory=list,
         description="the action steps whose exact calls the package shows and pins (default: the next action)",
     )
-    timeout: Duration | None = Field(default=None, description="how long to wait for a decision (required)")
-    on_timeout: Outcome | None = Field(default=None, description="what happens if nobody decides in time (required)")
-    on_reject: Outcome | None = Field(default=None, description="what happens on rejection (default: the run ends rejected)")
-    remind_every: Duration | None = Field(default=None, description="nudge the approvers this often while pending")
+    timeout: Duration | None = Field(
+        default=None, description="how long to wait for a decision (required)"
+    )
+    on_timeout: Outcome | None = Field(
+        default=None, description="what happens if nobody decides in time (required)"
+    )
+    on_reject: Outcome | None = Field(
+        default=None, description="what happens on rejection (default: the run ends rejected)"
+    )
+    remind_every: Duration | None = Field(
+        default=None, description="nudge the approvers this often while pending"
+    )
 
 
 class ApprovalStep(StepBase):
@@ -100,12 +128,16 @@ class ApprovalStep(StepBase):
 class Task(SopModel):
     """Work only a person can do; the bot prepares it, asks for the results and tracks it."""
 
-    assignee: Target
+    assignee: DynamicTarget
     instructions: Template
-    fields: dict[Identifier, InputSpec] = Field(default_factory=dict, description="what the person reports back")
+    fields: dict[Identifier, InputSpec] = Field(
+        default_factory=dict, description="what the person reports back"
+    )
     due: Duration | None = Field(default=None, description="how long the person has (required)")
     remind_every: Duration | None = None
-    on_timeout: Outcome | None = Field(default=None, description="what happens when it is overdue (required)")
+    on_timeout: Outcome | None = Field(
+        default=None, description="what happens when it is overdue (required)"
+    )
 
 
 class TaskStep(StepBase):
@@ -120,7 +152,9 @@ class Wait(SopModel):
 
     for_: Duration | None = Field(default=None, alias="for", description="pause this long")
     until: Condition | None = Field(default=None, description="continue as soon as this is true")
-    refresh: ActionCall | None = Field(default=None, description="a read that refreshes data before each check")
+    refresh: ActionCall | None = Field(
+        default=None, description="a read that refreshes data before each check"
+    )
     check_at: list[Duration] = Field(
         default_factory=list,
         description="when to check, counted from the start of the wait, such as [7d, 14d, 30d]",
@@ -135,7 +169,9 @@ class Wait(SopModel):
     @model_validator(mode="after")
     def _one_kind(self) -> Wait:
         if (self.for_ is None) == (self.until is None):
-            raise ValueError("a wait needs exactly one of 'for' (a duration) or 'until' (a condition)")
+            raise ValueError(
+                "a wait needs exactly one of 'for' (a duration) or 'until' (a condition)"
+            )
         if self.until is not None and not (self.check_at or self.check_every):
             raise ValueError("a wait 'until' needs 'check_at' or 'check_every' so it is re-checked")
         if self.check_at and self.check_every:
@@ -147,17 +183,25 @@ class WaitStep(StepBase):
     """Pause the run; the clock wakes it."""
 
     wait: Wait
-    on_failure: FailureRule | None = Field(default=None, description="for the refresh and while_waiting actions")
+    on_failure: FailureRule | None = Field(
+        default=None, description="for the refresh and while_waiting actions"
+    )
 
 
 class Escalation(SopModel):
     """Hand the run to a person with everything known so far."""
 
-    to: list[Target] = Field(default_factory=list, description="who takes over (default: the procedure's escalation)")
+    to: list[DynamicTarget] = Field(
+        default_factory=list, description="who takes over (default: the procedure's escalation)"
+    )
     reason: Template = Field(description="why it escalated, in one line")
-    context: dict[str, Template] = Field(default_factory=dict, description="extra facts for the handoff")
+    context: dict[str, Template] = Field(
+        default_factory=dict, description="extra facts for the handoff"
+    )
     continue_: bool = Field(
-        default=False, alias="continue", description="keep running after notifying (default: the run ends escalated)"
+        default=False,
+        alias="continue",
+        description="keep running after notifying (default: the run ends escalated)",
     )
 
 

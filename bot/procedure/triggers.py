@@ -10,17 +10,22 @@ from bot.procedure.types import Condition, SopModel
 class EventTrigger(SopModel):
     """An inbound event (Jira, the CRM, a signed generic webhook) with an optional filter."""
 
-    source: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="jira, crm, helpdesk, webhook, ...")
+    source: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$", description="jira, crm, helpdesk, webhook, ..."
+    )
     type: str = Field(description="the event type, such as issue_created or deal.stage_changed")
     filter: Condition | None = Field(
-        default=None, description="start only when this holds, e.g. \"'product-bug' in event.labels\""
+        default=None,
+        description="start only when this holds, e.g. \"'product-bug' in event.labels\"",
     )
 
 
 class Schedule(SopModel):
     """A cron schedule in a named time zone."""
 
-    cron: str = Field(description="five cron fields: minute hour day month weekday", examples=["0 9 * * MON"])
+    cron: str = Field(
+        description="five cron fields: minute hour day month weekday", examples=["0 9 * * MON"]
+    )
     timezone: str = Field(default="UTC", description="an IANA time zone such as Europe/Berlin")
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 from pydantic import BaseModel as _PydanticBase
+from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
 from bot.procedure.durations import DURATION_PATTERN, format_duration, parse_duration
 
@@ -64,7 +64,7 @@ Condition = Annotated[
         min_length=1,
         description=(
             "an expression, without braces, that is true or false, such as "
-            "\"inputs.amount > 500\"; names resolve against inputs, saved outputs and built-ins"
+            '"inputs.amount > 500"; names resolve against inputs, saved outputs and built-ins'
         ),
     ),
 ]
@@ -88,6 +88,19 @@ Target = Annotated[
             "who or where: a Slack user ID (U…/W…), a user group ID (S…), a channel ID (C…/G…) "
             "or #channel-name, role:NAME from this procedure's roles, or starter "
             "(the person who started the run); never a display name"
+        ),
+    ),
+]
+
+DYNAMIC_TARGET_PATTERN = r"^(\{\{.+\}\}|" + TARGET_PATTERN[2:]
+
+DynamicTarget = Annotated[
+    str,
+    Field(
+        pattern=DYNAMIC_TARGET_PATTERN,
+        description=(
+            "a target as above, or one {{ expression }} that gives a Slack ID at run time, "
+            "such as {{ employee.supervisor }}"
         ),
     ),
 ]

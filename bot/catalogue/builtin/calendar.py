@@ -38,9 +38,22 @@ SPEC = ConnectorSpec(
     namespace="calendar",
     title="Calendar",
     operations=(
-        Operation("calendar.get_meeting", "Read a meeting and its notes", MeetingArgs, Meeting,
-                  writes=False, idempotent=True),
-        Operation("calendar.create_event", "Create an event in someone's calendar", CreateEventArgs,
-                  EventRef, writes=True, idempotent=False, accepts_idempotency_key=True),
+        Operation(
+            "calendar.get_meeting",
+            "Read a meeting and its notes",
+            MeetingArgs,
+            Meeting,
+            writes=False,
+            idempotent=True,
+        ),
+        Operation(
+            "calendar.create_event",
+            "Create an event in someone's calendar",
+            CreateEventArgs,
+            EventRef,
+            writes=True,
+            idempotent=False,
+            accepts_idempotency_key=True,
+        ),
     ),
 )

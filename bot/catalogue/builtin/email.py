@@ -22,7 +22,15 @@ SPEC = ConnectorSpec(
     namespace="email",
     title="Email",
     operations=(
-        Operation("email.send", "Send an email", SendArgs, Sent, writes=True, idempotent=False,
-                  text_args=("subject", "body"), accepts_idempotency_key=True),
+        Operation(
+            "email.send",
+            "Send an email",
+            SendArgs,
+            Sent,
+            writes=True,
+            idempotent=False,
+            text_args=("subject", "body"),
+            accepts_idempotency_key=True,
+        ),
     ),
 )

@@ -37,9 +37,22 @@ SPEC = ConnectorSpec(
     namespace="hr",
     title="HR",
     operations=(
-        Operation("hr.get_employee", "Read an employee's record", EmployeeArgs, Employee,
-                  writes=False, idempotent=True),
-        Operation("hr.book_time_off", "Book approved time off", BookTimeOffArgs, Booking,
-                  writes=True, idempotent=False, accepts_idempotency_key=True),
+        Operation(
+            "hr.get_employee",
+            "Read an employee's record",
+            EmployeeArgs,
+            Employee,
+            writes=False,
+            idempotent=True,
+        ),
+        Operation(
+            "hr.book_time_off",
+            "Book approved time off",
+            BookTimeOffArgs,
+            Booking,
+            writes=True,
+            idempotent=False,
+            accepts_idempotency_key=True,
+        ),
     ),
 )

@@ -25,7 +25,14 @@ SPEC = ConnectorSpec(
     namespace="http",
     title="HTTP",
     operations=(
-        Operation("http.request", "Call an HTTP endpoint", RequestArgs, Response,
-                  writes=True, idempotent=False, secret_args=("headers",)),
+        Operation(
+            "http.request",
+            "Call an HTTP endpoint",
+            RequestArgs,
+            Response,
+            writes=True,
+            idempotent=False,
+            secret_args=("headers",),
+        ),
     ),
 )

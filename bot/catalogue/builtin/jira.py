@@ -62,13 +62,37 @@ SPEC = ConnectorSpec(
     namespace="jira",
     title="Jira",
     operations=(
-        Operation("jira.create_issue", "Create an issue", CreateIssueArgs, IssueRef,
-                  writes=True, idempotent=False, text_args=("summary", "description")),
-        Operation("jira.get_issue", "Read an issue", IssueKeyArgs, Issue, writes=False, idempotent=True),
-        Operation("jira.add_comment", "Comment on an issue", AddCommentArgs, CommentRef,
-                  writes=True, idempotent=False, text_args=("body",)),
-        Operation("jira.transition_issue", "Move an issue to a status", TransitionArgs, Issue,
-                  writes=True, idempotent=True),
-        Operation("jira.assign_issue", "Assign an issue", AssignArgs, Issue, writes=True, idempotent=True),
+        Operation(
+            "jira.create_issue",
+            "Create an issue",
+            CreateIssueArgs,
+            IssueRef,
+            writes=True,
+            idempotent=False,
+            text_args=("summary", "description"),
+        ),
+        Operation(
+            "jira.get_issue", "Read an issue", IssueKeyArgs, Issue, writes=False, idempotent=True
+        ),
+        Operation(
+            "jira.add_comment",
+            "Comment on an issue",
+            AddCommentArgs,
+            CommentRef,
+            writes=True,
+            idempotent=False,
+            text_args=("body",),
+        ),
+        Operation(
+            "jira.transition_issue",
+            "Move an issue to a status",
+            TransitionArgs,
+            Issue,
+            writes=True,
+            idempotent=True,
+        ),
+        Operation(
+            "jira.assign_issue", "Assign an issue", AssignArgs, Issue, writes=True, idempotent=True
+        ),
     ),
 )
