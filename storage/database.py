@@ -5,54 +5,58 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.models import Base
+from storage import migrate
+from storage.engines import build_engine, parse_url, read_only
 
 
 class Database:
-    """Owns the SQLAlchemy engine and hands out transactional sessions."""
+    """Owns the SQLAlchemy engine, keeps the schema current, and hands out transactions.
+
+    ``ValueError`` with a readable message for a URL sopbot cannot use.
+    """
 
     def __init__(self, url: str) -> None:
-        parsed = make_url(url)
-        if parsed.drivername in ("postgresql", "postgres"):
-            parsed = parsed.set(drivername="postgresql+psycopg")
-        self.url = parsed
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(parsed)
-        if self.dialect == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self.url = parse_url(url)
+        if self.url.get_backend_name() == "sqlite" and self.url.database not in (
+            None,
+            "",
+            ":memory:",
+        ):
+            Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
+        self.engine: Engine = build_engine(self.url)
+        self._read_engine = read_only(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
         """``sqlite`` or ``postgresql``."""
         return self.engine.dialect.name
 
-    def create_schema(self) -> None:
-        """Create every table (tests and first start; migrations take over for upgrades)."""
-        Base.metadata.create_all(self.engine)
+    def upgrade(self) -> None:
+        """Bring the schema to the newest migration; safe at every start, from many processes."""
+        migrate.upgrade_to_head(self.engine)
+
+    def current_revision(self) -> str | None:
+        """The migration the database is at, or None before the first ``upgrade``."""
+        return migrate.current_revision(self._read_engine)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        """A transaction: committed when the block ends, rolled back if it raises."""
-        with self._sessions() as session, session.begin():
+    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+        """A transaction: committed when the block ends, rolled back if it raises.
+
+        Claims and compare-and-set updates need the default (on SQLite it holds the write
+        lock from the start). ``read_only=True`` is for queries that must not wait behind
+        writers, such as status pages; any write in it fails.
+        """
+        sessions = self._read_sessions if read_only else self._sessions
+        with sessions() as session, session.begin():
             yield session
 
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
-
-
-def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.close()

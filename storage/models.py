@@ -5,13 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import JsonColumn, UtcDateTime
 
+# Every constraint gets a predictable name, so a later migration can alter or drop it
+# (SQLite's batch mode rebuilds tables and can only drop constraints it can name).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
 
 class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {
         dt.datetime: UtcDateTime(),
         dict[str, Any]: JsonColumn,
@@ -193,7 +204,9 @@ class InboundKey(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     source: Mapped[str] = mapped_column(String(32))
-    received_at: Mapped[dt.datetime]
+    received_at: Mapped[dt.datetime] = mapped_column(
+        index=True, doc="old keys are forgotten by age"
+    )
 
 
 class SandboxRecord(Base):

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from bot import __version__
-from bot.cli import schema_cmd
+from bot.cli import graph_cmd, run_cmd, schema_cmd, show_cmd
 
-COMMANDS: tuple[ModuleType, ...] = (schema_cmd,)
+COMMANDS: tuple[ModuleType, ...] = (run_cmd, schema_cmd, graph_cmd, show_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal
 
 from pydantic import Field
@@ -47,6 +48,10 @@ class Procedure(SopModel):
 
     def step_index(self) -> dict[str, int]:
         """Map each step id to its position (the first wins when ids repeat)."""
+        return self._step_positions
+
+    @cached_property
+    def _step_positions(self) -> dict[str, int]:
         index: dict[str, int] = {}
         for position, step in enumerate(self.steps):
             index.setdefault(step.id, position)

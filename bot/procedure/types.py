@@ -58,8 +58,16 @@ StepId = Annotated[
     Field(pattern=IDENTIFIER_PATTERN, description="the id of a step in this procedure"),
 ]
 
+def _condition_text(value: Any) -> Any:
+    """``when: false`` in YAML is a boolean; as a condition it means the expression false."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return value
+
+
 Condition = Annotated[
     str,
+    BeforeValidator(_condition_text),
     Field(
         min_length=1,
         description=(

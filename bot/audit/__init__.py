@@ -1,0 +1,1 @@
+"""The audit trail: every action and decision, secrets masked, readable per run."""

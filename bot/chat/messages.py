@@ -1,0 +1,79 @@
+"""What the engine says, independent of where it is shown (Block Kit or a terminal)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+ButtonStyle = Literal["primary", "danger", "default"]
+
+
+@dataclass(frozen=True)
+class Button:
+    """One button: ``action`` is what the engine does when it is pressed (approve, reject…),
+    ``value`` identifies the thing it acts on (an approval or task id)."""
+
+    label: str
+    action: str
+    value: str
+    style: ButtonStyle = "default"
+
+
+@dataclass(frozen=True)
+class Card:
+    """A titled block of facts with buttons: approvals, tasks, escalations, status."""
+
+    title: str
+    summary: str
+    fields: tuple[tuple[str, str], ...] = ()
+    buttons: tuple[Button, ...] = ()
+    footer: str | None = None
+
+
+@dataclass(frozen=True)
+class Message:
+    """Text (and optionally a card) for one destination.
+
+    ``to`` is a Slack ID (user → a direct message; channel or group → that conversation) or
+    ``#name``; ``thread`` keeps a run's conversation together.
+    """
+
+    to: str
+    text: str
+    card: Card | None = None
+    thread: dict[str, Any] | None = None
+    kind: Literal["info", "card", "alert"] = "info"
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """Where a message landed, so its card can be updated later."""
+
+    to: str
+    id: str
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def message_to_json(message: Message) -> dict[str, Any]:
+    """A message as JSON for the durable outbox."""
+    return asdict(message)
+
+
+def message_from_json(data: dict[str, Any]) -> Message:
+    """The inverse of ``message_to_json``."""
+    card = data.get("card")
+    return Message(
+        to=data["to"],
+        text=data["text"],
+        thread=data.get("thread"),
+        kind=data.get("kind", "info"),
+        card=None
+        if card is None
+        else Card(
+            title=card["title"],
+            summary=card["summary"],
+            fields=tuple((label, value) for label, value in card.get("fields", ())),
+            buttons=tuple(Button(**button) for button in card.get("buttons", ())),
+            footer=card.get("footer"),
+        ),
+    )

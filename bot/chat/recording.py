@@ -1,0 +1,36 @@
+"""A ChatPort that keeps what it was given: for scenario files, tests and dry runs."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+
+from bot.chat.messages import Message, MessageRef
+
+
+@dataclass
+class RecordingChat:
+    """Every message posted, and every card replacement, in order."""
+
+    posted: list[Message] = field(default_factory=list)
+    updates: list[tuple[MessageRef, Message]] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def post(self, message: Message) -> MessageRef:
+        with self._lock:
+            self.posted.append(message)
+            return MessageRef(to=message.to, id=f"rec-{next(self._ids)}")
+
+    def update(self, ref: MessageRef, message: Message) -> None:
+        with self._lock:
+            self.updates.append((ref, message))
+
+    def to(self, destination: str) -> list[Message]:
+        """The messages sent to one destination."""
+        return [message for message in self.posted if message.to == destination]
+
+    def alerts(self) -> list[Message]:
+        """The alert messages (escalations, SLA warnings and breaches)."""
+        return [message for message in self.posted if message.kind == "alert"]

@@ -1,0 +1,1 @@
+"""The ``/sop`` command language, shared by the Slack surface and the local console."""

@@ -1,0 +1,85 @@
+"""Parsing ``/sop …`` text into commands; malformed text gets usage help, never a crash."""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+
+USAGE = """\
+/sop list                               procedures you can run
+/sop run NAME key=value …               start one (e.g. /sop run refund order_id=1042 reason=damaged)
+/sop status RUN                         where a run stands and what it waits for
+/sop history [NAME]                     recent runs
+/sop pending                            approvals and tasks waiting for someone
+/sop approve ID [reason]                approve a package
+/sop reject ID reason                   reject it (a reason is required)
+/sop complete TASK key=value …          report a task done
+/sop cancel RUN reason                  stop a run
+/sop help                               this help"""
+
+
+class UsageError(ValueError):
+    """The text is not a command we understand; the message includes the usage."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(f"{problem}\n\n{USAGE}")
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Command:
+    """One parsed request: a verb, its positional words and its key=value pairs."""
+
+    verb: str
+    args: tuple[str, ...] = ()
+    options: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def rest(self) -> str:
+        """The positional words after the first, joined (a reason, say)."""
+        return " ".join(self.args[1:])
+
+
+VERBS: dict[str, tuple[int, str]] = {
+    "help": (0, ""),
+    "list": (0, ""),
+    "run": (1, "/sop run NAME key=value …"),
+    "status": (1, "/sop status RUN"),
+    "history": (0, ""),
+    "pending": (0, ""),
+    "approve": (1, "/sop approve ID [reason]"),
+    "reject": (2, "/sop reject ID reason"),
+    "complete": (1, "/sop complete TASK key=value …"),
+    "cancel": (2, "/sop cancel RUN reason"),
+}
+
+
+def parse(text: str) -> Command:
+    """``run refund order_id=1042 reason="arrived broken"`` → Command('run', ('refund',), {...})."""
+    body = text.strip()
+    if body.startswith("/sop"):
+        body = body[4:].strip()
+    try:
+        words = shlex.split(body)
+    except ValueError as error:
+        raise UsageError(f"cannot read that command: {error}") from None
+    if not words:
+        return Command("help")
+    verb, *rest = words
+    verb = verb.lower()
+    if verb not in VERBS:
+        raise UsageError(f"unknown command '{verb}'")
+    args: list[str] = []
+    options: dict[str, str] = {}
+    for word in rest:
+        key, separator, value = word.partition("=")
+        if separator and key.isidentifier() and verb in ("run", "complete"):
+            if key in options:
+                raise UsageError(f"'{key}' is given twice")
+            options[key] = value
+        else:
+            args.append(word)
+    needed, form = VERBS[verb]
+    if len(args) < needed:
+        raise UsageError(f"'{verb}' needs more: {form}")
+    return Command(verb, tuple(args), options)

@@ -1,0 +1,115 @@
+"""Plain-text answers to commands, written once for Slack and the console alike."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.chat.mentions import mentions
+from bot.engine.engine import RunView
+from bot.engine.errors import MissingInput
+from bot.library import Library
+from bot.procedure.model import Procedure
+from storage.models import Approval, Run
+
+
+def procedure_list(library: Library) -> str:
+    lines = ["Procedures you can run:"]
+    for served in sorted(library.procedures.values(), key=lambda s: s.procedure.id):
+        procedure = served.procedure
+        how = f"/sop run {procedure.trigger.command}" if procedure.trigger.command else _trigger_words(procedure)
+        lines.append(f"  {procedure.id:<26} {procedure.title}  ({procedure.mode}; {how})")
+    if not library.procedures:
+        lines.append("  none yet: add a file to sops/ (see docs/writing-sops.md)")
+    broken = sorted({diagnostic.file for diagnostic in library.diagnostics if diagnostic.severity == "error"})
+    if broken:
+        lines.append(f"Skipped {len(broken)} broken file(s): {', '.join(broken)}. Run `sopbot validate` for details.")
+    return "\n".join(lines)
+
+
+def _trigger_words(procedure: Procedure) -> str:
+    trigger = procedure.trigger
+    if trigger.schedule:
+        return f"runs on schedule {trigger.schedule.cron} {trigger.schedule.timezone}"
+    if trigger.events:
+        return "starts on " + ", ".join(f"{event.source} {event.type}" for event in trigger.events)
+    return "started by intent phrases"
+
+
+def input_usage(procedure: Procedure) -> str:
+    """``/sop run refund order_id=<text> reason=<damaged|late>`` for error messages."""
+    parts = []
+    for name, spec in procedure.inputs.items():
+        shape = "|".join(spec.choices) if spec.choices else spec.type
+        parts.append(f"{name}=<{shape}>" if spec.required and spec.default is None else f"[{name}=<{shape}>]")
+    word = procedure.trigger.command or procedure.id
+    return f"/sop run {word} " + " ".join(parts)
+
+
+def question(missing: MissingInput) -> str:
+    spec = missing.spec
+    prompt = spec.prompt or spec.description or missing.name.replace("_", " ")
+    if spec.choices:
+        prompt += f" ({' / '.join(spec.choices)})"
+    return prompt
+
+
+def run_started(run: Run, procedure: Procedure) -> str:
+    return f"Started {procedure.title} · run {run.id} ({run.mode} mode)."
+
+
+def run_status(view: RunView, now: dt.datetime) -> str:
+    run = view.run
+    lines = [f"Run {run.id} · {run.sop_id} · {run.status} ({run.mode})",
+             f"  started {_ago(run.created_at, now)} by {_who(run.started_by)}"]
+    if run.cursor and run.status not in ("completed", "escalated", "rejected", "failed", "cancelled"):
+        lines.append(f"  at step: {run.cursor}")
+    for pending in view.pending:
+        lines.append(f"  waiting for {pending.kind} {pending.id} from {mentions(list(pending.deciders))}"
+                     f" (due {_ago(pending.due_at, now)})")
+    if run.reason:
+        lines.append(f"  reason: {run.reason}")
+    if view.steps:
+        lines.append("  steps:")
+        for record in view.steps:
+            label = f"{record.step_id}" + (f" ({record.operation})" if record.operation else "")
+            lines.append(f"    {record.seq:>3}. {label:<44} {record.status}"
+                         + (f": {record.error}" if record.error else ""))
+    return "\n".join(lines)
+
+
+def history(runs: list[Run], now: dt.datetime) -> str:
+    if not runs:
+        return "No runs yet."
+    lines = ["Recent runs:"]
+    lines.extend(f"  {run.id}  {run.sop_id:<26} {run.status:<17} {_ago(run.created_at, now)}" for run in runs)
+    return "\n".join(lines)
+
+
+def pending(approvals: list[Approval], now: dt.datetime) -> str:
+    if not approvals:
+        return "Nothing is waiting for a decision."
+    lines = ["Waiting for people:"]
+    for approval in approvals:
+        deciders = mentions(list(approval.deciders))
+        lines.append(f"  {approval.id}  {approval.kind:<8} run {approval.run_id}  {approval.package['summary']}"
+                     f"  · {deciders} · due {_ago(approval.due_at, now)}")
+    return "\n".join(lines)
+
+
+def _who(user: str | None) -> str:
+    return f"<@{user}>" if user else "a trigger"
+
+
+def _ago(moment: dt.datetime, now: dt.datetime) -> str:
+    delta = now - moment
+    future = delta.total_seconds() < 0
+    seconds = abs(int(delta.total_seconds()))
+    if seconds < 60:
+        text = f"{seconds}s"
+    elif seconds < 3600:
+        text = f"{seconds // 60}m"
+    elif seconds < 86400:
+        text = f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
+    else:
+        text = f"{seconds // 86400}d{(seconds % 86400) // 3600}h"
+    return f"in {text}" if future else f"{text} ago"

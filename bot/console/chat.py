@@ -1,0 +1,47 @@
+"""The ChatPort for the console: prints what Slack would show, numbering every button."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.chat.messages import Button, Message, MessageRef
+from bot.console.render import render_message
+from bot.directory import Directory
+
+
+@dataclass
+class ConsoleChat:
+    """Messages go to ``write``; buttons get numbers the person can type."""
+
+    directory: Directory
+    write: Callable[[str], None]
+    buttons: dict[int, Button] = field(default_factory=dict)
+    _by_message: dict[str, list[int]] = field(default_factory=dict)
+    _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def post(self, message: Message) -> MessageRef:
+        with self._lock:
+            ref = MessageRef(to=message.to, id=f"m{next(self._ids)}")
+            self.write(self._show(message, ref.id))
+            return ref
+
+    def update(self, ref: MessageRef, message: Message) -> None:
+        with self._lock:
+            for number in self._by_message.pop(ref.id, []):
+                self.buttons.pop(number, None)
+            self.write("(updated) " + self._show(message, ref.id))
+
+    def _show(self, message: Message, message_id: str) -> str:
+        numbers: list[int] = []
+        if message.card:
+            for button in message.card.buttons:
+                number = next(self._numbers)
+                self.buttons[number] = button
+                numbers.append(number)
+        self._by_message[message_id] = numbers
+        return render_message(message, self.directory, numbers)

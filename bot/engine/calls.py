@@ -1,0 +1,197 @@
+"""One operation call through the guarded connector boundary.
+
+Order of business, the same for every call in every mode: check the arguments against the
+operation's model, check the guardrails, then (shadow) record a "would do", or (live)
+journal the call and perform it with a time limit. A write that cannot be safely repeated
+is journalled as an intent and committed *before* the tool is called, so a crash mid-call
+is seen afterwards as "may or may not have happened".
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from bot.audit.masking import mask
+from bot.catalogue.operation import Operation
+from bot.connectors.base import Connector, ToolError
+from bot.engine.placeholders import placeholder_result
+from bot.engine.status import BOT_ACTOR
+from bot.engine.work import RunWork
+from bot.guardrails.check import check_call
+from storage import audit, journal
+
+CallStatus = Literal["succeeded", "would_do", "failed", "blocked", "unknown"]
+DEFAULT_TIMEOUT = dt.timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """What happened to one call. ``unknown``: a non-repeatable write whose fate is unclear."""
+
+    status: CallStatus
+    result: dict[str, Any] | None = None
+    error: str | None = None
+    retryable: bool = False
+    retry_after: float | None = None
+    timed_out: bool = False
+
+
+def is_repeatable(operation: Operation, idempotency_key: str | None) -> bool:
+    """Can this call run again after a crash without a second side effect?"""
+    return not operation.writes or operation.idempotent or (
+        idempotency_key is not None and operation.accepts_idempotency_key
+    )
+
+
+@dataclass
+class Caller:
+    """Performs calls for the engine; ``flush`` commits a run's pending changes."""
+
+    connectors: dict[str, Connector]
+    pool: concurrent.futures.ThreadPoolExecutor
+    secret_values: Callable[[], list[str]]
+    flush: Callable[[RunWork], None]
+
+    def call(
+        self,
+        work: RunWork,
+        *,
+        step_id: str,
+        operation: Operation,
+        arguments: dict[str, Any],
+        idempotency_key: str | None = None,
+        timeout: dt.timedelta | None = None,
+    ) -> CallResult:
+        """Check, then perform (or record) one call, journalling and auditing it."""
+        try:
+            canonical = operation.args.model_validate(arguments).model_dump(mode="json", by_alias=True)
+        except ValidationError as error:
+            return self._refuse(work, step_id, operation, arguments, "failed", _argument_problem(operation, error))
+        violation = check_call(work.procedure, operation, canonical)
+        if violation is not None:
+            return self._refuse(work, step_id, operation, canonical, "blocked", violation.message)
+        if operation.writes and work.run.mode == "shadow":
+            return self._shadow(work, step_id, operation, canonical)
+        return self._perform(work, step_id, operation, canonical, idempotency_key, timeout or DEFAULT_TIMEOUT)
+
+    def _perform(
+        self,
+        work: RunWork,
+        step_id: str,
+        operation: Operation,
+        arguments: dict[str, Any],
+        idempotency_key: str | None,
+        timeout: dt.timedelta,
+    ) -> CallResult:
+        key = idempotency_key if operation.accepts_idempotency_key else None
+        started = work.now()
+        record_id: list[int] = []
+        request = self._masked(operation, {"arguments": arguments})
+
+        def begin(session: Session) -> None:
+            record = journal.begin_step(
+                session, run_id=work.run.id, step_id=step_id, kind="action", operation=operation.name,
+                attempt=work.attempt + 1, request=request, idempotency_key=key, now=started,
+            )
+            record_id.append(record.id)
+
+        work.later(begin)
+        if not is_repeatable(operation, key):
+            self.flush(work)  # the intent is durable before the tool is touched
+        clock_start = time.perf_counter()
+        outcome = self._invoke(operation, arguments, key, timeout)
+        duration_ms = (time.perf_counter() - clock_start) * 1000
+        if outcome.timed_out and not is_repeatable(operation, key):
+            outcome = CallResult("unknown", error=f"{outcome.error}; it may or may not have happened")
+        if outcome.status == "succeeded":
+            try:
+                result = operation.result.model_validate(outcome.result).model_dump(mode="json", by_alias=True)
+                outcome = CallResult("succeeded", result=result)
+            except ValidationError as error:
+                outcome = CallResult("failed", error=f"{operation.name} answered in an unexpected shape: "
+                                     f"{error.errors()[0]['msg']}")
+        finished = work.now()
+        response = self._masked(operation, {"result": outcome.result}) if outcome.result is not None else None
+
+        def finish(session: Session) -> None:
+            journal.finish_step(session, record_id[0], status=outcome.status, response=response,
+                                error=outcome.error, now=finished)
+            audit.append(session, at=finished, actor=BOT_ACTOR, action=operation.name, outcome=outcome.status,
+                         run_id=work.run.id, step_id=step_id,
+                         detail={**request, **(response or {}), "mode": work.run.mode},
+                         duration_ms=round(duration_ms, 3), reason=outcome.error)
+
+        work.later(finish)
+        return outcome
+
+    def _invoke(
+        self, operation: Operation, arguments: dict[str, Any], key: str | None, timeout: dt.timedelta
+    ) -> CallResult:
+        connector = self.connectors.get(operation.namespace)
+        if connector is None:
+            return CallResult("failed", error=f"no connector is configured for '{operation.namespace}'")
+        future = self.pool.submit(connector.invoke, operation, arguments, idempotency_key=key)
+        try:
+            return CallResult("succeeded", result=future.result(timeout=timeout.total_seconds()))
+        except concurrent.futures.TimeoutError:
+            return CallResult(
+                "failed", error=f"{operation.name} did not answer within {timeout}", retryable=True,
+                timed_out=True,
+            )
+        except ToolError as error:
+            return CallResult("failed", error=str(error), retryable=error.retryable, retry_after=error.retry_after)
+        except Exception as error:  # a connector bug must not take the engine down
+            return CallResult("failed", error=f"{operation.name} raised {type(error).__name__}: {error}")
+
+    def _shadow(self, work: RunWork, step_id: str, operation: Operation, arguments: dict[str, Any]) -> CallResult:
+        now = work.now()
+        result = placeholder_result(operation.result, now)
+        request = self._masked(operation, {"arguments": arguments})
+
+        def record(session: Session) -> None:
+            entry = journal.begin_step(session, run_id=work.run.id, step_id=step_id, kind="action",
+                                       operation=operation.name, attempt=work.attempt + 1, request=request,
+                                       idempotency_key=None, now=now)
+            journal.finish_step(session, entry.id, status="would_do", response=None, error=None, now=now)
+            audit.append(session, at=now, actor=BOT_ACTOR, action=operation.name, outcome="would_do",
+                         run_id=work.run.id, step_id=step_id, detail={**request, "mode": "shadow"})
+
+        work.later(record)
+        return CallResult("would_do", result=result)
+
+    def _refuse(
+        self, work: RunWork, step_id: str, operation: Operation, arguments: dict[str, Any],
+        status: CallStatus, reason: str,
+    ) -> CallResult:
+        now = work.now()
+        request = self._masked(operation, {"arguments": arguments})
+
+        def record(session: Session) -> None:
+            entry = journal.begin_step(session, run_id=work.run.id, step_id=step_id, kind="action",
+                                       operation=operation.name, attempt=work.attempt + 1, request=request,
+                                       idempotency_key=None, now=now)
+            journal.finish_step(session, entry.id, status=status, response=None, error=reason, now=now)
+            audit.append(session, at=now, actor=BOT_ACTOR, action=operation.name, outcome=status,
+                         run_id=work.run.id, step_id=step_id, detail={**request, "mode": work.run.mode},
+                         reason=reason)
+
+        work.later(record)
+        return CallResult(status, error=reason)
+
+    def _masked(self, operation: Operation, value: dict[str, Any]) -> dict[str, Any]:
+        masked: dict[str, Any] = mask(value, self.secret_values(), operation.secret_args)
+        return masked
+
+
+def _argument_problem(operation: Operation, error: ValidationError) -> str:
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "arguments"
+    return f"{operation.name}: {where}: {first['msg']}"

@@ -1,0 +1,167 @@
+"""Advancing a run: run steps until the run must wait or ends, then commit the result.
+
+Only the worker that claimed the run's ``advance`` timer calls this. Every commit is a
+compare-and-set on the run's version, and the timer is completed in the same transaction
+as the state it led to, so a crash anywhere leaves either the old state (and the timer,
+claimable again once its lease runs out) or the new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from bot.chat.messages import Message
+from bot.engine import sla
+from bot.engine.calls import is_repeatable
+from bot.engine.notify import queue_message
+from bot.engine.runtime import Runtime
+from bot.engine.status import BOT_ACTOR, FINISHED, RunStatus, TimerKind
+from bot.engine.steps.dispatch import run_step
+from bot.engine.steps.env import StepEnv
+from bot.engine.steps.outcomes import apply_outcome, escalate
+from bot.engine.work import AwaitPerson, Continue, Finish, RunWork, Sleep, Transition
+from bot.library import pinned_procedure
+from bot.procedure.outcomes import Outcome
+from storage import audit, journal, runs, timers
+from storage.models import StepRecord
+
+MAX_STEPS_PER_ADVANCE = 1000
+
+
+def schedule_advance(session: Session, run_id: str, *, due_at: dt.datetime, now: dt.datetime) -> None:
+    """The one timer that moves a run on."""
+    timers.schedule(session, kind=TimerKind.ADVANCE, due_at=due_at, now=now, run_id=run_id)
+
+
+class RunConflict(Exception):
+    """Someone else changed the run (or took the timer) first; this worker backs off."""
+
+
+@dataclass
+class Executor:
+    runtime: Runtime
+
+    def advance(self, run_id: str, timer_id: int | None) -> None:
+        """Run ``run_id`` forward from its cursor, as the holder of timer ``timer_id``."""
+        database = self.runtime.database
+        with database.session() as session:
+            run = runs.get_run(session, run_id)
+            stale = journal.unfinished_step(session, run_id) if run is not None else None
+        if run is None or run.status in FINISHED or run.status in (RunStatus.WAITING_APPROVAL,
+                                                                     RunStatus.WAITING_HUMAN):
+            self._complete_timer_only(timer_id)
+            return
+        procedure = pinned_procedure(database, run.sop_hash)
+        work = RunWork.of(run, procedure, self.runtime.clock.now, self.runtime.secrets)
+        env = StepEnv(self.runtime, self.runtime.caller(self.flush))
+        transition: Transition = self._recover(env, work, stale) if stale else Continue(work.cursor)
+        decided = work.meta.pop("apply_outcome", None)
+        if decided and isinstance(transition, Continue) and work.cursor is not None:
+            outcome = Outcome.model_validate(decided["outcome"])
+            transition = apply_outcome(env, work, work.step(work.cursor), outcome, decided["reason"])
+            if isinstance(transition, Continue):
+                work.cursor = transition.next_step
+        if isinstance(transition, Continue):
+            transition = self._step_from_cursor(env, work)
+        self.settle(work, transition, timer_id)
+
+    def _step_from_cursor(self, env: StepEnv, work: RunWork) -> Transition:
+        for _ in range(MAX_STEPS_PER_ADVANCE):
+            if work.cursor is None:
+                return Finish(RunStatus.COMPLETED)
+            step = work.step(work.cursor)
+            transition = run_step(env, work, step)
+            if not isinstance(transition, Continue):
+                return transition
+            trail = work.meta.setdefault("trail", [])
+            if not trail or trail[-1]["step"] != step.id:
+                trail.append({"step": step.id, "outcome": "done"})
+            sla.stop_at_step(work, step.id)
+            work.cursor = transition.next_step
+            work.attempt = 0
+        return escalate(env, work, f"ran {MAX_STEPS_PER_ADVANCE} steps without waiting: a loop with no exit?")
+
+    def _recover(self, env: StepEnv, work: RunWork, stale: StepRecord) -> Transition:
+        """The process died during a call: repeat it if that is safe, else escalate."""
+        operation = self.runtime.catalogue.get(stale.operation or "")
+        now = work.now()
+        repeatable = operation is not None and is_repeatable(operation, stale.idempotency_key)
+        status = "interrupted" if repeatable else "unknown"
+
+        def close(session: Session) -> None:
+            journal.finish_step(session, stale.id, status=status, response=None,
+                                error="the process stopped during this call", now=now)
+
+        work.later(close)
+        if repeatable:
+            if stale.idempotency_key:
+                work.meta.setdefault("resume_keys", {})[stale.step_id] = stale.idempotency_key
+            return Continue(work.cursor)
+        return escalate(env, work, f"{stale.step_id} ({stale.operation}) was interrupted: it may or may not have "
+                        "happened. Check the tool, then finish the work by hand.")
+
+    def flush(self, work: RunWork, **changes: object) -> None:
+        """Commit pending changes and the run's state, guarded by its version."""
+        with self.runtime.database.session() as session:
+            self._write(session, work, **changes)
+
+    def _write(self, session: Session, work: RunWork, **changes: object) -> None:
+        pending, work.pending = work.pending, []
+        for change in pending:
+            change(session)
+        won = runs.cas_update_run(
+            session, work.run.id, expected_version=work.run.version, now=work.now(),
+            state=work.state(), cursor=work.cursor, attempt=work.attempt, **changes,
+        )
+        if not won:
+            raise RunConflict(f"run {work.run.id} changed while this worker held it")
+        work.run.version += 1
+
+    def settle(self, work: RunWork, transition: Transition, timer_id: int | None) -> None:
+        """Commit where the run now stands and what will wake it."""
+        now = work.now()
+        changes: dict[str, object] = {}
+        if isinstance(transition, Sleep):
+            changes = {"status": RunStatus.WAITING_TIMER, "waiting_on": "timer"}
+            wake_at = transition.until
+            work.later(lambda session: schedule_advance(session, work.run.id, due_at=wake_at, now=now))
+        elif isinstance(transition, AwaitPerson):
+            changes = {"status": transition.status, "waiting_on": "approval"
+                       if transition.status == RunStatus.WAITING_APPROVAL else "task"}
+        elif isinstance(transition, Finish):
+            changes = {"status": transition.status, "waiting_on": None, "finished_at": now,
+                       "reason": transition.reason}
+            self._finishing(work, transition)
+        with self.runtime.database.session() as session:
+            if timer_id is not None and not timers.complete(session, timer_id, owner=self.runtime.worker_id,
+                                                            now=now):
+                raise RunConflict(f"the lease on timer {timer_id} ran out")
+            self._write(session, work, **changes)
+
+    def _finishing(self, work: RunWork, transition: Finish) -> None:
+        now = work.now()
+        run = work.run
+        thread = run.thread
+        text = f"{work.procedure.title} · run {run.id} {transition.status}" + (
+            f": {transition.reason}" if transition.reason else "")
+
+        def record(session: Session) -> None:
+            timers.cancel(session, run_id=run.id, kinds=[TimerKind.ADVANCE, TimerKind.APPROVAL_TIMEOUT,
+                                                         TimerKind.REMINDER, TimerKind.SLA])
+            sla.stop_all(session, run.id, now=now)
+            audit.append(session, at=now, actor=BOT_ACTOR, action="run.finish", outcome=str(transition.status),
+                         run_id=run.id, step_id=work.cursor, detail={"values": list(work.values)},
+                         reason=transition.reason)
+            if thread:
+                queue_message(session, Message(to=thread["to"], thread=thread, text=text), now=now, run_id=run.id)
+
+        work.later(record)
+
+    def _complete_timer_only(self, timer_id: int | None) -> None:
+        if timer_id is None:
+            return
+        with self.runtime.database.session() as session:
+            timers.complete(session, timer_id, owner=self.runtime.worker_id, now=self.runtime.clock.now())

@@ -1,0 +1,46 @@
+"""The handoff package: everything the next person needs so they never ask again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.chat.messages import Card
+from bot.engine.work import RunWork
+
+
+def handoff_package(work: RunWork, reason: str, context: dict[str, str] | None = None) -> dict[str, Any]:
+    """Inputs, facts gathered, steps done, and why it escalated."""
+    return {
+        "sop": {"id": work.procedure.id, "title": work.procedure.title, "version": work.procedure.version},
+        "run": work.run.id,
+        "started_by": work.run.started_by,
+        "why": reason,
+        "inputs": work.run.inputs,
+        "facts": {name: value for name, value in work.values.items()},
+        "steps_done": list(work.meta.get("trail", [])),
+        "stopped_at": work.cursor,
+        "context": context or {},
+    }
+
+
+def handoff_card(package: dict[str, Any]) -> Card:
+    """The package as a card for the people taking over."""
+    fields: list[tuple[str, str]] = [("Why", package["why"])]
+    fields.extend((label, value) for label, value in package["context"].items())
+    fields.extend((f"Input {name}", _short(value)) for name, value in package["inputs"].items())
+    fields.extend((f"Fact {name}", _short(value)) for name, value in package["facts"].items())
+    done = ", ".join(f"{entry['step']} ({entry['outcome']})" for entry in package["steps_done"]) or "none"
+    fields.append(("Steps done", done))
+    if package["stopped_at"]:
+        fields.append(("Stopped at", package["stopped_at"]))
+    return Card(
+        title=f"Escalated: {package['sop']['title']} · run {package['run']}",
+        summary=package["why"],
+        fields=tuple(fields),
+        footer=f"{package['sop']['id']} v{package['sop']['version']}",
+    )
+
+
+def _short(value: Any, limit: int = 300) -> str:
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,61 @@
+"""Everything the engine's parts share: the database, the library, the tools, the chat
+port, the directory, the clock and the worker's identity."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.catalogue.registry import Catalogue
+from bot.chat.port import ChatPort
+from bot.clock.time import Clock
+from bot.connectors.base import Connector
+from bot.directory import Directory
+from bot.engine.calls import Caller
+from bot.engine.work import RunWork
+from bot.library import Library
+from bot.secrets import Secrets
+from storage.database import Database
+
+FlushFunction = Callable[[RunWork], None]
+
+
+def default_worker_id() -> str:
+    """A name unique to this process, for leases."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+@dataclass
+class Runtime:
+    """The engine's dependencies, wired once at start (or per test)."""
+
+    database: Database
+    library: Library
+    catalogue: Catalogue
+    connectors: dict[str, Connector]
+    chat: ChatPort
+    directory: Directory
+    clock: Clock
+    secrets: Secrets = field(default_factory=Secrets)
+    worker_id: str = field(default_factory=default_worker_id)
+    lease: dt.timedelta = dt.timedelta(seconds=60)
+    pool: concurrent.futures.ThreadPoolExecutor = field(
+        default_factory=lambda: concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="tool")
+    )
+
+    def caller(self, flush: FlushFunction) -> Caller:
+        """A Caller that commits a run's pending changes with ``flush``."""
+        return Caller(
+            connectors=self.connectors, pool=self.pool, secret_values=self.secrets.values_to_mask, flush=flush
+        )
+
+    def close(self) -> None:
+        """Stop the tool thread pool and close database connections."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.database.dispose()
+

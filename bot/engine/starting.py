@@ -1,0 +1,145 @@
+"""Starting runs: from a command, an inbound event, or a schedule.
+
+A run is created pinned to the exact SOP text (content hash), with its inputs checked, its
+SLA clocks started and its first ``advance`` timer due now, all in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from croniter import croniter
+
+from bot.chat.messages import Message
+from bot.engine import sla
+from bot.engine.errors import EngineError
+from bot.engine.executor import schedule_advance
+from bot.engine.inputs import resolve_inputs
+from bot.engine.notify import queue_message
+from bot.engine.runtime import Runtime
+from bot.engine.status import BOT_ACTOR, RunStatus, TimerKind
+from bot.library import ServedProcedure
+from bot.procedure import expressions
+from storage import audit, inbound, runs, timers
+from storage.models import Run, Timer
+
+
+def new_run_id() -> str:
+    """A short id people can type: ``r-`` and ten hex characters."""
+    return "r-" + secrets.token_hex(5)
+
+
+@dataclass
+class Starter:
+    runtime: Runtime
+
+    def start(
+        self,
+        name: str,
+        given: dict[str, Any] | None = None,
+        *,
+        started_by: str | None = None,
+        trigger: dict[str, Any] | None = None,
+        thread: dict[str, Any] | None = None,
+        interactive: bool = True,
+        mode: str | None = None,
+    ) -> Run:
+        """Create a run of the procedure ``name`` (id or command word); it begins at once."""
+        served = self.runtime.library.find(name)
+        procedure = served.procedure
+        trigger = trigger or {"kind": "command", "by": started_by}
+        inputs = resolve_inputs(procedure, given or {}, trigger, interactive=interactive)
+        if mode is not None and mode not in ("shadow", "assist", "autonomous"):
+            raise EngineError(f"'{mode}' is not a mode (shadow, assist or autonomous)")
+        now = self.runtime.clock.now()
+        run = Run(
+            id=new_run_id(), sop_id=procedure.id, sop_hash=served.content_hash, status=RunStatus.RUNNING,
+            mode=mode or procedure.mode, started_by=started_by, trigger=trigger, inputs=inputs,
+            state={"values": {}, "meta": {}}, cursor=procedure.steps[0].id, attempt=0, waiting_on="timer",
+            thread=thread, version=1, created_at=now, updated_at=now,
+        )
+        context = {"inputs": inputs, "trigger": trigger, "now": now, "today": now.date()}
+        with self.runtime.database.session() as session:
+            runs.insert_run(session, run)
+            schedule_advance(session, run.id, due_at=now, now=now)
+            sla.start_clocks(session, procedure, run, context, now)
+            audit.append(session, at=now, actor=started_by or BOT_ACTOR, action="run.start", outcome="started",
+                         run_id=run.id, detail={"sop": procedure.id, "version": procedure.version,
+                                                "hash": served.content_hash, "inputs": inputs, "mode": run.mode})
+            if thread:
+                queue_message(session, Message(to=thread["to"], thread=thread,
+                                               text=f"Started {procedure.title} · run {run.id} ({run.mode})"),
+                              now=now, run_id=run.id)
+        return run
+
+    def start_from_event(self, source: str, event_type: str, event: dict[str, Any], *, key: str) -> list[Run]:
+        """Start every procedure whose event trigger matches; a repeated ``key`` starts nothing."""
+        now = self.runtime.clock.now()
+        with self.runtime.database.session() as session:
+            if not inbound.remember(session, key=key, source=source, at=now):
+                return []
+        started: list[Run] = []
+        for served in self.runtime.library.procedures.values():
+            if _matches(served, source, event_type, event):
+                started.append(self.start(served.procedure.id, {}, trigger={"kind": "event", "source": source,
+                                                                             "type": event_type, **event},
+                                          interactive=False))
+        return started
+
+    def arm_schedules(self) -> int:
+        """Make sure each scheduled procedure has its next firing as a timer (once, across processes)."""
+        now = self.runtime.clock.now()
+        armed = 0
+        for served in self.runtime.library.procedures.values():
+            schedule = served.procedure.trigger.schedule
+            if schedule is None:
+                continue
+            due = next_fire(schedule.cron, schedule.timezone, now)
+            with self.runtime.database.session() as session:
+                if inbound.remember(session, key=f"schedule:{served.procedure.id}:{due.isoformat()}",
+                                    source="schedule", at=now):
+                    timers.schedule(session, kind=TimerKind.SCHEDULE, due_at=due, now=now,
+                                    payload={"sop_id": served.procedure.id, "cron": schedule.cron,
+                                             "timezone": schedule.timezone})
+                    armed += 1
+        return armed
+
+    def fire_schedule(self, timer: Timer) -> None:
+        """Start the scheduled run (late if the bot was down, never dropped) and arm the next one."""
+        now = self.runtime.clock.now()
+        payload = timer.payload
+        with self.runtime.database.session() as session:
+            timers.complete(session, timer.id, owner=self.runtime.worker_id, now=now)
+            following = next_fire(payload["cron"], payload["timezone"], max(now, timer.due_at))
+            if inbound.remember(session, key=f"schedule:{payload['sop_id']}:{following.isoformat()}",
+                                source="schedule", at=now):
+                timers.schedule(session, kind=TimerKind.SCHEDULE, due_at=following, now=now, payload=payload)
+        if payload["sop_id"] in self.runtime.library.procedures:
+            self.start(payload["sop_id"], {}, trigger={"kind": "schedule", "due_at": timer.due_at.isoformat()},
+                       interactive=False)
+
+
+def next_fire(cron: str, timezone: str, after: dt.datetime) -> dt.datetime:
+    """The next time ``cron`` fires in ``timezone`` strictly after ``after``, in UTC."""
+    zone = ZoneInfo(timezone)
+    local = after.astimezone(zone)
+    following: dt.datetime = croniter(cron, local).get_next(dt.datetime)
+    return following.astimezone(dt.UTC)
+
+
+def _matches(served: ServedProcedure, source: str, event_type: str, event: dict[str, Any]) -> bool:
+    for trigger in served.procedure.trigger.events:
+        if trigger.source != source or trigger.type != event_type:
+            continue
+        if trigger.filter is None:
+            return True
+        try:
+            if expressions.test(trigger.filter, {"event": event, "trigger": event}):
+                return True
+        except expressions.ExpressionError:
+            continue
+    return False

@@ -1,0 +1,173 @@
+"""Approvals and human tasks: open them with an agent-prepared package, then wait.
+
+The package lists the exact calls that will run if approved; its hash is what the
+decision approves, and the covered steps later run with exactly those arguments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.catalogue.operation import Operation
+from bot.chat.mentions import mentions
+from bot.chat.messages import Button, Card, Message
+from bot.engine.notify import queue_message
+from bot.engine.status import BOT_ACTOR, RunStatus, TimerKind
+from bot.engine.steps.env import StepEnv
+from bot.engine.steps.outcomes import escalate
+from bot.engine.targets import TargetError, resolve_targets
+from bot.engine.work import AwaitPerson, RunWork, Transition
+from bot.procedure import expressions
+from bot.procedure.outcomes import Outcome
+from bot.procedure.steps import ActionStep, Approval, ApprovalStep, SetStep, StepBase, TaskStep
+from storage import approvals, audit, timers
+from storage.models import Approval as ApprovalRow
+
+ASSIST_TIMEOUT = dt.timedelta(days=1)
+
+
+def new_approval_id() -> str:
+    """A short id people can type: ``a-`` and ten hex characters."""
+    return "a-" + secrets.token_hex(5)
+
+
+def package_hash(package: dict[str, Any]) -> str:
+    """The SHA-256 of the package's canonical JSON: what a decision approves."""
+    return hashlib.sha256(json.dumps(package, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def run_approval(env: StepEnv, work: RunWork, step: ApprovalStep) -> Transition:
+    """Open the approval with its package and wait for a decision."""
+    approval = step.approval
+    context = work.expression_context()
+    try:
+        covered = [work.step(step_id) for step_id in approval.covers] or _next_action(work, step)
+        actions = [_planned_call(env, work, target) for target in covered if isinstance(target, ActionStep)]
+        summary = str(expressions.render(approval.summary, context))
+        facts = {label: str(expressions.render(value, context)) for label, value in approval.facts.items()}
+        deciders = resolve_targets(approval.approvers, work.procedure, work.run.started_by, context)
+    except (expressions.ExpressionError, TargetError) as error:
+        return escalate(env, work, f"cannot prepare the approval {step.id}: {error}")
+    return _open(env, work, step, approval, "approval", summary, facts, actions, deciders)
+
+
+def open_assist_confirmation(
+    env: StepEnv, work: RunWork, step: ActionStep, operation: Operation, arguments: dict[str, Any]
+) -> Transition:
+    """Assist mode: a one-click approval by the owner (or the starter) before a write."""
+    deciders = [work.procedure.owner] + ([work.run.started_by] if work.run.started_by else [])
+    approval = Approval(
+        approvers=deciders, allow_starter=True, summary=f"Confirm: {operation.summary.lower()} ({step.id})",
+        timeout=ASSIST_TIMEOUT, on_timeout=Outcome(then="escalate"),
+    )
+    action = {"step": step.id, "operation": operation.name, "arguments": arguments}
+    return _open(env, work, step, approval, "approval", approval.summary, {}, [action], deciders)
+
+
+def run_task(env: StepEnv, work: RunWork, step: TaskStep) -> Transition:
+    """Open a human task for the assignee and wait for it to be completed."""
+    task = step.task
+    context = work.expression_context()
+    try:
+        instructions = str(expressions.render(task.instructions, context))
+        deciders = resolve_targets([task.assignee], work.procedure, work.run.started_by, context)
+    except (expressions.ExpressionError, TargetError) as error:
+        return escalate(env, work, f"cannot prepare the task {step.id}: {error}")
+    approval = Approval(
+        approvers=deciders, allow_starter=True, summary=instructions, timeout=task.due,
+        on_timeout=task.on_timeout, remind_every=task.remind_every,
+    )
+    fields = {name: spec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+              for name, spec in task.fields.items()}
+    return _open(env, work, step, approval, "task", instructions, {}, [], deciders, fields=fields)
+
+
+def _next_action(work: RunWork, step: StepBase) -> list[StepBase]:
+    next_id = work.following(step)
+    while next_id is not None:
+        candidate = work.step(next_id)
+        if isinstance(candidate, ActionStep):
+            return [candidate]
+        if not isinstance(candidate, SetStep):
+            return []
+        next_id = work.following(candidate)
+    return []
+
+
+def _planned_call(env: StepEnv, work: RunWork, step: ActionStep) -> dict[str, Any]:
+    from bot.engine.steps.action import render_arguments
+
+    operation = env.runtime.catalogue.get(step.action)
+    arguments = render_arguments(step, work)
+    if operation is not None:
+        arguments = operation.args.model_validate(arguments).model_dump(mode="json", by_alias=True)
+    return {"step": step.id, "operation": step.action, "arguments": arguments}
+
+
+def _open(
+    env: StepEnv, work: RunWork, step: StepBase, approval: Approval, kind: str, summary: str,
+    facts: dict[str, str], actions: list[dict[str, Any]], deciders: list[str],
+    *, fields: dict[str, Any] | None = None,
+) -> Transition:
+    assert approval.timeout is not None
+    now = work.now()
+    package: dict[str, Any] = {
+        "sop": {"id": work.procedure.id, "version": work.procedure.version, "hash": work.run.sop_hash},
+        "run": work.run.id, "step": step.id, "summary": summary, "facts": facts, "actions": actions,
+    }
+    if fields is not None:
+        package["fields"] = fields
+    row = ApprovalRow(
+        id=new_approval_id(), run_id=work.run.id, step_id=step.id, kind=kind, status="pending",
+        package=package, package_hash=package_hash(package), deciders=deciders, required=approval.required,
+        allow_starter=approval.allow_starter, due_at=now + approval.timeout, created_at=now,
+    )
+    work.meta["awaiting"] = {"id": row.id, "step": step.id, "kind": kind}
+    card = approval_card(row)
+    destination = work.run.thread["to"] if work.run.thread else deciders[0]
+    who = mentions(deciders)
+
+    def record(session: Session) -> None:
+        approvals.open_approval(session, row)
+        timers.schedule(session, kind=TimerKind.APPROVAL_TIMEOUT, due_at=row.due_at, now=now, run_id=work.run.id,
+                        payload={"approval_id": row.id})
+        if approval.remind_every:
+            timers.schedule(session, kind=TimerKind.REMINDER, due_at=now + approval.remind_every, now=now,
+                            run_id=work.run.id, payload={"approval_id": row.id, "every": approval.remind_every.total_seconds()})
+        audit.append(session, at=now, actor=BOT_ACTOR, action=f"{kind}.open", outcome="pending", run_id=work.run.id,
+                     step_id=step.id, detail={"approval": row.id, "package": package, "deciders": deciders})
+        queue_message(session, Message(to=destination, thread=work.run.thread, text=f"{who}: {summary}",
+                                       card=card, kind="card"), now=now, run_id=work.run.id, approval_id=row.id)
+
+    work.later(record)
+    return AwaitPerson(RunStatus.WAITING_APPROVAL if kind == "approval" else RunStatus.WAITING_HUMAN)
+
+
+def approval_card(row: ApprovalRow, *, decided: str | None = None) -> Card:
+    """The card people decide on; once decided it shows who decided and why, without buttons."""
+    package = row.package
+    fields = list(package.get("facts", {}).items())
+    for action in package.get("actions", []):
+        arguments = ", ".join(f"{name}={value!r}" for name, value in action["arguments"].items())
+        fields.append(("Will run", f"{action['operation']}({arguments})"))
+    for name, spec in package.get("fields", {}).items():
+        fields.append((f"Report {name}", spec.get("type", "string")))
+    fields.append(("Decide by", row.due_at.strftime("%Y-%m-%d %H:%M UTC")))
+    if row.required > 1:
+        fields.append(("Approvals needed", str(row.required)))
+    if row.kind == "task":
+        buttons = () if decided else (Button("Complete", "complete", row.id, "primary"),)
+        title = f"Task · {package['sop']['id']} · run {package['run']}"
+    else:
+        buttons = () if decided else (
+            Button("Approve", "approve", row.id, "primary"), Button("Reject", "reject", row.id, "danger"),
+        )
+        title = f"Approval · {package['sop']['id']} · run {package['run']}"
+    return Card(title=title, summary=package["summary"], fields=tuple(fields), buttons=buttons,
+                footer=decided or f"{row.id} · package {row.package_hash[:12]}")

@@ -1,0 +1,60 @@
+"""Steps that only change the run's course or values: set, decide, escalate, end."""
+
+from __future__ import annotations
+
+from bot.engine.status import RunStatus
+from bot.engine.steps.env import StepEnv
+from bot.engine.steps.outcomes import announce_escalation, escalate
+from bot.engine.work import Continue, Finish, RunWork, Transition
+from bot.procedure import expressions
+from bot.procedure.steps import DecideStep, EndStep, EscalateStep, SetStep
+
+_END_STATUS = {"completed": RunStatus.COMPLETED, "cancelled": RunStatus.CANCELLED, "failed": RunStatus.FAILED}
+
+
+def run_set(env: StepEnv, work: RunWork, step: SetStep) -> Transition:
+    """Compute each value in order; later ones may use earlier ones."""
+    for name, value in step.set.items():
+        try:
+            work.values[name] = expressions.render(value, work.expression_context())
+        except expressions.ExpressionError as error:
+            return escalate(env, work, f"cannot compute {name} in {step.id}: {error}")
+    return Continue(work.following(step))
+
+
+def run_decide(env: StepEnv, work: RunWork, step: DecideStep) -> Transition:
+    """The first case whose condition holds; otherwise ``otherwise`` or the next step."""
+    context = work.expression_context()
+    for case in step.decide:
+        try:
+            if expressions.test(case.when, context):
+                return Continue(case.goto)
+        except expressions.ExpressionError as error:
+            return escalate(env, work, f"cannot decide {step.id}: {error}")
+    return Continue(step.otherwise or work.following(step))
+
+
+def run_escalate(env: StepEnv, work: RunWork, step: EscalateStep) -> Transition:
+    """Escalate with the handoff; end the run unless the step says to continue."""
+    context = work.expression_context()
+    try:
+        reason = str(expressions.render(step.escalate.reason, context))
+        extra = {label: str(expressions.render(value, context)) for label, value in step.escalate.context.items()}
+    except expressions.ExpressionError as error:
+        reason, extra = f"{step.id}: {step.escalate.reason} (could not fill in: {error})", {}
+    targets = list(step.escalate.to) or None
+    if step.escalate.continue_:
+        announce_escalation(env, work, reason, targets, extra)
+        return Continue(work.following(step))
+    return escalate(env, work, reason, targets, extra)
+
+
+def run_end(env: StepEnv, work: RunWork, step: EndStep) -> Transition:
+    """Finish with the state the SOP names."""
+    message = None
+    if step.message:
+        try:
+            message = str(expressions.render(step.message, work.expression_context()))
+        except expressions.ExpressionError as error:
+            message = f"{step.message} (could not fill in: {error})"
+    return Finish(_END_STATUS[step.end], message)

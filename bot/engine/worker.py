@@ -1,0 +1,207 @@
+"""The worker: claim due timers from the database and do what each one says.
+
+Any number of workers, in one process or many, may run this at once: a timer is claimed
+by exactly one of them (with a lease), and a run only moves through compare-and-set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.chat.messages import Message
+from bot.engine import sla
+from bot.engine.decisions import Decisions
+from bot.engine.executor import Executor, RunConflict, schedule_advance
+from bot.engine.notify import deliver, fan_out, queue_message
+from bot.engine.runtime import Runtime
+from bot.engine.starting import Starter
+from bot.engine.status import BOT_ACTOR, FINISHED, RunStatus, TimerKind
+from bot.engine.steps.approval import approval_card
+from bot.engine.work import RunWork
+from bot.library import pinned_procedure
+from bot.procedure.outcomes import Outcome
+from bot.procedure.steps import ApprovalStep, TaskStep
+from storage import approvals, audit, runs, timers
+from storage import sla as sla_rows
+from storage.models import Timer
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Worker:
+    runtime: Runtime
+    executor: Executor
+    decisions: Decisions
+    starter: Starter
+
+    def run_due(self, *, batch: int = 50, max_rounds: int = 1000) -> int:
+        """Handle every timer due now (several rounds, as handling makes new work). Returns the count."""
+        handled = 0
+        for _ in range(max_rounds):
+            now = self.runtime.clock.now()
+            with self.runtime.database.session() as session:
+                claimed = timers.claim_due(session, now=now, owner=self.runtime.worker_id, lease=self.runtime.lease,
+                                           limit=batch)
+            if not claimed:
+                return handled
+            for timer in claimed:
+                self.handle(timer)
+                handled += 1
+        return handled
+
+    def handle(self, timer: Timer) -> None:
+        """One claimed timer; an unexpected error escalates the run instead of killing the worker."""
+        try:
+            self._dispatch(timer)
+        except RunConflict as conflict:
+            log.info("backing off: %s", conflict)
+            self._release(timer)
+        except Exception as error:
+            log.exception("timer %s (%s) failed", timer.id, timer.kind)
+            self._fail(timer, error)
+
+    def _dispatch(self, timer: Timer) -> None:
+        kind = timer.kind
+        if kind == TimerKind.ADVANCE:
+            assert timer.run_id is not None
+            self.executor.advance(timer.run_id, timer.id)
+        elif kind == TimerKind.NOTIFY:
+            deliver(self.runtime.chat, self.runtime.database, timer)
+            self._complete(timer)
+        elif kind == TimerKind.APPROVAL_TIMEOUT:
+            self._time_out(timer)
+        elif kind == TimerKind.REMINDER:
+            self._remind(timer)
+        elif kind == TimerKind.SLA:
+            self._sla(timer)
+        elif kind == TimerKind.SCHEDULE:
+            self.starter.fire_schedule(timer)
+        else:
+            raise ValueError(f"unknown timer kind {kind}")
+
+    def _complete(self, timer: Timer, session: Session | None = None) -> None:
+        now = self.runtime.clock.now()
+        if session is not None:
+            if not timers.complete(session, timer.id, owner=self.runtime.worker_id, now=now):
+                raise RunConflict(f"the lease on timer {timer.id} ran out")
+            return
+        with self.runtime.database.session() as fresh:
+            timers.complete(fresh, timer.id, owner=self.runtime.worker_id, now=now)
+
+    def _release(self, timer: Timer) -> None:
+        with self.runtime.database.session() as session:
+            timers.release(session, timer.id, owner=self.runtime.worker_id)
+
+    def _time_out(self, timer: Timer) -> None:
+        now = self.runtime.clock.now()
+        with self.runtime.database.session() as session:
+            approval = self.decisions.time_out(session, timer.payload["approval_id"], now)
+            run = runs.get_run(session, approval.run_id) if approval else None
+            if approval is not None and run is not None and run.status not in FINISHED:
+                procedure = pinned_procedure(self.runtime.database, run.sop_hash)
+                step = procedure.steps[procedure.step_index()[approval.step_id]]
+                rule = _timeout_rule(step)
+                state = {"values": dict(run.state.get("values", {})), "meta": dict(run.state.get("meta", {}))}
+                state["meta"].pop("awaiting", None)
+                state["meta"]["apply_outcome"] = {
+                    "outcome": rule.model_dump(mode="json", by_alias=True),
+                    "reason": f"nobody decided {approval.id} in time (due {approval.due_at:%Y-%m-%d %H:%M} UTC)",
+                }
+                if not runs.cas_update_run(session, run.id, expected_version=run.version, now=now, state=state,
+                                           status=RunStatus.RUNNING, waiting_on="timer"):
+                    raise RunConflict(f"run {run.id} changed during the timeout")
+                schedule_advance(session, run.id, due_at=now, now=now)
+                timers.cancel(session, run_id=run.id, kinds=[TimerKind.REMINDER])
+                audit.append(session, at=now, actor=BOT_ACTOR, action=f"{approval.kind}.timeout",
+                             outcome="timed_out", run_id=run.id, step_id=approval.step_id,
+                             detail={"approval": approval.id})
+                footer = f"Timed out at {now:%Y-%m-%d %H:%M} UTC: {rule.then}"
+                queue_message(session, Message(to=run.thread["to"] if run.thread else approval.deciders[0],
+                                               thread=run.thread, text=footer,
+                                               card=approval_card(approval, decided=footer), kind="card"),
+                              now=now, run_id=run.id, approval_id=approval.id, replace_card=True)
+            self._complete(timer, session)
+
+    def _remind(self, timer: Timer) -> None:
+        now = self.runtime.clock.now()
+        with self.runtime.database.session() as session:
+            approval = approvals.get_approval(session, timer.payload["approval_id"])
+            if approval is not None and approval.status == "pending":
+                every = dt.timedelta(seconds=timer.payload["every"])
+                text = (f"Reminder: {approval.kind} {approval.id} is waiting for you: "
+                        f"{approval.package['summary']} (due {approval.due_at:%Y-%m-%d %H:%M} UTC)")
+                for destination in fan_out(list(approval.deciders), self.runtime.directory):
+                    queue_message(session, Message(to=destination, text=text), now=now, run_id=approval.run_id)
+                if now + every < approval.due_at:
+                    timers.schedule(session, kind=TimerKind.REMINDER, due_at=now + every, now=now,
+                                    run_id=approval.run_id, payload=timer.payload)
+            self._complete(timer, session)
+
+    def _sla(self, timer: Timer) -> None:
+        assert timer.run_id is not None
+        database = self.runtime.database
+        with database.session() as session:
+            run = runs.get_run(session, timer.run_id)
+            running = {row.clock_id for row in sla_rows.running_clocks(session, timer.run_id)}
+        if run is None or run.status in FINISHED or timer.payload["clock"] not in running:
+            self._complete(timer)
+            return
+        procedure = pinned_procedure(database, run.sop_hash)
+        work = RunWork.of(run, procedure, self.runtime.clock.now, self.runtime.secrets)
+        caller = self.runtime.caller(self._side_flush)
+        for operation_name, arguments in sla.fire(work, timer.payload, self.runtime.directory):
+            operation = self.runtime.catalogue.get(operation_name)
+            if operation is not None:
+                caller.call(work, step_id=f"sla:{timer.payload['clock']}", operation=operation, arguments=arguments)
+        with database.session() as session:
+            self._apply_pending(session, work)
+            self._complete(timer, session)
+
+    def _side_flush(self, work: RunWork) -> None:
+        """Commit a run's journal and audit entries without touching the run itself."""
+        with self.runtime.database.session() as session:
+            self._apply_pending(session, work)
+
+    @staticmethod
+    def _apply_pending(session: Session, work: RunWork) -> None:
+        pending, work.pending = work.pending, []
+        for change in pending:
+            change(session)
+
+    def _fail(self, timer: Timer, error: Exception) -> None:
+        """Nothing stuck: a timer that broke is closed, and its run escalated to a person."""
+        now = self.runtime.clock.now()
+        reason = f"sopbot hit an internal error ({type(error).__name__}: {error}); a person must take over"
+        with self.runtime.database.session() as session:
+            timers.complete(session, timer.id, owner=self.runtime.worker_id, now=now)
+            run = runs.get_run(session, timer.run_id) if timer.run_id else None
+            audit.append(session, at=now, actor=BOT_ACTOR, action=f"timer.{timer.kind}", outcome="error",
+                         run_id=timer.run_id, detail={"timer": timer.id}, reason=reason)
+            if run is None or run.status in FINISHED or timer.kind == TimerKind.NOTIFY:
+                return
+            procedure = pinned_procedure(self.runtime.database, run.sop_hash)
+            runs.cas_update_run(session, run.id, expected_version=run.version, now=now, status=RunStatus.ESCALATED,
+                                waiting_on=None, finished_at=now, reason=reason)
+            timers.cancel(session, run_id=run.id, kinds=[TimerKind.ADVANCE, TimerKind.APPROVAL_TIMEOUT,
+                                                         TimerKind.REMINDER, TimerKind.SLA])
+            sla.stop_all(session, run.id, now=now)
+            targets = procedure.escalation.to if procedure.escalation else [procedure.owner]
+            concrete = [target for target in targets if not target.startswith(("role:", "{{", "starter"))]
+            for destination in fan_out(concrete or [procedure.owner], self.runtime.directory):
+                queue_message(session, Message(to=destination, text=f"Run {run.id} ({procedure.title}): {reason}",
+                                               kind="alert"), now=now, run_id=run.id)
+
+
+def _timeout_rule(step: Any) -> Outcome:
+    if isinstance(step, ApprovalStep) and step.approval.on_timeout is not None:
+        return step.approval.on_timeout
+    if isinstance(step, TaskStep) and step.task.on_timeout is not None:
+        return step.task.on_timeout
+    return Outcome(then="escalate")
+

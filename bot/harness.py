@@ -1,0 +1,115 @@
+"""A complete sopbot on the sandbox tools with a clock that only moves when told.
+
+Scenario files (``sopbot test``) and the test suite drive the real engine through this:
+no part of sopbot is replaced, only time and the chat surface are under control.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.catalogue.registry import build_catalogue
+from bot.chat.recording import RecordingChat
+from bot.clock.time import ManualClock
+from bot.connectors.sandbox.people import SandboxDirectory
+from bot.connectors.sandbox.seed import seed
+from bot.connectors.sandbox.tools import SandboxTools
+from bot.engine.decisions import DecisionResult
+from bot.engine.engine import Engine
+from bot.engine.runtime import Runtime
+from bot.library import Library
+from bot.procedure.loader import LoadedSop
+from bot.secrets import Secrets
+from storage import approvals, runs
+from storage.database import Database
+from storage.models import Approval, Run, SandboxCall
+
+DEFAULT_START = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)  # a Monday morning
+
+
+@dataclass
+class Harness:
+    database: Database
+    clock: ManualClock
+    chat: RecordingChat
+    tools: SandboxTools
+    directory: SandboxDirectory
+    engine: Engine
+
+    @classmethod
+    def open(
+        cls,
+        database: Database,
+        files: Iterable[LoadedSop],
+        *,
+        start: dt.datetime = DEFAULT_START,
+        secrets: dict[str, str] | None = None,
+        worker_id: str = "harness",
+    ) -> Harness:
+        """Seed the sandbox and serve ``files`` (validated ``LoadedSop``s) on ``database``."""
+        clock = ManualClock(start)
+        seed(database, start)
+        chat = RecordingChat()
+        tools = SandboxTools(database, clock.now)
+        directory = SandboxDirectory(database)
+        library = Library.serve(list(files), database, now=start)
+        runtime = Runtime(
+            database=database, library=library, catalogue=build_catalogue(),
+            connectors=dict.fromkeys(tools.namespaces, tools), chat=chat, directory=directory, clock=clock,
+            secrets=Secrets(secrets or {}), worker_id=worker_id,
+        )
+        return cls(database, clock, chat, tools, directory, Engine(runtime))
+
+    def start(self, name: str, inputs: dict[str, Any] | None = None, *, by: str | None = "U02DEV",
+              mode: str | None = None, trigger: dict[str, Any] | None = None) -> Run:
+        """Start a run and do everything that is due at once."""
+        run = self.engine.start(name, inputs or {}, started_by=by, mode=mode, trigger=trigger,
+                                thread={"to": "C02SUPPORT"}, interactive=False)
+        self.engine.run_due()
+        return self.run(run.id)
+
+    def advance(self, delta: dt.timedelta) -> int:
+        """Move the clock and do what became due."""
+        self.clock.advance(delta)
+        return self.engine.run_due()
+
+    def decide(self, approval_id: str, user: str, decision: str, reason: str | None = None) -> DecisionResult:
+        """Approve or reject as ``user``, then do what became due."""
+        result = self.engine.decide(approval_id, user, "approve" if decision == "approve" else "reject", reason)
+        self.engine.run_due()
+        return result
+
+    def complete(self, task_id: str, user: str, answers: dict[str, Any]) -> DecisionResult:
+        """Complete a task as ``user``, then do what became due."""
+        result = self.engine.complete_task(task_id, user, answers)
+        self.engine.run_due()
+        return result
+
+    def run(self, run_id: str) -> Run:
+        """The run as stored now."""
+        with self.database.session() as session:
+            found = runs.get_run(session, run_id)
+        assert found is not None, f"no run {run_id}"
+        return found
+
+    def pending(self, run_id: str) -> list[Approval]:
+        """The run's open approvals and tasks."""
+        with self.database.session() as session:
+            return approvals.pending_for_run(session, run_id)
+
+    def tool_calls(self, operation: str | None = None) -> list[SandboxCall]:
+        """The writes the sandbox tools performed (the count at the tool)."""
+        with self.database.session() as session:
+            query = select(SandboxCall).order_by(SandboxCall.id)
+            if operation:
+                query = query.where(SandboxCall.operation == operation)
+            return list(session.scalars(query))
+
+    def close(self) -> None:
+        """Stop the tool threads (the database belongs to whoever opened it)."""
+        self.engine.runtime.pool.shutdown(wait=True)

@@ -1,0 +1,81 @@
+"""Engines for the two supported backends, set up so that concurrent writers stay correct.
+
+SQLite: WAL, durable commits, foreign keys, a busy timeout, and every writing transaction
+takes the write lock at ``BEGIN IMMEDIATE``. A deferred transaction that reads and then
+writes can fail outright in WAL mode when another process wrote in between; an immediate
+one waits its turn instead. Read-only sessions use a plain ``BEGIN`` so status queries never
+queue behind writers. PostgreSQL: psycopg 3, a bounded pool, and a ping before reuse so a
+restarted server costs one reconnect instead of an error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+READ_ONLY_OPTION = "sopbot_read_only"
+"""Execution option that marks an engine's transactions as read-only (see ``read_only``)."""
+
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+POSTGRES_POOL = {
+    "pool_size": 5,
+    "max_overflow": 10,
+    "pool_timeout": 30,
+    "pool_recycle": 1800,
+    "pool_pre_ping": True,
+}
+
+
+def parse_url(url: str) -> URL:
+    """The SQLAlchemy URL for ``url``; ``postgresql://`` means psycopg 3. Refuses the rest."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(
+            f"not a database URL: {url!r} "
+            "(expected sqlite:///path/to/file.db or postgresql://user@host/dbname)"
+        ) from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ValueError(
+            f"unsupported database {parsed.get_backend_name()!r} in "
+            f"{parsed.render_as_string(hide_password=True)!r}: sopbot runs on SQLite or PostgreSQL"
+        )
+    return parsed
+
+
+def build_engine(url: URL) -> Engine:
+    """An engine for ``url`` (already checked by ``parse_url``)."""
+    if url.get_backend_name() == "postgresql":
+        return create_engine(url, **POSTGRES_POOL)
+    engine = create_engine(url)
+    event.listen(engine, "connect", _prepare_sqlite_connection)
+    event.listen(engine, "begin", _begin_sqlite_transaction)
+    return engine
+
+
+def read_only(engine: Engine) -> Engine:
+    """The same pool, with transactions that refuse writes (and on SQLite take no lock)."""
+    if engine.dialect.name == "postgresql":
+        return engine.execution_options(postgresql_readonly=True)
+    return engine.execution_options(**{READ_ONLY_OPTION: True})
+
+
+def _prepare_sqlite_connection(connection: Any, _record: Any) -> None:
+    connection.isolation_level = None  # the driver must not BEGIN on its own: we do
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _begin_sqlite_transaction(connection: Connection) -> None:
+    reads_only = bool(connection.get_execution_options().get(READ_ONLY_OPTION, False))
+    connection.exec_driver_sql(f"PRAGMA query_only={int(reads_only)}")
+    connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")

@@ -1,0 +1,81 @@
+"""The step journal: a row before a step runs and its outcome after, so a restart can tell
+a step that finished from one the process died in the middle of."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import StepRecord
+from storage.writes import rows_changed
+
+
+def begin_step(
+    session: Session,
+    *,
+    run_id: str,
+    step_id: str,
+    kind: str,
+    operation: str | None,
+    attempt: int,
+    request: dict[str, Any] | None,
+    idempotency_key: str | None,
+    now: datetime,
+) -> StepRecord:
+    """Journal a step as started, numbered after the run's previous entries."""
+    last_seq = select(func.max(StepRecord.seq)).where(StepRecord.run_id == run_id)
+    record = StepRecord(
+        run_id=run_id,
+        seq=(session.scalar(last_seq) or 0) + 1,
+        step_id=step_id,
+        kind=kind,
+        operation=operation,
+        attempt=attempt,
+        status="started",
+        request=request,
+        idempotency_key=idempotency_key,
+        started_at=now,
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def finish_step(
+    session: Session,
+    record_id: int,
+    *,
+    status: str,
+    response: dict[str, Any] | None,
+    error: str | None,
+    now: datetime,
+) -> None:
+    """Record how the step ended. ``LookupError`` if there is no such entry."""
+    statement = (
+        update(StepRecord)
+        .where(StepRecord.id == record_id)
+        .values(status=status, response=response, error=error, finished_at=now)
+    )
+    if rows_changed(session, statement) == 0:
+        raise LookupError(f"no step journal entry {record_id}")
+
+
+def steps_for_run(session: Session, run_id: str) -> list[StepRecord]:
+    """The run's journal in order."""
+    query = select(StepRecord).where(StepRecord.run_id == run_id).order_by(StepRecord.seq)
+    return list(session.scalars(query.execution_options(populate_existing=True)))
+
+
+def unfinished_step(session: Session, run_id: str) -> StepRecord | None:
+    """The step still marked started (its process died mid-step), or None."""
+    query = (
+        select(StepRecord)
+        .where(StepRecord.run_id == run_id, StepRecord.status == "started")
+        .order_by(StepRecord.seq.desc())
+        .limit(1)
+        .execution_options(populate_existing=True)
+    )
+    return session.scalar(query)

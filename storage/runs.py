@@ -1,0 +1,77 @@
+"""Run rows. A run changes only by compare-and-set on its ``version``: of two processes
+that read the same version, exactly one update lands; the other learns it lost."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.models import Run
+from storage.writes import rows_changed
+
+FINISHED_STATUSES = ("completed", "escalated", "rejected", "failed", "cancelled")
+_GUARDED_COLUMNS = frozenset({"id", "version", "updated_at"})
+_UPDATABLE_COLUMNS = frozenset(Run.__table__.columns.keys()) - _GUARDED_COLUMNS
+
+
+def insert_run(session: Session, run: Run) -> None:
+    """Store a new run (its SOP version must already be saved)."""
+    session.add(run)
+    session.flush()
+
+
+def get_run(session: Session, run_id: str) -> Run | None:
+    """The run as stored now, or None."""
+    return session.get(Run, run_id, populate_existing=True)
+
+
+def cas_update_run(
+    session: Session, run_id: str, *, expected_version: int, now: datetime, **values: Any
+) -> bool:
+    """Apply ``values`` only if the run is still at ``expected_version``; True if this won.
+
+    The winner bumps ``version`` and ``updated_at``; ``id``, ``version`` and ``updated_at``
+    cannot be set directly.
+    """
+    unknown = set(values) - _UPDATABLE_COLUMNS
+    if unknown:
+        raise ValueError(f"cannot set {', '.join(sorted(unknown))} on a run")
+    statement = (
+        update(Run)
+        .where(Run.id == run_id, Run.version == expected_version)
+        .values(version=Run.version + 1, updated_at=now, **values)
+    )
+    return rows_changed(session, statement) == 1
+
+
+def list_runs(
+    session: Session,
+    *,
+    status: str | None = None,
+    sop_id: str | None = None,
+    started_by: str | None = None,
+    limit: int = 50,
+) -> list[Run]:
+    """Runs matching every filter given, newest first."""
+    query = select(Run).order_by(Run.created_at.desc(), Run.id.desc()).limit(limit)
+    if status is not None:
+        query = query.where(Run.status == status)
+    if sop_id is not None:
+        query = query.where(Run.sop_id == sop_id)
+    if started_by is not None:
+        query = query.where(Run.started_by == started_by)
+    return list(session.scalars(query.execution_options(populate_existing=True)))
+
+
+def unfinished_runs(session: Session) -> list[Run]:
+    """Every run not in a final status, oldest first (what a restart must pick up)."""
+    query = (
+        select(Run)
+        .where(Run.status.not_in(FINISHED_STATUSES))
+        .order_by(Run.created_at, Run.id)
+        .execution_options(populate_existing=True)
+    )
+    return list(session.scalars(query))

@@ -1,0 +1,141 @@
+"""Timer rows: due work that exactly one process claims, under a lease, and completes.
+
+A claim is a lease: a process that dies holding one loses it when ``lease_until`` passes,
+and the timer is claimable again. Every change after the claim names its owner, so a
+process whose lease was taken over can no longer complete or release the timer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from storage.models import Timer
+from storage.writes import rows_changed
+
+
+def schedule(
+    session: Session,
+    *,
+    kind: str,
+    due_at: datetime,
+    now: datetime,
+    run_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> int:
+    """Add a pending timer; its id."""
+    timer = Timer(
+        kind=kind,
+        due_at=due_at,
+        run_id=run_id,
+        payload=payload or {},
+        status="pending",
+        created_at=now,
+    )
+    session.add(timer)
+    session.flush()
+    return timer.id
+
+
+def claim_due(
+    session: Session, *, now: datetime, owner: str, lease: timedelta, limit: int = 50
+) -> list[Timer]:
+    """Claim up to ``limit`` due timers for ``owner`` until ``now + lease``, oldest due first.
+
+    Due: pending with ``due_at <= now``, or claimed by a process whose lease ran out.
+    PostgreSQL locks the candidates with ``FOR UPDATE SKIP LOCKED``, so concurrent claimers
+    take different rows. SQLite holds the write lock for the whole transaction (see
+    ``storage.engines``), and the UPDATE repeats the claimable test, so a row another
+    process took in between is never taken twice.
+    """
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    candidates = (
+        select(Timer.id).where(_claimable(now)).order_by(Timer.due_at, Timer.id).limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list(session.scalars(candidates))
+    if not ids:
+        return []
+    claim = (
+        update(Timer)
+        .where(Timer.id.in_(ids), _claimable(now))
+        .values(status="claimed", claimed_by=owner, lease_until=now + lease)
+        .returning(Timer)
+        .execution_options(populate_existing=True)
+    )
+    claimed = list(session.scalars(claim))
+    return sorted(claimed, key=lambda timer: (timer.due_at, timer.id))
+
+
+def complete(session: Session, timer_id: int, *, owner: str, now: datetime) -> bool:
+    """Mark the timer done, if ``owner`` still holds its claim."""
+    return _change_own_claim(session, timer_id, owner, status="done", fired_at=now)
+
+
+def release(session: Session, timer_id: int, *, owner: str) -> bool:
+    """Give the claim back (pending again, due as before), if ``owner`` still holds it."""
+    return _change_own_claim(
+        session, timer_id, owner, status="pending", claimed_by=None, lease_until=None
+    )
+
+
+def extend_lease(session: Session, timer_id: int, *, owner: str, until: datetime) -> bool:
+    """Keep the claim until ``until`` (long work), if ``owner`` still holds it."""
+    return _change_own_claim(session, timer_id, owner, lease_until=until)
+
+
+def cancel(session: Session, *, run_id: str, kinds: Collection[str] | None = None) -> int:
+    """Cancel the run's pending and claimed timers (only ``kinds``, when given); how many."""
+    statement = (
+        update(Timer)
+        .where(Timer.run_id == run_id, Timer.status.in_(("pending", "claimed")))
+        .values(status="cancelled", claimed_by=None, lease_until=None)
+    )
+    if kinds is not None:
+        statement = statement.where(Timer.kind.in_(kinds))
+    return rows_changed(session, statement)
+
+
+def next_due_at(session: Session) -> datetime | None:
+    """When the earliest pending timer is due (the clock sleeps until then), or None."""
+    return session.scalar(select(func.min(Timer.due_at)).where(Timer.status == "pending"))
+
+
+def next_claimable_at(session: Session) -> datetime | None:
+    """The earliest moment any timer can be claimed: a pending one falls due, or a lease ends.
+
+    Waking at this time, rather than ``next_due_at``, also picks up a timer left claimed by
+    a process that died, as soon as its lease runs out.
+    """
+    pending = select(func.min(Timer.due_at)).where(Timer.status == "pending")
+    leased = select(func.min(Timer.lease_until)).where(Timer.status == "claimed")
+    moments = [session.scalar(pending), session.scalar(leased)]
+    return min((moment for moment in moments if moment is not None), default=None)
+
+
+def count_pending(session: Session) -> int:
+    """How many timers wait to fall due or to be claimed."""
+    pending = select(func.count()).select_from(Timer).where(Timer.status == "pending")
+    return session.scalar(pending) or 0
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(Timer.status == "pending", Timer.due_at <= now),
+        and_(Timer.status == "claimed", Timer.lease_until < now),
+    )
+
+
+def _change_own_claim(session: Session, timer_id: int, owner: str, **values: Any) -> bool:
+    statement = (
+        update(Timer)
+        .where(Timer.id == timer_id, Timer.status == "claimed", Timer.claimed_by == owner)
+        .values(**values)
+    )
+    return rows_changed(session, statement) == 1

@@ -1,0 +1,147 @@
+"""One decision per approval, only by the people listed, on exactly the package shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+
+from bot.engine.errors import DecisionRefused
+from tests.engine.conftest import REFUND, MakeHarness, refund_sop
+
+
+def _waiting(make_harness: MakeHarness, text: str = REFUND, order: str = "1042"):  # type: ignore[no-untyped-def]
+    harness = make_harness(text)
+    run = harness.start("refund", {"order_id": order, "reason": "damaged"})
+    assert run.status == "waiting_approval"
+    (approval,) = harness.pending(run.id)
+    return harness, run, approval
+
+
+def test_the_card_shows_the_exact_call_and_a_finance_member_approves_it(
+    make_harness: MakeHarness,
+) -> None:
+    harness, run, approval = _waiting(make_harness)
+    card = next(
+        message.card for message in harness.chat.posted if message.card and message.kind == "card"
+    )
+    assert card is not None
+    assert (
+        "Will run",
+        "crm.refund(order_id='1042', amount=640.0, reason='damaged')",
+    ) in card.fields
+    assert [button.action for button in card.buttons] == ["approve", "reject"]
+    harness.decide(approval.id, "U03SAM", "approve")
+    assert harness.run(run.id).status == "completed"
+    (refund,) = harness.tool_calls("crm.refund")
+    assert refund.arguments["amount"] == 640.0
+    decided_card = harness.chat.updates[-1][1].card
+    assert decided_card is not None and decided_card.buttons == ()
+    assert "Approved by <@U03SAM>" in (decided_card.footer or "")
+
+
+def test_people_outside_the_list_and_the_starter_cannot_approve(make_harness: MakeHarness) -> None:
+    harness, run, approval = _waiting(make_harness)
+    with pytest.raises(DecisionRefused, match="only <!subteam\\^S01FINANCE> may decide"):
+        harness.decide(approval.id, "U07KAI", "approve")
+    finance_starter = harness.start("refund", {"order_id": "1045", "reason": "x"}, by="U03SAM")
+    (own,) = harness.pending(finance_starter.id)
+    with pytest.raises(DecisionRefused, match="you started this run"):
+        harness.decide(own.id, "U03SAM", "approve")
+    assert harness.run(run.id).status == "waiting_approval"
+    assert harness.tool_calls("crm.refund") == []
+
+
+def test_a_rejection_needs_a_reason_and_ends_the_run_rejected(make_harness: MakeHarness) -> None:
+    harness, run, approval = _waiting(make_harness)
+    with pytest.raises(DecisionRefused, match="needs a reason"):
+        harness.decide(approval.id, "U03SAM", "reject", "  ")
+    harness.decide(approval.id, "U03SAM", "reject", "customer already got a voucher")
+    finished = harness.run(run.id)
+    assert finished.status == "rejected"
+    assert "customer already got a voucher" in (finished.reason or "")
+    with pytest.raises(DecisionRefused, match="already rejected"):
+        harness.decide(approval.id, "U01MARIA", "approve")
+    assert harness.tool_calls("crm.refund") == []
+
+
+def test_many_people_deciding_at_once_give_exactly_one_decision(make_harness: MakeHarness) -> None:
+    harness, run, approval = _waiting(make_harness)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def decide(user: str, decision: str) -> None:
+        barrier.wait(timeout=10)
+        try:
+            harness.engine.decide(approval.id, user, decision, "no")  # type: ignore[arg-type]
+            outcomes.append(f"{user}:{decision}")
+        except DecisionRefused:
+            outcomes.append("refused")
+
+    threads = [
+        threading.Thread(target=decide, args=pair)
+        for pair in [
+            ("U03SAM", "approve"),
+            ("U01MARIA", "reject"),
+            ("U03SAM", "reject"),
+            ("U01MARIA", "approve"),
+        ]
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    harness.engine.run_due()
+    winners = [outcome for outcome in outcomes if outcome != "refused"]
+    assert len(outcomes) == 4
+    assert len(winners) == 1
+    status = harness.run(run.id).status
+    assert status == ("completed" if winners[0].endswith("approve") else "rejected")
+    assert len(harness.tool_calls("crm.refund")) == (1 if status == "completed" else 0)
+
+
+def test_two_of_three_approvers_are_needed_when_the_sop_says_so(make_harness: MakeHarness) -> None:
+    text = refund_sop(
+        **{
+            "approvers: [role:finance]": "approvers: [U03SAM, U01MARIA, U05VP]\n          required: 2"
+        }
+    )
+    harness, run, approval = _waiting(make_harness, text)
+    result = harness.decide(approval.id, "U03SAM", "approve")
+    assert "1 of 2" in result.message
+    with pytest.raises(DecisionRefused, match="already decided"):
+        harness.decide(approval.id, "U03SAM", "approve")
+    assert harness.run(run.id).status == "waiting_approval"
+    harness.decide(approval.id, "U05VP", "approve")
+    assert harness.run(run.id).status == "completed"
+
+
+def test_nobody_deciding_in_time_applies_the_timeout_rule(make_harness: MakeHarness) -> None:
+    harness, run, approval = _waiting(make_harness)
+    harness.advance(dt.timedelta(hours=23, minutes=59))
+    assert harness.run(run.id).status == "waiting_approval"
+    harness.advance(dt.timedelta(minutes=1))
+    finished = harness.run(run.id)
+    assert finished.status == "escalated"
+    assert f"nobody decided {approval.id} in time" in (finished.reason or "")
+    with pytest.raises(DecisionRefused, match="already timed_out"):
+        harness.decide(approval.id, "U03SAM", "approve")
+    assert harness.chat.to("U04LEE"), "the default escalation target gets the handoff"
+
+
+def test_the_approved_package_runs_even_if_the_data_changes_afterwards(
+    make_harness: MakeHarness,
+) -> None:
+    harness, run, approval = _waiting(make_harness)
+    assert approval.package["actions"][0]["arguments"]["amount"] == 640.0
+    # the order is partly refunded by someone else between approval and execution: the
+    # approved call (640) is what runs, and the tool refuses it rather than a new amount
+    harness.tools.invoke(
+        harness.engine.runtime.catalogue.get("crm.refund"),  # type: ignore[arg-type]
+        {"order_id": "1042", "amount": 100.0, "reason": "goodwill"},
+    )
+    harness.decide(approval.id, "U03SAM", "approve")
+    finished = harness.run(run.id)
+    assert finished.status == "escalated"
+    assert [call.arguments["amount"] for call in harness.tool_calls("crm.refund")] == [100.0]

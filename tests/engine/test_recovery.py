@@ -1,0 +1,95 @@
+"""No side effect twice: a process that dies during a call is noticed after restart; the
+call is repeated only when repeating is safe, otherwise the run escalates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from bot.catalogue.operation import Operation
+from bot.connectors.sandbox.tools import SandboxTools
+from bot.harness import Harness
+from storage import journal
+from tests.engine.conftest import MakeHarness
+
+POST = """\
+    id: announce
+    title: Announce
+    owner: U01MARIA
+    version: 1
+    review: {every: 365d, last_reviewed: 2026-11-01}
+    mode: autonomous
+    trigger: {command: announce}
+    inputs:
+      order_id: {type: string}
+    permissions:
+      allow: [slack.post, crm.refund]
+    escalation:
+      to: [U04LEE]
+    steps:
+      - id: pay
+        action: crm.refund
+        with: {order_id: "{{ inputs.order_id }}", amount: 10, reason: "goodwill"}
+        on_failure: {then: escalate}
+      - id: post
+        action: slack.post
+        with: {channel: "#ops", text: "Refunded {{ inputs.order_id }}"}
+        on_failure: {then: escalate}
+      - id: done
+        end: completed
+"""
+
+
+class ProcessDied(BaseException):
+    """Stands for SIGKILL: nothing after it runs, no handler sees it."""
+
+
+class DiesAfterActing:
+    """The sandbox, but the process dies right after the tool performed ``operation``."""
+
+    def __init__(self, tools: SandboxTools, operation: str) -> None:
+        self.tools, self.operation = tools, operation
+        self.namespaces = tools.namespaces
+
+    def invoke(self, operation: Operation, arguments: dict[str, Any], *, idempotency_key: str | None = None) -> Any:
+        result = self.tools.invoke(operation, arguments, idempotency_key=idempotency_key)
+        if operation.name == self.operation:
+            raise ProcessDied
+        return result
+
+
+def _crash_during(harness: Harness, operation: str) -> str:
+    dying = DiesAfterActing(harness.tools, operation)
+    harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, dying)  # type: ignore[arg-type]
+    with pytest.raises(ProcessDied):
+        harness.start("announce", {"order_id": "1043"})
+    (run,) = harness.engine.history()
+    harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, harness.tools)
+    harness.engine.runtime.worker_id = "restarted"
+    return run.id
+
+
+def test_an_interrupted_write_that_cannot_be_repeated_escalates_as_maybe_done(make_harness: MakeHarness) -> None:
+    harness = make_harness(POST)
+    run_id = _crash_during(harness, "slack.post")
+    harness.engine.run_due()
+    assert harness.run(run_id).status != "escalated", "the dead worker's lease still holds"
+    harness.advance(dt.timedelta(seconds=61))
+    finished = harness.run(run_id)
+    assert finished.status == "escalated"
+    assert "may or may not have happened" in (finished.reason or "")
+    assert len(harness.tool_calls("slack.post")) == 1
+    with harness.database.session() as session:
+        statuses = [(record.step_id, record.status) for record in journal.steps_for_run(session, run_id)]
+    assert ("post", "unknown") in statuses
+
+
+def test_an_interrupted_write_with_an_idempotency_key_is_repeated_safely(make_harness: MakeHarness) -> None:
+    harness = make_harness(POST)
+    run_id = _crash_during(harness, "crm.refund")
+    harness.advance(dt.timedelta(seconds=61))
+    assert harness.run(run_id).status == "completed"
+    assert len(harness.tool_calls("crm.refund")) == 1, "the repeated call reused the key, the tool ignored it"
+    assert len(harness.tool_calls("slack.post")) == 1

@@ -1,0 +1,97 @@
+"""A run goes from start to its end state, step by step, on the real sandbox tools."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from tests.engine.conftest import REFUND, MakeHarness, refund_sop
+
+
+def test_a_small_refund_runs_to_completion_and_writes_once_at_each_tool(
+    make_harness: MakeHarness,
+) -> None:
+    harness = make_harness(REFUND)
+    run = harness.start("refund", {"order_id": "1043", "reason": "damaged"})
+    assert run.status == "completed"
+    assert run.reason == "refunded 120.0"
+    assert [call.operation for call in harness.tool_calls()] == ["crm.refund", "email.send"]
+    email = harness.tool_calls("email.send")[0]
+    assert "Refunds take 5 to 10 business days." in email.arguments["body"]
+
+
+def test_unknown_procedure_and_bad_inputs_are_refused_before_anything_runs(
+    make_harness: MakeHarness,
+) -> None:
+    harness = make_harness(REFUND)
+    import pytest
+
+    from bot.engine.errors import InvalidInputs
+    from bot.library import UnknownProcedure
+
+    with pytest.raises(UnknownProcedure, match="no procedure called 'refnd'"):
+        harness.start("refnd", {})
+    with pytest.raises(InvalidInputs, match="no input colour"):
+        harness.start("refund", {"order_id": "1043", "reason": "x", "colour": "red"})
+    with pytest.raises(InvalidInputs, match="reason is required"):
+        harness.start("refund", {"order_id": "1043"})
+    assert harness.engine.history() == []
+
+
+def test_a_run_keeps_the_version_it_started_with(make_harness: MakeHarness) -> None:
+    harness = make_harness(REFUND)
+    run = harness.start("refund", {"order_id": "1042", "reason": "damaged"})  # 640 needs approval
+    assert run.status == "waiting_approval"
+    edited = make_harness(
+        refund_sop(**{'message: "refunded': 'message: "v2 refunded', "version: 1": "version: 2"})
+    )
+    fresh = edited.start("refund", {"order_id": "1043", "reason": "late"})
+    assert fresh.reason == "v2 refunded 120.0"
+    (approval,) = harness.pending(run.id)
+    harness.decide(approval.id, "U03SAM", "approve")
+    finished = harness.run(run.id)
+    assert finished.status == "completed"
+    assert finished.reason == "refunded 640.0"
+    assert finished.sop_hash != fresh.sop_hash
+
+
+def test_a_tool_outage_is_retried_with_backoff_then_succeeds(make_harness: MakeHarness) -> None:
+    from bot.connectors.base import ToolError
+
+    harness = make_harness(REFUND)
+    harness.tools.fail_next("crm.get_order", ToolError("CRM is down", retryable=True), times=2)
+    run = harness.start("refund", {"order_id": "1043", "reason": "damaged"})
+    assert run.status == "waiting_timer"
+    harness.advance(dt.timedelta(seconds=59))
+    assert harness.run(run.id).status == "waiting_timer"
+    harness.advance(dt.timedelta(seconds=1))  # first retry after 1m fails again; next after 2m
+    assert harness.run(run.id).attempt == 2
+    harness.advance(dt.timedelta(minutes=2))
+    assert harness.run(run.id).status == "completed"
+
+
+def test_retries_run_out_and_the_run_escalates_with_a_handoff(make_harness: MakeHarness) -> None:
+    from bot.connectors.base import ToolError
+
+    harness = make_harness(REFUND)
+    harness.tools.fail_next("crm.get_order", ToolError("CRM is down", retryable=True), times=3)
+    run = harness.start("refund", {"order_id": "1043", "reason": "damaged"})
+    harness.advance(dt.timedelta(minutes=1))
+    harness.advance(dt.timedelta(minutes=2))
+    finished = harness.run(run.id)
+    assert finished.status == "escalated"
+    assert "CRM is down" in (finished.reason or "")
+    (alert,) = harness.chat.to("U04LEE")
+    assert alert.card is not None
+    fields = dict(alert.card.fields)
+    assert fields["Input order_id"] == "1043"
+    assert harness.tool_calls() == []
+
+
+def test_a_failed_optional_step_is_skipped_by_its_rule(make_harness: MakeHarness) -> None:
+    from bot.connectors.base import ToolError
+
+    harness = make_harness(REFUND)
+    harness.tools.fail_next("email.send", ToolError("mailbox full", retryable=False))
+    run = harness.start("refund", {"order_id": "1043", "reason": "damaged"})
+    assert run.status == "completed"
+    assert [call.operation for call in harness.tool_calls()] == ["crm.refund"]
