@@ -13,8 +13,9 @@ from typing import Protocol
 class Directory(Protocol):
     """Look-ups the engine and the chat adapters need, all read-only."""
 
-    def display_name(self, user_id: str) -> str:
-        """The name to show for a user ID; the ID itself when nobody has it."""
+    def display_name(self, slack_id: str) -> str:
+        """The name to show for a user (``Maria``), user group (``finance``, its handle) or
+        channel (``ops``, without ``#``) ID; the ID itself when nothing has it."""
         ...
 
     def find_user(self, handle: str) -> str | None:

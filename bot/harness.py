@@ -59,17 +59,37 @@ class Harness:
         directory = SandboxDirectory(database)
         library = Library.serve(list(files), database, now=start)
         runtime = Runtime(
-            database=database, library=library, catalogue=build_catalogue(),
-            connectors=dict.fromkeys(tools.namespaces, tools), chat=chat, directory=directory, clock=clock,
-            secrets=Secrets(secrets or {}), worker_id=worker_id,
+            database=database,
+            library=library,
+            catalogue=build_catalogue(),
+            connectors=dict.fromkeys(tools.namespaces, tools),
+            chat=chat,
+            directory=directory,
+            clock=clock,
+            secrets=Secrets(secrets or {}),
+            worker_id=worker_id,
         )
         return cls(database, clock, chat, tools, directory, Engine(runtime))
 
-    def start(self, name: str, inputs: dict[str, Any] | None = None, *, by: str | None = "U02DEV",
-              mode: str | None = None, trigger: dict[str, Any] | None = None) -> Run:
+    def start(
+        self,
+        name: str,
+        inputs: dict[str, Any] | None = None,
+        *,
+        by: str | None = "U02DEV",
+        mode: str | None = None,
+        trigger: dict[str, Any] | None = None,
+    ) -> Run:
         """Start a run and do everything that is due at once."""
-        run = self.engine.start(name, inputs or {}, started_by=by, mode=mode, trigger=trigger,
-                                thread={"to": "C02SUPPORT"}, interactive=False)
+        run = self.engine.start(
+            name,
+            inputs or {},
+            started_by=by,
+            mode=mode,
+            trigger=trigger,
+            thread={"to": "C02SUPPORT"},
+            interactive=False,
+        )
         self.engine.run_due()
         return self.run(run.id)
 
@@ -78,9 +98,13 @@ class Harness:
         self.clock.advance(delta)
         return self.engine.run_due()
 
-    def decide(self, approval_id: str, user: str, decision: str, reason: str | None = None) -> DecisionResult:
+    def decide(
+        self, approval_id: str, user: str, decision: str, reason: str | None = None
+    ) -> DecisionResult:
         """Approve or reject as ``user``, then do what became due."""
-        result = self.engine.decide(approval_id, user, "approve" if decision == "approve" else "reject", reason)
+        result = self.engine.decide(
+            approval_id, user, "approve" if decision == "approve" else "reject", reason
+        )
         self.engine.run_due()
         return result
 

@@ -54,7 +54,9 @@ class Library:
         library = cls(diagnostics=[d for loaded in files for d in loaded.diagnostics])
         with database.session() as session:
             for loaded in files:
-                if loaded.procedure is None or any(d.severity == "error" for d in loaded.diagnostics):
+                if loaded.procedure is None or any(
+                    d.severity == "error" for d in loaded.diagnostics
+                ):
                     continue
                 served = _served(loaded)
                 library.procedures[served.procedure.id] = served

@@ -16,7 +16,11 @@ class Secrets(Mapping[str, str]):
 
     def __init__(self, values: Mapping[str, str] | None = None) -> None:
         if values is None:
-            values = {key.removeprefix(PREFIX): value for key, value in os.environ.items() if key.startswith(PREFIX)}
+            values = {
+                key.removeprefix(PREFIX): value
+                for key, value in os.environ.items()
+                if key.startswith(PREFIX)
+            }
         self._values = dict(values)
 
     def __getitem__(self, name: str) -> str:
@@ -36,4 +40,6 @@ class Secrets(Mapping[str, str]):
 
     def values_to_mask(self) -> list[str]:
         """Every secret value long enough to be worth hiding, longest first."""
-        return sorted((value for value in self._values.values() if len(value) >= 4), key=len, reverse=True)
+        return sorted(
+            (value for value in self._values.values() if len(value) >= 4), key=len, reverse=True
+        )

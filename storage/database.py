@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from storage import migrate
 from storage.engines import build_engine, parse_url, read_only
 
+IN_MEMORY_SQLITE = (None, "", ":memory:")
+
 
 class Database:
     """Owns the SQLAlchemy engine, keeps the schema current, and hands out transactions.
@@ -21,11 +23,7 @@ class Database:
 
     def __init__(self, url: str) -> None:
         self.url = parse_url(url)
-        if self.url.get_backend_name() == "sqlite" and self.url.database not in (
-            None,
-            "",
-            ":memory:",
-        ):
+        if self.url.get_backend_name() == "sqlite" and self.url.database not in IN_MEMORY_SQLITE:
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = build_engine(self.url)
         self._read_engine = read_only(self.engine)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import StepRecord
@@ -42,6 +42,44 @@ def begin_step(
     session.add(record)
     session.flush()
     return record
+
+
+def record_step(
+    session: Session,
+    *,
+    run_id: str,
+    step_id: str,
+    kind: str,
+    operation: str | None,
+    attempt: int,
+    status: str,
+    request: dict[str, Any] | None,
+    response: dict[str, Any] | None,
+    error: str | None,
+    idempotency_key: str | None,
+    started_at: datetime,
+    finished_at: datetime,
+) -> None:
+    """Journal a step that is already over (a read, a repeatable write, a refusal) in one
+    statement: there is nothing a crash in between could leave unknown."""
+    last_seq = select(func.max(StepRecord.seq)).where(StepRecord.run_id == run_id)
+    session.execute(
+        insert(StepRecord).values(
+            run_id=run_id,
+            seq=(session.scalar(last_seq) or 0) + 1,
+            step_id=step_id,
+            kind=kind,
+            operation=operation,
+            attempt=attempt,
+            status=status,
+            request=request,
+            response=response,
+            error=error,
+            idempotency_key=idempotency_key,
+            started_at=started_at,
+            finished_at=finished_at,
+        )
+    )
 
 
 def finish_step(

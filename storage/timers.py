@@ -26,14 +26,21 @@ def schedule(
     now: datetime,
     run_id: str | None = None,
     payload: dict[str, Any] | None = None,
+    claimed_by: str | None = None,
+    lease_until: datetime | None = None,
 ) -> int:
-    """Add a pending timer; its id."""
+    """Add a timer; its id. With ``claimed_by`` it starts claimed by that owner until
+    ``lease_until`` (a process that creates work and does it at once)."""
+    if (claimed_by is None) != (lease_until is None):
+        raise ValueError("claimed_by and lease_until go together")
     timer = Timer(
         kind=kind,
         due_at=due_at,
         run_id=run_id,
         payload=payload or {},
-        status="pending",
+        status="pending" if claimed_by is None else "claimed",
+        claimed_by=claimed_by,
+        lease_until=lease_until,
         created_at=now,
     )
     session.add(timer)

@@ -12,7 +12,11 @@ from sqlalchemy.orm import DeclarativeBase, Session
 
 def rows_changed(session: Session, statement: Executable) -> int:
     """Run an UPDATE or DELETE; how many rows it changed (a lost compare-and-set is 0)."""
-    result = cast(CursorResult[Any], session.execute(statement))
+    # no ORM session synchronisation: callers re-read what they need
+    result = cast(
+        CursorResult[Any],
+        session.execute(statement, execution_options={"synchronize_session": False}),
+    )
     return result.rowcount
 
 

@@ -7,7 +7,9 @@ from collections.abc import Iterable
 from typing import Any
 
 MASK = "••••"
-SENSITIVE_KEY = re.compile(r"(pass(word)?|secret|token|api[_-]?key|authorization|cookie)", re.IGNORECASE)
+SENSITIVE_KEY = re.compile(
+    r"(pass(word)?|secret|token|api[_-]?key|authorization|cookie)", re.IGNORECASE
+)
 
 
 def mask(value: Any, secret_values: Iterable[str] = (), sensitive_keys: Iterable[str] = ()) -> Any:
@@ -20,7 +22,9 @@ def mask(value: Any, secret_values: Iterable[str] = (), sensitive_keys: Iterable
 def _mask(value: Any, secrets: tuple[str, ...], always: frozenset[str]) -> Any:
     if isinstance(value, dict):
         return {
-            key: MASK if (key in always or SENSITIVE_KEY.search(str(key))) and value[key] else _mask(item, secrets, always)
+            key: MASK
+            if (key in always or SENSITIVE_KEY.search(str(key))) and value[key]
+            else _mask(item, secrets, always)
             for key, item in value.items()
         }
     if isinstance(value, list | tuple):

@@ -13,9 +13,27 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from bot import __version__
-from bot.cli import graph_cmd, run_cmd, schema_cmd, show_cmd
+from bot.cli import (
+    audit_cmd,
+    db_cmd,
+    graph_cmd,
+    run_cmd,
+    schema_cmd,
+    show_cmd,
+    validate_cmd,
+    worker_cmd,
+)
 
-COMMANDS: tuple[ModuleType, ...] = (run_cmd, schema_cmd, graph_cmd, show_cmd)
+COMMANDS: tuple[ModuleType, ...] = (
+    run_cmd,
+    schema_cmd,
+    graph_cmd,
+    show_cmd,
+    db_cmd,
+    audit_cmd,
+    worker_cmd,
+    validate_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -30,6 +30,8 @@ def run(args: argparse.Namespace) -> int:
         overrides["database_url"] = args.database
     settings = Settings(**overrides)
     if settings.slack_enabled:
-        print("Slack tokens are set, but the Slack surface is not part of this build yet; "
-              "opening the local console instead.")
+        print(
+            "Slack tokens are set, but the Slack surface is not part of this build yet; "
+            "opening the local console instead."
+        )
     return run_console(settings)

@@ -34,7 +34,8 @@ class Waker:
         self._engine_now = engine_now
         self._lock = threading.Lock()
         self._scheduler = BackgroundScheduler(
-            timezone=dt.UTC, job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1}
+            timezone=dt.UTC,
+            job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         )
         self._scheduler.add_job(self.wake, "interval", seconds=sweep_seconds, id=SWEEP_JOB)
 
@@ -55,4 +56,6 @@ class Waker:
             due = self._next_due()
         if due is not None:
             skew = self._engine_now() - dt.datetime.now(dt.UTC)  # the sandbox clock may run ahead
-            self._scheduler.add_job(self.wake, "date", run_date=due - skew, id=WAKE_JOB, replace_existing=True)
+            self._scheduler.add_job(
+                self.wake, "date", run_date=due - skew, id=WAKE_JOB, replace_existing=True
+            )

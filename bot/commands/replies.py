@@ -16,13 +16,21 @@ def procedure_list(library: Library) -> str:
     lines = ["Procedures you can run:"]
     for served in sorted(library.procedures.values(), key=lambda s: s.procedure.id):
         procedure = served.procedure
-        how = f"/sop run {procedure.trigger.command}" if procedure.trigger.command else _trigger_words(procedure)
+        how = (
+            f"/sop run {procedure.trigger.command}"
+            if procedure.trigger.command
+            else _trigger_words(procedure)
+        )
         lines.append(f"  {procedure.id:<26} {procedure.title}  ({procedure.mode}; {how})")
     if not library.procedures:
         lines.append("  none yet: add a file to sops/ (see docs/writing-sops.md)")
-    broken = sorted({diagnostic.file for diagnostic in library.diagnostics if diagnostic.severity == "error"})
+    broken = sorted(
+        {diagnostic.file for diagnostic in library.diagnostics if diagnostic.severity == "error"}
+    )
     if broken:
-        lines.append(f"Skipped {len(broken)} broken file(s): {', '.join(broken)}. Run `sopbot validate` for details.")
+        lines.append(
+            f"Skipped {len(broken)} broken file(s): {', '.join(broken)}. Run `sopbot validate` for details."
+        )
     return "\n".join(lines)
 
 
@@ -40,7 +48,9 @@ def input_usage(procedure: Procedure) -> str:
     parts = []
     for name, spec in procedure.inputs.items():
         shape = "|".join(spec.choices) if spec.choices else spec.type
-        parts.append(f"{name}=<{shape}>" if spec.required and spec.default is None else f"[{name}=<{shape}>]")
+        parts.append(
+            f"{name}=<{shape}>" if spec.required and spec.default is None else f"[{name}=<{shape}>]"
+        )
     word = procedure.trigger.command or procedure.id
     return f"/sop run {word} " + " ".join(parts)
 
@@ -59,21 +69,33 @@ def run_started(run: Run, procedure: Procedure) -> str:
 
 def run_status(view: RunView, now: dt.datetime) -> str:
     run = view.run
-    lines = [f"Run {run.id} · {run.sop_id} · {run.status} ({run.mode})",
-             f"  started {_ago(run.created_at, now)} by {_who(run.started_by)}"]
-    if run.cursor and run.status not in ("completed", "escalated", "rejected", "failed", "cancelled"):
+    lines = [
+        f"Run {run.id} · {run.sop_id} · {run.status} ({run.mode})",
+        f"  started {_ago(run.created_at, now)} by {_who(run.started_by)}",
+    ]
+    if run.cursor and run.status not in (
+        "completed",
+        "escalated",
+        "rejected",
+        "failed",
+        "cancelled",
+    ):
         lines.append(f"  at step: {run.cursor}")
     for pending in view.pending:
-        lines.append(f"  waiting for {pending.kind} {pending.id} from {mentions(list(pending.deciders))}"
-                     f" (due {_ago(pending.due_at, now)})")
+        lines.append(
+            f"  waiting for {pending.kind} {pending.id} from {mentions(list(pending.deciders))}"
+            f" (due {_ago(pending.due_at, now)})"
+        )
     if run.reason:
         lines.append(f"  reason: {run.reason}")
     if view.steps:
         lines.append("  steps:")
         for record in view.steps:
             label = f"{record.step_id}" + (f" ({record.operation})" if record.operation else "")
-            lines.append(f"    {record.seq:>3}. {label:<44} {record.status}"
-                         + (f": {record.error}" if record.error else ""))
+            lines.append(
+                f"    {record.seq:>3}. {label:<44} {record.status}"
+                + (f": {record.error}" if record.error else "")
+            )
     return "\n".join(lines)
 
 
@@ -81,7 +103,9 @@ def history(runs: list[Run], now: dt.datetime) -> str:
     if not runs:
         return "No runs yet."
     lines = ["Recent runs:"]
-    lines.extend(f"  {run.id}  {run.sop_id:<26} {run.status:<17} {_ago(run.created_at, now)}" for run in runs)
+    lines.extend(
+        f"  {run.id}  {run.sop_id:<26} {run.status:<17} {_ago(run.created_at, now)}" for run in runs
+    )
     return "\n".join(lines)
 
 
@@ -91,8 +115,10 @@ def pending(approvals: list[Approval], now: dt.datetime) -> str:
     lines = ["Waiting for people:"]
     for approval in approvals:
         deciders = mentions(list(approval.deciders))
-        lines.append(f"  {approval.id}  {approval.kind:<8} run {approval.run_id}  {approval.package['summary']}"
-                     f"  · {deciders} · due {_ago(approval.due_at, now)}")
+        lines.append(
+            f"  {approval.id}  {approval.kind:<8} run {approval.run_id}  {approval.package['summary']}"
+            f"  · {deciders} · due {_ago(approval.due_at, now)}"
+        )
     return "\n".join(lines)
 
 

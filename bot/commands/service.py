@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +37,9 @@ class CommandService:
             return Reply(str(error), ok=False)
         return self.execute(command, user_id, thread)
 
-    def execute(self, command: Command, user_id: str, thread: dict[str, Any] | None = None) -> Reply:
+    def execute(
+        self, command: Command, user_id: str, thread: dict[str, Any] | None = None
+    ) -> Reply:
         """Run an already parsed command."""
         try:
             return self._execute(command, user_id, thread)
@@ -44,10 +47,10 @@ class CommandService:
             return Reply(str(missing), ok=False, questions=missing.missing, command=command)
         except InvalidInputs as error:
             usage = ""
-            try:
-                usage = "\nUsage: " + replies.input_usage(self.engine.runtime.library.find(command.args[0]).procedure)
-            except (UnknownProcedure, IndexError):
-                pass
+            with contextlib.suppress(UnknownProcedure, IndexError):
+                usage = "\nUsage: " + replies.input_usage(
+                    self.engine.runtime.library.find(command.args[0]).procedure
+                )
             return Reply(f"{error}{usage}", ok=False)
         except (EngineError, UnknownProcedure) as error:
             return Reply(str(error), ok=False)
@@ -65,16 +68,22 @@ class CommandService:
         if verb == "status":
             return Reply(replies.run_status(engine.view(command.args[0]), now))
         if verb == "history":
-            sop_id = engine.runtime.library.find(command.args[0]).procedure.id if command.args else None
+            sop_id = (
+                engine.runtime.library.find(command.args[0]).procedure.id if command.args else None
+            )
             return Reply(replies.history(engine.history(sop_id=sop_id), now))
         if verb == "pending":
             return Reply(replies.pending(engine.pending_approvals(), now))
         if verb == "approve":
-            return Reply(engine.decide(command.args[0], user_id, "approve", command.rest or None).message)
+            return Reply(
+                engine.decide(command.args[0], user_id, "approve", command.rest or None).message
+            )
         if verb == "reject":
             return Reply(engine.decide(command.args[0], user_id, "reject", command.rest).message)
         if verb == "complete":
-            return Reply(engine.complete_task(command.args[0], user_id, dict(command.options)).message)
+            return Reply(
+                engine.complete_task(command.args[0], user_id, dict(command.options)).message
+            )
         if verb == "cancel":
             return Reply(engine.cancel(command.args[0], user_id, command.rest).message)
         raise UsageError(f"unknown command '{verb}'")
@@ -92,5 +101,7 @@ class CommandService:
                 mode = word.removeprefix("--mode=")
             else:
                 raise InvalidInputs(f"'{word}' is not key=value")
-        run = self.engine.start(served.procedure.id, given, started_by=user_id, thread=thread, mode=mode)
+        run = self.engine.start(
+            served.procedure.id, given, started_by=user_id, thread=thread, mode=mode
+        )
         return Reply(replies.run_started(run, served.procedure))

@@ -31,13 +31,17 @@ def destination(to: str, directory: Directory) -> str:
     if to.startswith("#"):
         return to
     if to[:1] in ("C", "G"):
-        return "#" + directory.display_name(to).lstrip("#") if directory.display_name(to) != to else to
+        return (
+            "#" + directory.display_name(to).lstrip("#") if directory.display_name(to) != to else to
+        )
     return "DM @" + directory.display_name(to)
 
 
 def render_message(message: Message, directory: Directory, numbers: list[int]) -> str:
     """A message with its card; ``numbers`` are the console's button numbers, in order."""
-    header = f"[{destination(message.to, directory)}]" + (" ALERT" if message.kind == "alert" else "")
+    header = f"[{destination(message.to, directory)}]" + (
+        " ALERT" if message.kind == "alert" else ""
+    )
     if message.card is None:
         return f"{header} {humanise(message.text, directory)}"
     return f"{header}\n{render_card(message.card, directory, numbers)}"
@@ -46,14 +50,19 @@ def render_message(message: Message, directory: Directory, numbers: list[int]) -
 def render_card(card: Card, directory: Directory, numbers: list[int]) -> str:
     bar = "─" * WIDTH
     lines = [f"┌{bar}", f"│ {humanise(card.title, directory)}"]
-    lines.extend(f"│ {line}" for line in textwrap.wrap(humanise(card.summary, directory), WIDTH - 2) or [""])
+    lines.extend(
+        f"│ {line}" for line in textwrap.wrap(humanise(card.summary, directory), WIDTH - 2) or [""]
+    )
     for label, value in card.fields:
         text = humanise(value, directory)
         wrapped = textwrap.wrap(text, WIDTH - 24) or [""]
         lines.append(f"│   {label[:20]:<20} {wrapped[0]}")
         lines.extend(f"│   {'':<20} {more}" for more in wrapped[1:])
     if card.buttons:
-        buttons = "   ".join(f"[{number}] {button.label}" for number, button in zip(numbers, card.buttons, strict=True))
+        buttons = "   ".join(
+            f"[{number}] {button.label}"
+            for number, button in zip(numbers, card.buttons, strict=True)
+        )
         lines.append(f"│ {buttons}")
     if card.footer:
         lines.append(f"│ {humanise(card.footer, directory)}")

@@ -12,14 +12,20 @@ from bot.commands.service import CommandService
 from bot.config import Settings
 from bot.console.chat import ConsoleChat
 from bot.console.session import CONSOLE_HELP, ConsoleSession, now_line
+from bot.console.tool_log import ToolLog
 from bot.wiring import build_engine, open_database, open_sandbox
 from storage import timers
 
 DEFAULT_USER_HANDLE = "maria"
 
 
-def run_console(settings: Settings, *, read: Callable[[str], str] = input, write: Callable[[str], None] | None = None,
-                background: bool = True) -> int:
+def run_console(
+    settings: Settings,
+    *,
+    read: Callable[[str], str] = input,
+    write: Callable[[str], None] | None = None,
+    background: bool = True,
+) -> int:
     """Open the console and serve until /quit or end of input."""
     lock = threading.Lock()
 
@@ -31,11 +37,17 @@ def run_console(settings: Settings, *, read: Callable[[str], str] = input, write
     database = open_database(settings)
     sandbox = open_sandbox(database, clock)
     chat = ConsoleChat(sandbox.directory, say)
-    engine = build_engine(settings, database, chat, clock, tools=sandbox.tools, directory=sandbox.directory)
+    engine = build_engine(
+        settings, database, chat, clock, tools=sandbox.tools, directory=sandbox.directory
+    )
     service = CommandService(engine, sandbox.directory)
     user = sandbox.directory.find_user(DEFAULT_USER_HANDLE) or "U01MARIA"
-    session = ConsoleSession(engine, service, chat, clock, read, say, user)
-    say(f"sopbot console · {len(engine.runtime.library.procedures)} procedures · sandbox tools · {now_line(clock)}")
+    tool_log = ToolLog(database)
+    tool_log.skip_existing()
+    session = ConsoleSession(engine, service, chat, clock, read, say, user, tool_log)
+    say(
+        f"sopbot console · {len(engine.runtime.library.procedures)} procedures · sandbox tools · {now_line(clock)}"
+    )
     say(f"You are @{sandbox.directory.display_name(user)}. {CONSOLE_HELP}")
     for diagnostic in engine.runtime.library.diagnostics:
         if diagnostic.severity == "error":

@@ -18,6 +18,7 @@ from bot.commands.parser import Command
 from bot.commands.service import CommandService, Reply
 from bot.console.chat import ConsoleChat
 from bot.console.render import humanise
+from bot.console.tool_log import ToolLog
 from bot.engine.engine import Engine
 from bot.procedure.durations import parse_duration
 
@@ -36,6 +37,7 @@ class ConsoleSession:
     ask: Callable[[str], str]
     say: Callable[[str], None]
     user: str
+    tool_log: ToolLog
 
     def handle(self, line: str) -> bool:
         """Act on one line; False when the person wants to leave."""
@@ -51,8 +53,11 @@ class ConsoleSession:
         return True
 
     def drain(self) -> None:
-        """Do every piece of work that is due now (the console's clock tick)."""
+        """Do every piece of work that is due now (the console's clock tick), and show
+        what the sandbox tools did."""
         self.engine.run_due()
+        for line in self.tool_log.new_lines():
+            self.say(line)
 
     def _handle(self, text: str) -> None:
         directory = self.service.directory
@@ -62,7 +67,9 @@ class ConsoleSession:
             handle = text[3:].strip()
             user = directory.find_user(handle)
             if user is None:
-                self.say(f"Nobody called '{handle}' here. Try @maria, @dev, @sam, @lee, @val, @ana or @kai.")
+                self.say(
+                    f"Nobody called '{handle}' here. Try @maria, @dev, @sam, @lee, @val, @ana or @kai."
+                )
             else:
                 self.user = user
                 self.say(f"You are now @{directory.display_name(user)} ({user}).")
@@ -89,7 +96,10 @@ class ConsoleSession:
 
     def _reply(self, reply: Reply) -> None:
         if reply.questions and reply.command is not None:
-            answers = {item.name: self.ask(f"{replies.question(item)}: ").strip() for item in reply.questions}
+            answers = {
+                item.name: self.ask(f"{replies.question(item)}: ").strip()
+                for item in reply.questions
+            }
             options = {**reply.command.options, **answers}
             command = Command(reply.command.verb, reply.command.args, options)
             reply = self.service.execute(command, self.user, THREAD)
@@ -104,7 +114,11 @@ class ConsoleSession:
             self._reply(self.service.handle(f"/sop approve {button.value}", self.user, THREAD))
         elif button.action == "reject":
             reason = self.ask("Reason for rejecting: ").strip()
-            self._reply(self.service.execute(Command("reject", (button.value, *reason.split())), self.user, THREAD))
+            self._reply(
+                self.service.execute(
+                    Command("reject", (button.value, *reason.split())), self.user, THREAD
+                )
+            )
         elif button.action == "complete":
             self._complete(button.value)
 
@@ -114,8 +128,12 @@ class ConsoleSession:
         answers: dict[str, Any] = {}
         if task is not None:
             for name, spec in task.package.get("fields", {}).items():
-                answers[name] = self.ask(f"{spec.get('prompt') or spec.get('description') or name}: ").strip()
-        self._reply(self.service.execute(Command("complete", (task_id,), answers), self.user, THREAD))
+                answers[name] = self.ask(
+                    f"{spec.get('prompt') or spec.get('description') or name}: "
+                ).strip()
+        self._reply(
+            self.service.execute(Command("complete", (task_id,), answers), self.user, THREAD)
+        )
 
 
 def now_line(clock: OffsetClock) -> str:

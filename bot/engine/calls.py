@@ -46,8 +46,10 @@ class CallResult:
 
 def is_repeatable(operation: Operation, idempotency_key: str | None) -> bool:
     """Can this call run again after a crash without a second side effect?"""
-    return not operation.writes or operation.idempotent or (
-        idempotency_key is not None and operation.accepts_idempotency_key
+    return (
+        not operation.writes
+        or operation.idempotent
+        or (idempotency_key is not None and operation.accepts_idempotency_key)
     )
 
 
@@ -72,15 +74,21 @@ class Caller:
     ) -> CallResult:
         """Check, then perform (or record) one call, journalling and auditing it."""
         try:
-            canonical = operation.args.model_validate(arguments).model_dump(mode="json", by_alias=True)
+            canonical = operation.args.model_validate(arguments).model_dump(
+                mode="json", by_alias=True
+            )
         except ValidationError as error:
-            return self._refuse(work, step_id, operation, arguments, "failed", _argument_problem(operation, error))
+            return self._refuse(
+                work, step_id, operation, arguments, "failed", _argument_problem(operation, error)
+            )
         violation = check_call(work.procedure, operation, canonical)
         if violation is not None:
             return self._refuse(work, step_id, operation, canonical, "blocked", violation.message)
         if operation.writes and work.run.mode == "shadow":
             return self._shadow(work, step_id, operation, canonical)
-        return self._perform(work, step_id, operation, canonical, idempotency_key, timeout or DEFAULT_TIMEOUT)
+        return self._perform(
+            work, step_id, operation, canonical, idempotency_key, timeout or DEFAULT_TIMEOUT
+        )
 
     def _perform(
         self,
@@ -93,95 +101,201 @@ class Caller:
     ) -> CallResult:
         key = idempotency_key if operation.accepts_idempotency_key else None
         started = work.now()
-        record_id: list[int] = []
         request = self._masked(operation, {"arguments": arguments})
-
-        def begin(session: Session) -> None:
-            record = journal.begin_step(
-                session, run_id=work.run.id, step_id=step_id, kind="action", operation=operation.name,
-                attempt=work.attempt + 1, request=request, idempotency_key=key, now=started,
-            )
-            record_id.append(record.id)
-
-        work.later(begin)
+        intent: list[int] = []
         if not is_repeatable(operation, key):
+
+            def begin(session: Session) -> None:
+                record = journal.begin_step(
+                    session,
+                    run_id=work.run.id,
+                    step_id=step_id,
+                    kind="action",
+                    operation=operation.name,
+                    attempt=work.attempt + 1,
+                    request=request,
+                    idempotency_key=key,
+                    now=started,
+                )
+                intent.append(record.id)
+
+            work.later(begin)
             self.flush(work)  # the intent is durable before the tool is touched
         clock_start = time.perf_counter()
         outcome = self._invoke(operation, arguments, key, timeout)
-        duration_ms = (time.perf_counter() - clock_start) * 1000
+        duration_ms = round((time.perf_counter() - clock_start) * 1000, 3)
         if outcome.timed_out and not is_repeatable(operation, key):
-            outcome = CallResult("unknown", error=f"{outcome.error}; it may or may not have happened")
+            outcome = CallResult(
+                "unknown", error=f"{outcome.error}; it may or may not have happened"
+            )
         if outcome.status == "succeeded":
             try:
-                result = operation.result.model_validate(outcome.result).model_dump(mode="json", by_alias=True)
+                result = operation.result.model_validate(outcome.result).model_dump(
+                    mode="json", by_alias=True
+                )
                 outcome = CallResult("succeeded", result=result)
             except ValidationError as error:
-                outcome = CallResult("failed", error=f"{operation.name} answered in an unexpected shape: "
-                                     f"{error.errors()[0]['msg']}")
+                outcome = CallResult(
+                    "failed",
+                    error=f"{operation.name} answered in an unexpected shape: "
+                    f"{error.errors()[0]['msg']}",
+                )
         finished = work.now()
-        response = self._masked(operation, {"result": outcome.result}) if outcome.result is not None else None
+        response = (
+            self._masked(operation, {"result": outcome.result})
+            if outcome.result is not None
+            else None
+        )
 
         def finish(session: Session) -> None:
-            journal.finish_step(session, record_id[0], status=outcome.status, response=response,
-                                error=outcome.error, now=finished)
-            audit.append(session, at=finished, actor=BOT_ACTOR, action=operation.name, outcome=outcome.status,
-                         run_id=work.run.id, step_id=step_id,
-                         detail={**request, **(response or {}), "mode": work.run.mode},
-                         duration_ms=round(duration_ms, 3), reason=outcome.error)
+            if intent:
+                journal.finish_step(
+                    session,
+                    intent[0],
+                    status=outcome.status,
+                    response=response,
+                    error=outcome.error,
+                    now=finished,
+                )
+            else:
+                journal.record_step(
+                    session,
+                    run_id=work.run.id,
+                    step_id=step_id,
+                    kind="action",
+                    operation=operation.name,
+                    attempt=work.attempt + 1,
+                    status=outcome.status,
+                    request=request,
+                    response=response,
+                    error=outcome.error,
+                    idempotency_key=key,
+                    started_at=started,
+                    finished_at=finished,
+                )
+            audit.append(
+                session,
+                at=finished,
+                actor=BOT_ACTOR,
+                action=operation.name,
+                outcome=outcome.status,
+                run_id=work.run.id,
+                step_id=step_id,
+                detail={**request, **(response or {}), "mode": work.run.mode},
+                duration_ms=duration_ms,
+                reason=outcome.error,
+            )
 
         work.later(finish)
         return outcome
 
     def _invoke(
-        self, operation: Operation, arguments: dict[str, Any], key: str | None, timeout: dt.timedelta
+        self,
+        operation: Operation,
+        arguments: dict[str, Any],
+        key: str | None,
+        timeout: dt.timedelta,
     ) -> CallResult:
         connector = self.connectors.get(operation.namespace)
         if connector is None:
-            return CallResult("failed", error=f"no connector is configured for '{operation.namespace}'")
+            return CallResult(
+                "failed", error=f"no connector is configured for '{operation.namespace}'"
+            )
         future = self.pool.submit(connector.invoke, operation, arguments, idempotency_key=key)
         try:
             return CallResult("succeeded", result=future.result(timeout=timeout.total_seconds()))
         except concurrent.futures.TimeoutError:
             return CallResult(
-                "failed", error=f"{operation.name} did not answer within {timeout}", retryable=True,
+                "failed",
+                error=f"{operation.name} did not answer within {timeout}",
+                retryable=True,
                 timed_out=True,
             )
         except ToolError as error:
-            return CallResult("failed", error=str(error), retryable=error.retryable, retry_after=error.retry_after)
+            return CallResult(
+                "failed", error=str(error), retryable=error.retryable, retry_after=error.retry_after
+            )
         except Exception as error:  # a connector bug must not take the engine down
-            return CallResult("failed", error=f"{operation.name} raised {type(error).__name__}: {error}")
+            return CallResult(
+                "failed", error=f"{operation.name} raised {type(error).__name__}: {error}"
+            )
 
-    def _shadow(self, work: RunWork, step_id: str, operation: Operation, arguments: dict[str, Any]) -> CallResult:
+    def _shadow(
+        self, work: RunWork, step_id: str, operation: Operation, arguments: dict[str, Any]
+    ) -> CallResult:
         now = work.now()
         result = placeholder_result(operation.result, now)
         request = self._masked(operation, {"arguments": arguments})
 
         def record(session: Session) -> None:
-            entry = journal.begin_step(session, run_id=work.run.id, step_id=step_id, kind="action",
-                                       operation=operation.name, attempt=work.attempt + 1, request=request,
-                                       idempotency_key=None, now=now)
-            journal.finish_step(session, entry.id, status="would_do", response=None, error=None, now=now)
-            audit.append(session, at=now, actor=BOT_ACTOR, action=operation.name, outcome="would_do",
-                         run_id=work.run.id, step_id=step_id, detail={**request, "mode": "shadow"})
+            journal.record_step(
+                session,
+                run_id=work.run.id,
+                step_id=step_id,
+                kind="action",
+                operation=operation.name,
+                attempt=work.attempt + 1,
+                status="would_do",
+                request=request,
+                response=None,
+                error=None,
+                idempotency_key=None,
+                started_at=now,
+                finished_at=now,
+            )
+            audit.append(
+                session,
+                at=now,
+                actor=BOT_ACTOR,
+                action=operation.name,
+                outcome="would_do",
+                run_id=work.run.id,
+                step_id=step_id,
+                detail={**request, "mode": "shadow"},
+            )
 
         work.later(record)
         return CallResult("would_do", result=result)
 
     def _refuse(
-        self, work: RunWork, step_id: str, operation: Operation, arguments: dict[str, Any],
-        status: CallStatus, reason: str,
+        self,
+        work: RunWork,
+        step_id: str,
+        operation: Operation,
+        arguments: dict[str, Any],
+        status: CallStatus,
+        reason: str,
     ) -> CallResult:
         now = work.now()
         request = self._masked(operation, {"arguments": arguments})
 
         def record(session: Session) -> None:
-            entry = journal.begin_step(session, run_id=work.run.id, step_id=step_id, kind="action",
-                                       operation=operation.name, attempt=work.attempt + 1, request=request,
-                                       idempotency_key=None, now=now)
-            journal.finish_step(session, entry.id, status=status, response=None, error=reason, now=now)
-            audit.append(session, at=now, actor=BOT_ACTOR, action=operation.name, outcome=status,
-                         run_id=work.run.id, step_id=step_id, detail={**request, "mode": work.run.mode},
-                         reason=reason)
+            journal.record_step(
+                session,
+                run_id=work.run.id,
+                step_id=step_id,
+                kind="action",
+                operation=operation.name,
+                attempt=work.attempt + 1,
+                status=status,
+                request=request,
+                response=None,
+                error=reason,
+                idempotency_key=None,
+                started_at=now,
+                finished_at=now,
+            )
+            audit.append(
+                session,
+                at=now,
+                actor=BOT_ACTOR,
+                action=operation.name,
+                outcome=status,
+                run_id=work.run.id,
+                step_id=step_id,
+                detail={**request, "mode": work.run.mode},
+                reason=reason,
+            )
 
         work.later(record)
         return CallResult(status, error=reason)

@@ -44,25 +44,49 @@ class DecisionResult:
 class Decisions:
     runtime: Runtime
 
-    def decide(self, approval_id: str, user_id: str, decision: Decision, reason: str | None = None) -> DecisionResult:
+    def decide(
+        self, approval_id: str, user_id: str, decision: Decision, reason: str | None = None
+    ) -> DecisionResult:
         """Record one person's approve or reject; decide the approval once enough agree."""
         now = self.runtime.clock.now()
         with self.runtime.database.session() as session:
             approval, run = self._load(session, approval_id, "approval")
             self._check_decider(approval, run, user_id, decision)
             if decision == "reject" and not (reason and reason.strip()):
-                raise DecisionRefused("a rejection needs a reason: say why, so the requester can act on it")
-            if not approvals.record_vote(session, approval_id=approval_id, user_id=user_id, decision=decision,
-                                         reason=reason, at=now):
+                raise DecisionRefused(
+                    "a rejection needs a reason: say why, so the requester can act on it"
+                )
+            if not approvals.record_vote(
+                session,
+                approval_id=approval_id,
+                user_id=user_id,
+                decision=decision,
+                reason=reason,
+                at=now,
+            ):
                 raise DecisionRefused(f"you already decided {approval_id}")
-            audit.append(session, at=now, actor=user_id, action="approval.vote", outcome=decision, run_id=run.id,
-                         step_id=approval.step_id, detail={"approval": approval_id,
-                                                           "package_hash": approval.package_hash}, reason=reason)
-            approves = sum(1 for vote in approvals.votes(session, approval_id) if vote.decision == "approve")
+            audit.append(
+                session,
+                at=now,
+                actor=user_id,
+                action="approval.vote",
+                outcome=decision,
+                run_id=run.id,
+                step_id=approval.step_id,
+                detail={"approval": approval_id, "package_hash": approval.package_hash},
+                reason=reason,
+            )
+            approves = sum(
+                1 for vote in approvals.votes(session, approval_id) if vote.decision == "approve"
+            )
             if decision == "approve" and approves < approval.required:
-                return DecisionResult(f"Recorded your approval ({approves} of {approval.required}).", final=False)
+                return DecisionResult(
+                    f"Recorded your approval ({approves} of {approval.required}).", final=False
+                )
             status = "approved" if decision == "approve" else "rejected"
-            if not approvals.cas_decide(session, approval_id, status=status, decided_by=user_id, reason=reason, at=now):
+            if not approvals.cas_decide(
+                session, approval_id, status=status, decided_by=user_id, reason=reason, at=now
+            ):
                 raise DecisionRefused(f"{approval_id} was decided by someone else a moment ago")
             approval.status, approval.decided_by, approval.reason = status, user_id, reason
             procedure = pinned_procedure(self.runtime.database, run.sop_hash)
@@ -77,12 +101,27 @@ class Decisions:
             approval, run = self._load(session, task_id, "task")
             self._check_decider(approval, run, user_id, "approve")
             response = _check_answers(approval.package.get("fields", {}), answers)
-            if not approvals.cas_decide(session, task_id, status="completed", decided_by=user_id, reason=None,
-                                        at=now, response=response):
+            if not approvals.cas_decide(
+                session,
+                task_id,
+                status="completed",
+                decided_by=user_id,
+                reason=None,
+                at=now,
+                response=response,
+            ):
                 raise DecisionRefused(f"{task_id} was completed by someone else a moment ago")
             approval.status, approval.decided_by, approval.response = "completed", user_id, response
-            audit.append(session, at=now, actor=user_id, action="task.complete", outcome="completed", run_id=run.id,
-                         step_id=approval.step_id, detail={"task": task_id, "answers": response})
+            audit.append(
+                session,
+                at=now,
+                actor=user_id,
+                action="task.complete",
+                outcome="completed",
+                run_id=run.id,
+                step_id=approval.step_id,
+                detail={"task": task_id, "answers": response},
+            )
             procedure = pinned_procedure(self.runtime.database, run.sop_hash)
             self._move_run(session, procedure, run, approval, now)
             self._show_decision(session, approval, run, now)
@@ -97,19 +136,48 @@ class Decisions:
                 raise RunNotFound(f"no run {run_id}")
             if run.status in FINISHED:
                 raise DecisionRefused(f"run {run_id} already ended ({run.status})")
-            if not runs.cas_update_run(session, run_id, expected_version=run.version, now=now,
-                                       status=RunStatus.CANCELLED, waiting_on=None, finished_at=now,
-                                       reason=f"cancelled by {user_id}: {reason}"):
+            if not runs.cas_update_run(
+                session,
+                run_id,
+                expected_version=run.version,
+                now=now,
+                status=RunStatus.CANCELLED,
+                waiting_on=None,
+                finished_at=now,
+                reason=f"cancelled by {user_id}: {reason}",
+            ):
                 raise DecisionRefused(f"run {run_id} changed just now; try again")
             for pending in approvals.pending_for_run(session, run_id):
-                approvals.cas_decide(session, pending.id, status="cancelled", decided_by=user_id, reason=reason, at=now)
-            timers.cancel(session, run_id=run_id, kinds=[TimerKind.ADVANCE, TimerKind.APPROVAL_TIMEOUT,
-                                                         TimerKind.REMINDER, TimerKind.SLA])
+                approvals.cas_decide(
+                    session,
+                    pending.id,
+                    status="cancelled",
+                    decided_by=user_id,
+                    reason=reason,
+                    at=now,
+                )
+            timers.cancel(
+                session,
+                run_id=run_id,
+                kinds=[
+                    TimerKind.ADVANCE,
+                    TimerKind.APPROVAL_TIMEOUT,
+                    TimerKind.REMINDER,
+                    TimerKind.SLA,
+                ],
+            )
             from bot.engine.sla import stop_all
 
             stop_all(session, run_id, now=now)
-            audit.append(session, at=now, actor=user_id, action="run.cancel", outcome="cancelled", run_id=run_id,
-                         reason=reason)
+            audit.append(
+                session,
+                at=now,
+                actor=user_id,
+                action="run.cancel",
+                outcome="cancelled",
+                run_id=run_id,
+                reason=reason,
+            )
         return DecisionResult(f"Cancelled run {run_id}.", final=True)
 
     def time_out(self, session: Session, approval_id: str, now: dt.datetime) -> Approval | None:
@@ -117,8 +185,9 @@ class Decisions:
         approval = approvals.get_approval(session, approval_id)
         if approval is None or approval.status != "pending":
             return None
-        if not approvals.cas_decide(session, approval_id, status="timed_out", decided_by=None, reason="timed out",
-                                    at=now):
+        if not approvals.cas_decide(
+            session, approval_id, status="timed_out", decided_by=None, reason="timed out", at=now
+        ):
             return None
         approval.status = "timed_out"
         return approval
@@ -135,10 +204,13 @@ class Decisions:
             raise DecisionRefused(f"the run of {approval_id} no longer exists")
         return approval, run
 
-    def _check_decider(self, approval: Approval, run: Run, user_id: str, decision: Decision) -> None:
+    def _check_decider(
+        self, approval: Approval, run: Run, user_id: str, decision: Decision
+    ) -> None:
         directory = self.runtime.directory
         allowed = any(
-            user_id == decider or user_id in directory.members(decider) for decider in approval.deciders
+            user_id == decider or user_id in directory.members(decider)
+            for decider in approval.deciders
         )
         if not allowed:
             names = mentions(list(approval.deciders))
@@ -146,8 +218,13 @@ class Decisions:
         if decision == "approve" and user_id == run.started_by and not approval.allow_starter:
             raise DecisionRefused("you started this run, so someone else must approve it")
 
-    def _move_run(self, session: Session, procedure: Procedure, run: Run, approval: Approval, now: dt.datetime) -> None:
-        state: dict[str, Any] = {"values": dict(run.state.get("values", {})), "meta": dict(run.state.get("meta", {}))}
+    def _move_run(
+        self, session: Session, procedure: Procedure, run: Run, approval: Approval, now: dt.datetime
+    ) -> None:
+        state: dict[str, Any] = {
+            "values": dict(run.state.get("values", {})),
+            "meta": dict(run.state.get("meta", {})),
+        }
         state["meta"].pop("awaiting", None)
         step = procedure.steps[procedure.step_index()[approval.step_id]]
         next_step, status, reason = self._after(procedure, step, approval, state)
@@ -161,8 +238,12 @@ class Decisions:
             from bot.engine.sla import stop_all
 
             stop_all(session, run.id, now=now)
-        timers.cancel(session, run_id=run.id, kinds=[TimerKind.APPROVAL_TIMEOUT, TimerKind.REMINDER])
-        if not runs.cas_update_run(session, run.id, expected_version=run.version, now=now, **changes):
+        timers.cancel(
+            session, run_id=run.id, kinds=[TimerKind.APPROVAL_TIMEOUT, TimerKind.REMINDER]
+        )
+        if not runs.cas_update_run(
+            session, run.id, expected_version=run.version, now=now, **changes
+        ):
             raise DecisionRefused(f"run {run.id} changed just now; try again")
 
     def _after(
@@ -177,9 +258,16 @@ class Decisions:
         if approval.status == "approved":
             approved = state["meta"].setdefault("approved", {})
             for action in approval.package.get("actions", []):
-                approved[action["step"]] = {"arguments": action["arguments"], "hash": approval.package_hash,
-                                            "by": approval.decided_by}
-            return (approval.step_id if not isinstance(step, ApprovalStep) else following), None, None
+                approved[action["step"]] = {
+                    "arguments": action["arguments"],
+                    "hash": approval.package_hash,
+                    "by": approval.decided_by,
+                }
+            return (
+                (approval.step_id if not isinstance(step, ApprovalStep) else following),
+                None,
+                None,
+            )
         rule = step.approval.on_reject if isinstance(step, ApprovalStep) else None
         reason = f"rejected by <@{approval.decided_by}>: {approval.reason}"
         if rule is None or rule.then == "stop":
@@ -189,17 +277,35 @@ class Decisions:
         if rule.then == "skip":
             return following, None, None
         # the worker applies the rule (with the handoff, if it escalates) on its next advance
-        state["meta"]["apply_outcome"] = {"outcome": rule.model_dump(mode="json", by_alias=True), "reason": reason}
+        state["meta"]["apply_outcome"] = {
+            "outcome": rule.model_dump(mode="json", by_alias=True),
+            "reason": reason,
+        }
         return step.id, None, None
 
-    def _show_decision(self, session: Session, approval: Approval, run: Run, now: dt.datetime) -> None:
-        verdict = {"approved": "Approved", "rejected": "Rejected", "completed": "Completed"}[approval.status]
+    def _show_decision(
+        self, session: Session, approval: Approval, run: Run, now: dt.datetime
+    ) -> None:
+        verdict = {"approved": "Approved", "rejected": "Rejected", "completed": "Completed"}[
+            approval.status
+        ]
         footer = f"{verdict} by <@{approval.decided_by}> at {now:%Y-%m-%d %H:%M} UTC" + (
-            f": {approval.reason}" if approval.reason else "")
+            f": {approval.reason}" if approval.reason else ""
+        )
         card = approval_card(approval, decided=footer)
-        to = run.thread["to"] if run.thread else (approval.card or {}).get("to", approval.deciders[0])
-        queue_message(session, Message(to=to, thread=run.thread, text=footer, card=card, kind="card"), now=now,
-                      run_id=run.id, approval_id=approval.id, replace_card=True)
+        to = (
+            run.thread["to"]
+            if run.thread
+            else (approval.card or {}).get("to", approval.deciders[0])
+        )
+        queue_message(
+            session,
+            Message(to=to, thread=run.thread, text=footer, card=card, kind="card"),
+            now=now,
+            run_id=run.id,
+            approval_id=approval.id,
+            replace_card=True,
+        )
 
 
 def _below(procedure: Procedure, step_id: str) -> str | None:
@@ -210,7 +316,9 @@ def _below(procedure: Procedure, step_id: str) -> str | None:
 def _check_answers(fields: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(answers) - set(fields))
     if unknown:
-        raise InvalidInputs(f"this task has no field {', '.join(unknown)} (fields: {', '.join(fields) or 'none'})")
+        raise InvalidInputs(
+            f"this task has no field {', '.join(unknown)} (fields: {', '.join(fields) or 'none'})"
+        )
     response: dict[str, Any] = {}
     problems: list[str] = []
     for name, raw_spec in fields.items():

@@ -36,11 +36,20 @@ class Engine:
         self.decisions = Decisions(self.runtime)
         self.worker = Worker(self.runtime, Executor(self.runtime), self.decisions, self.starter)
 
-    def start(self, name: str, given: dict[str, Any] | None = None, **options: Any) -> Run:
-        """Start a run (see ``Starter.start``)."""
-        return self.starter.start(name, given, **options)
+    def start(
+        self, name: str, given: dict[str, Any] | None = None, *, inline: bool = True, **options: Any
+    ) -> Run:
+        """Start a run (see ``Starter.start``). ``inline``: this process advances it at once,
+        until it first waits, instead of leaving it to the next worker round."""
+        if not inline:
+            return self.starter.start(name, given, **options)[0]
+        run, timer_id = self.starter.start(name, given, claim_for=self.runtime.worker_id, **options)
+        self.worker.handle_advance(run, timer_id)
+        return run
 
-    def decide(self, approval_id: str, user_id: str, decision: Decision, reason: str | None = None) -> DecisionResult:
+    def decide(
+        self, approval_id: str, user_id: str, decision: Decision, reason: str | None = None
+    ) -> DecisionResult:
         """Approve or reject."""
         return self.decisions.decide(approval_id, user_id, decision, reason)
 
@@ -62,9 +71,15 @@ class Engine:
             run = runs.get_run(session, run_id)
             if run is None:
                 raise RunNotFound(f"no run {run_id}")
-            return RunView(run, approvals.pending_for_run(session, run_id), journal.steps_for_run(session, run_id))
+            return RunView(
+                run,
+                approvals.pending_for_run(session, run_id),
+                journal.steps_for_run(session, run_id),
+            )
 
-    def history(self, *, sop_id: str | None = None, started_by: str | None = None, limit: int = 20) -> list[Run]:
+    def history(
+        self, *, sop_id: str | None = None, started_by: str | None = None, limit: int = 20
+    ) -> list[Run]:
         """Recent runs, newest first."""
         with self.runtime.database.session() as session:
             return runs.list_runs(session, sop_id=sop_id, started_by=started_by, limit=limit)

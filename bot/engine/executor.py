@@ -26,14 +26,31 @@ from bot.engine.work import AwaitPerson, Continue, Finish, RunWork, Sleep, Trans
 from bot.library import pinned_procedure
 from bot.procedure.outcomes import Outcome
 from storage import audit, journal, runs, timers
-from storage.models import StepRecord
+from storage.models import Run, StepRecord
 
 MAX_STEPS_PER_ADVANCE = 1000
 
 
-def schedule_advance(session: Session, run_id: str, *, due_at: dt.datetime, now: dt.datetime) -> None:
-    """The one timer that moves a run on."""
-    timers.schedule(session, kind=TimerKind.ADVANCE, due_at=due_at, now=now, run_id=run_id)
+def schedule_advance(
+    session: Session,
+    run_id: str,
+    *,
+    due_at: dt.datetime,
+    now: dt.datetime,
+    claim_for: str | None = None,
+    lease: dt.timedelta | None = None,
+) -> int:
+    """The one timer that moves a run on; claimed at once when this process will do it now."""
+    lease_until = now + lease if claim_for is not None and lease is not None else None
+    return timers.schedule(
+        session,
+        kind=TimerKind.ADVANCE,
+        due_at=due_at,
+        now=now,
+        run_id=run_id,
+        claimed_by=claim_for,
+        lease_until=lease_until,
+    )
 
 
 class RunConflict(Exception):
@@ -44,24 +61,35 @@ class RunConflict(Exception):
 class Executor:
     runtime: Runtime
 
-    def advance(self, run_id: str, timer_id: int | None) -> None:
-        """Run ``run_id`` forward from its cursor, as the holder of timer ``timer_id``."""
+    def advance(self, run_id: str, timer_id: int | None, *, fresh: Run | None = None) -> None:
+        """Run ``run_id`` forward from its cursor, as the holder of timer ``timer_id``.
+
+        ``fresh`` is a run this process has just created: nothing to read back, no journal yet.
+        """
         database = self.runtime.database
-        with database.session() as session:
-            run = runs.get_run(session, run_id)
-            stale = journal.unfinished_step(session, run_id) if run is not None else None
-        if run is None or run.status in FINISHED or run.status in (RunStatus.WAITING_APPROVAL,
-                                                                     RunStatus.WAITING_HUMAN):
+        run: Run | None = fresh
+        stale: StepRecord | None = None
+        if run is None:
+            with database.session(read_only=True) as session:
+                run = runs.get_run(session, run_id)
+                stale = journal.unfinished_step(session, run_id) if run is not None else None
+        if (
+            run is None
+            or run.status in FINISHED
+            or run.status in (RunStatus.WAITING_APPROVAL, RunStatus.WAITING_HUMAN)
+        ):
             self._complete_timer_only(timer_id)
             return
         procedure = pinned_procedure(database, run.sop_hash)
-        work = RunWork.of(run, procedure, self.runtime.clock.now, self.runtime.secrets)
+        work = RunWork.of(run, procedure, self.runtime.clock.now, self.runtime.secrets, self.runtime.catalogue)
         env = StepEnv(self.runtime, self.runtime.caller(self.flush))
         transition: Transition = self._recover(env, work, stale) if stale else Continue(work.cursor)
         decided = work.meta.pop("apply_outcome", None)
         if decided and isinstance(transition, Continue) and work.cursor is not None:
             outcome = Outcome.model_validate(decided["outcome"])
-            transition = apply_outcome(env, work, work.step(work.cursor), outcome, decided["reason"])
+            transition = apply_outcome(
+                env, work, work.step(work.cursor), outcome, decided["reason"]
+            )
             if isinstance(transition, Continue):
                 work.cursor = transition.next_step
         if isinstance(transition, Continue):
@@ -82,7 +110,9 @@ class Executor:
             sla.stop_at_step(work, step.id)
             work.cursor = transition.next_step
             work.attempt = 0
-        return escalate(env, work, f"ran {MAX_STEPS_PER_ADVANCE} steps without waiting: a loop with no exit?")
+        return escalate(
+            env, work, f"ran {MAX_STEPS_PER_ADVANCE} steps without waiting: a loop with no exit?"
+        )
 
     def _recover(self, env: StepEnv, work: RunWork, stale: StepRecord) -> Transition:
         """The process died during a call: repeat it if that is safe, else escalate."""
@@ -92,16 +122,26 @@ class Executor:
         status = "interrupted" if repeatable else "unknown"
 
         def close(session: Session) -> None:
-            journal.finish_step(session, stale.id, status=status, response=None,
-                                error="the process stopped during this call", now=now)
+            journal.finish_step(
+                session,
+                stale.id,
+                status=status,
+                response=None,
+                error="the process stopped during this call",
+                now=now,
+            )
 
         work.later(close)
         if repeatable:
             if stale.idempotency_key:
                 work.meta.setdefault("resume_keys", {})[stale.step_id] = stale.idempotency_key
             return Continue(work.cursor)
-        return escalate(env, work, f"{stale.step_id} ({stale.operation}) was interrupted: it may or may not have "
-                        "happened. Check the tool, then finish the work by hand.")
+        return escalate(
+            env,
+            work,
+            f"{stale.step_id} ({stale.operation}) was interrupted: it may or may not have "
+            "happened. Check the tool, then finish the work by hand.",
+        )
 
     def flush(self, work: RunWork, **changes: object) -> None:
         """Commit pending changes and the run's state, guarded by its version."""
@@ -113,8 +153,14 @@ class Executor:
         for change in pending:
             change(session)
         won = runs.cas_update_run(
-            session, work.run.id, expected_version=work.run.version, now=work.now(),
-            state=work.state(), cursor=work.cursor, attempt=work.attempt, **changes,
+            session,
+            work.run.id,
+            expected_version=work.run.version,
+            now=work.now(),
+            state=work.state(),
+            cursor=work.cursor,
+            attempt=work.attempt,
+            **changes,
         )
         if not won:
             raise RunConflict(f"run {work.run.id} changed while this worker held it")
@@ -127,17 +173,28 @@ class Executor:
         if isinstance(transition, Sleep):
             changes = {"status": RunStatus.WAITING_TIMER, "waiting_on": "timer"}
             wake_at = transition.until
-            work.later(lambda session: schedule_advance(session, work.run.id, due_at=wake_at, now=now))
+            work.later(
+                lambda session: schedule_advance(session, work.run.id, due_at=wake_at, now=now)
+            )
         elif isinstance(transition, AwaitPerson):
-            changes = {"status": transition.status, "waiting_on": "approval"
-                       if transition.status == RunStatus.WAITING_APPROVAL else "task"}
+            changes = {
+                "status": transition.status,
+                "waiting_on": "approval"
+                if transition.status == RunStatus.WAITING_APPROVAL
+                else "task",
+            }
         elif isinstance(transition, Finish):
-            changes = {"status": transition.status, "waiting_on": None, "finished_at": now,
-                       "reason": transition.reason}
+            changes = {
+                "status": transition.status,
+                "waiting_on": None,
+                "finished_at": now,
+                "reason": transition.reason,
+            }
             self._finishing(work, transition)
         with self.runtime.database.session() as session:
-            if timer_id is not None and not timers.complete(session, timer_id, owner=self.runtime.worker_id,
-                                                            now=now):
+            if timer_id is not None and not timers.complete(
+                session, timer_id, owner=self.runtime.worker_id, now=now
+            ):
                 raise RunConflict(f"the lease on timer {timer_id} ran out")
             self._write(session, work, **changes)
 
@@ -146,17 +203,31 @@ class Executor:
         run = work.run
         thread = run.thread
         text = f"{work.procedure.title} · run {run.id} {transition.status}" + (
-            f": {transition.reason}" if transition.reason else "")
+            f": {transition.reason}" if transition.reason else ""
+        )
 
         def record(session: Session) -> None:
-            timers.cancel(session, run_id=run.id, kinds=[TimerKind.ADVANCE, TimerKind.APPROVAL_TIMEOUT,
-                                                         TimerKind.REMINDER, TimerKind.SLA])
-            sla.stop_all(session, run.id, now=now)
-            audit.append(session, at=now, actor=BOT_ACTOR, action="run.finish", outcome=str(transition.status),
-                         run_id=run.id, step_id=work.cursor, detail={"values": list(work.values)},
-                         reason=transition.reason)
+            if work.procedure.sla:  # approval and wake-up timers are settled as they fire
+                timers.cancel(session, run_id=run.id, kinds=[TimerKind.SLA])
+                sla.stop_all(session, run.id, now=now)
+            audit.append(
+                session,
+                at=now,
+                actor=BOT_ACTOR,
+                action="run.finish",
+                outcome=str(transition.status),
+                run_id=run.id,
+                step_id=work.cursor,
+                detail={"values": list(work.values)},
+                reason=transition.reason,
+            )
             if thread:
-                queue_message(session, Message(to=thread["to"], thread=thread, text=text), now=now, run_id=run.id)
+                queue_message(
+                    session,
+                    Message(to=thread["to"], thread=thread, text=text),
+                    now=now,
+                    run_id=run.id,
+                )
 
         work.later(record)
 
@@ -164,4 +235,6 @@ class Executor:
         if timer_id is None:
             return
         with self.runtime.database.session() as session:
-            timers.complete(session, timer_id, owner=self.runtime.worker_id, now=self.runtime.clock.now())
+            timers.complete(
+                session, timer_id, owner=self.runtime.worker_id, now=self.runtime.clock.now()
+            )

@@ -5,18 +5,25 @@ from __future__ import annotations
 from typing import Any
 
 from bot.chat.messages import Card
+from bot.engine.typed_values import as_json
 from bot.engine.work import RunWork
 
 
-def handoff_package(work: RunWork, reason: str, context: dict[str, str] | None = None) -> dict[str, Any]:
+def handoff_package(
+    work: RunWork, reason: str, context: dict[str, str] | None = None
+) -> dict[str, Any]:
     """Inputs, facts gathered, steps done, and why it escalated."""
     return {
-        "sop": {"id": work.procedure.id, "title": work.procedure.title, "version": work.procedure.version},
+        "sop": {
+            "id": work.procedure.id,
+            "title": work.procedure.title,
+            "version": work.procedure.version,
+        },
         "run": work.run.id,
         "started_by": work.run.started_by,
         "why": reason,
         "inputs": work.run.inputs,
-        "facts": {name: value for name, value in work.values.items()},
+        "facts": as_json(work.values),
         "steps_done": list(work.meta.get("trail", [])),
         "stopped_at": work.cursor,
         "context": context or {},
@@ -29,7 +36,10 @@ def handoff_card(package: dict[str, Any]) -> Card:
     fields.extend((label, value) for label, value in package["context"].items())
     fields.extend((f"Input {name}", _short(value)) for name, value in package["inputs"].items())
     fields.extend((f"Fact {name}", _short(value)) for name, value in package["facts"].items())
-    done = ", ".join(f"{entry['step']} ({entry['outcome']})" for entry in package["steps_done"]) or "none"
+    done = (
+        ", ".join(f"{entry['step']} ({entry['outcome']})" for entry in package["steps_done"])
+        or "none"
+    )
     fields.append(("Steps done", done))
     if package["stopped_at"]:
         fields.append(("Stopped at", package["stopped_at"]))

@@ -15,7 +15,9 @@ from bot.procedure.model import Procedure
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https?://\S+$")
 _SLACK_USER = re.compile(r"^<?@?([UW][A-Z0-9]{2,})(\|[^>]*)?>?$")
-_SLACK_CHANNEL = re.compile(r"^(<#([CG][A-Z0-9]{2,})(\|[^>]*)?>|[CG][A-Z0-9]{2,}|#[a-z0-9][a-z0-9_-]*)$")
+_SLACK_CHANNEL = re.compile(
+    r"^(<#([CG][A-Z0-9]{2,})(\|[^>]*)?>|[CG][A-Z0-9]{2,}|#[a-z0-9][a-z0-9_-]*)$"
+)
 _TRUE = {"true", "yes", "y", "1", "on"}
 _FALSE = {"false", "no", "n", "0", "off"}
 
@@ -32,7 +34,9 @@ def resolve_inputs(
     unknown = sorted(set(given) - set(procedure.inputs))
     if unknown:
         expected = ", ".join(procedure.inputs) or "none"
-        raise InvalidInputs(f"{procedure.id} has no input {', '.join(unknown)} (its inputs: {expected})")
+        raise InvalidInputs(
+            f"{procedure.id} has no input {', '.join(unknown)} (its inputs: {expected})"
+        )
     values: dict[str, Any] = {}
     missing: list[MissingInput] = []
     problems: list[str] = []
@@ -128,7 +132,9 @@ def _datetime(text: Any, raw: Any) -> str:
     try:
         moment = text if isinstance(text, dt.datetime) else dt.datetime.fromisoformat(str(text))
     except ValueError:
-        raise ValueError(f"'{raw}' is not a date and time (YYYY-MM-DDTHH:MM, with a zone)") from None
+        raise ValueError(
+            f"'{raw}' is not a date and time (YYYY-MM-DDTHH:MM, with a zone)"
+        ) from None
     if moment.tzinfo is None:
         raise ValueError(f"'{raw}' has no time zone; add one, e.g. +00:00")
     return moment.isoformat()

@@ -21,15 +21,22 @@ _GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
 
 
 def queue_message(
-    session: Session, message: Message, *, now: dt.datetime, run_id: str | None = None,
-    approval_id: str | None = None, replace_card: bool = False,
+    session: Session,
+    message: Message,
+    *,
+    now: dt.datetime,
+    run_id: str | None = None,
+    approval_id: str | None = None,
+    replace_card: bool = False,
 ) -> None:
     """Deliver ``message`` soon; with ``approval_id`` its card is remembered (or replaced)."""
     payload: dict[str, Any] = {"message": message_to_json(message)}
     if approval_id:
         payload["approval_id"] = approval_id
         payload["replace_card"] = replace_card
-    timers.schedule(session, kind=TimerKind.NOTIFY, due_at=now, now=now, run_id=run_id, payload=payload)
+    timers.schedule(
+        session, kind=TimerKind.NOTIFY, due_at=now, now=now, run_id=run_id, payload=payload
+    )
 
 
 def fan_out(targets: list[str], directory: Directory) -> list[str]:
@@ -50,9 +57,13 @@ def deliver(chat: ChatPort, database: Database, timer: Timer) -> None:
             approval = approvals.get_approval(session, approval_id)
             card = approval.card if approval else None
         if card:
-            chat.update(MessageRef(to=card["to"], id=card["id"], extra=card.get("extra", {})), message)
+            chat.update(
+                MessageRef(to=card["to"], id=card["id"], extra=card.get("extra", {})), message
+            )
             return
     ref = chat.post(message)
     if approval_id and not timer.payload.get("replace_card"):
         with database.session() as session:
-            approvals.set_card(session, approval_id, {"to": ref.to, "id": ref.id, "extra": ref.extra})
+            approvals.set_card(
+                session, approval_id, {"to": ref.to, "id": ref.id, "extra": ref.extra}
+            )

@@ -45,17 +45,21 @@ class Runtime:
     worker_id: str = field(default_factory=default_worker_id)
     lease: dt.timedelta = dt.timedelta(seconds=60)
     pool: concurrent.futures.ThreadPoolExecutor = field(
-        default_factory=lambda: concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="tool")
+        default_factory=lambda: concurrent.futures.ThreadPoolExecutor(
+            max_workers=8, thread_name_prefix="tool"
+        )
     )
 
     def caller(self, flush: FlushFunction) -> Caller:
         """A Caller that commits a run's pending changes with ``flush``."""
         return Caller(
-            connectors=self.connectors, pool=self.pool, secret_values=self.secrets.values_to_mask, flush=flush
+            connectors=self.connectors,
+            pool=self.pool,
+            secret_values=self.secrets.values_to_mask,
+            flush=flush,
         )
 
     def close(self) -> None:
         """Stop the tool thread pool and close database connections."""
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.database.dispose()
-

@@ -21,13 +21,17 @@ from storage import audit, sla, timers
 from storage.models import Run
 
 
-def start_clocks(session: Session, procedure: Procedure, run: Run, context: dict[str, Any], now: dt.datetime) -> None:
+def start_clocks(
+    session: Session, procedure: Procedure, run: Run, context: dict[str, Any], now: dt.datetime
+) -> None:
     """Start every clock whose ``applies_when`` holds, and schedule its warnings and links."""
     for clock in procedure.sla:
         if clock.applies_when and not _holds(clock.applies_when, context):
             continue
         deadline = now + clock.deadline
-        sla.start_clock(session, run_id=run.id, clock_id=clock.id, started_at=now, deadline_at=deadline)
+        sla.start_clock(
+            session, run_id=run.id, clock_id=clock.id, started_at=now, deadline_at=deadline
+        )
         for index, before in enumerate(clock.warn_before):
             _arm(session, run.id, clock.id, "warn", index, deadline - before, now)
         for index, link in enumerate(clock.escalations):
@@ -37,10 +41,23 @@ def start_clocks(session: Session, procedure: Procedure, run: Run, context: dict
             _arm(session, run.id, clock.id, "breach", 0, deadline, now)
 
 
-def _arm(session: Session, run_id: str, clock_id: str, event: str, index: int, due: dt.datetime,
-         now: dt.datetime) -> None:
-    timers.schedule(session, kind=TimerKind.SLA, due_at=max(due, now), now=now, run_id=run_id,
-                    payload={"clock": clock_id, "event": event, "index": index})
+def _arm(
+    session: Session,
+    run_id: str,
+    clock_id: str,
+    event: str,
+    index: int,
+    due: dt.datetime,
+    now: dt.datetime,
+) -> None:
+    timers.schedule(
+        session,
+        kind=TimerKind.SLA,
+        due_at=max(due, now),
+        now=now,
+        run_id=run_id,
+        payload={"clock": clock_id, "event": event, "index": index},
+    )
 
 
 def _holds(condition: str, context: dict[str, Any]) -> bool:
@@ -53,10 +70,14 @@ def _holds(condition: str, context: dict[str, Any]) -> bool:
 def stop_at_step(work: RunWork, step_id: str) -> None:
     """The run completed ``step_id``: the clocks it meets stop as met."""
     now = work.now()
-    for clock in work.procedure.sla:
-        if clock.stops_at == step_id:
-            work.later(lambda session, clock_id=clock.id: sla.stop_clock(
-                session, work.run.id, clock_id, at=now, status="met"))
+    met = [clock.id for clock in work.procedure.sla if clock.stops_at == step_id]
+
+    def stop(session: Session) -> None:
+        for clock_id in met:
+            sla.stop_clock(session, work.run.id, clock_id, at=now, status="met")
+
+    if met:
+        work.later(stop)
 
 
 def stop_all(session: Session, run_id: str, *, now: dt.datetime) -> None:
@@ -65,7 +86,9 @@ def stop_all(session: Session, run_id: str, *, now: dt.datetime) -> None:
         sla.stop_clock(session, run_id, row.clock_id, at=now, status="cancelled")
 
 
-def fire(work: RunWork, payload: dict[str, Any], directory: Any) -> list[tuple[str, dict[str, Any]]]:
+def fire(
+    work: RunWork, payload: dict[str, Any], directory: Any
+) -> list[tuple[str, dict[str, Any]]]:
     """Queue a warning or an escalation link for a running clock.
 
     Returns the link's actions (operation, rendered arguments) for the caller to perform
@@ -79,13 +102,25 @@ def fire(work: RunWork, payload: dict[str, Any], directory: Any) -> list[tuple[s
     event, index = payload["event"], payload["index"]
     if event == "warn":
         before = clock.warn_before[index]
-        _alert(work, clock, _default_targets(work, clock), f"SLA {clock.id} on run {work.run.id} breaches in "
-               f"{format_duration(before)}", directory, now)
+        _alert(
+            work,
+            clock,
+            _default_targets(work, clock),
+            f"SLA {clock.id} on run {work.run.id} breaches in {format_duration(before)}",
+            directory,
+            now,
+        )
         return []
     if event == "breach":
         work.later(lambda session: sla.mark_breached(session, work.run.id, clock.id, at=now))
-        _alert(work, clock, _default_targets(work, clock), f"SLA {clock.id} breached on run {work.run.id}",
-               directory, now)
+        _alert(
+            work,
+            clock,
+            _default_targets(work, clock),
+            f"SLA {clock.id} breached on run {work.run.id}",
+            directory,
+            now,
+        )
         return []
     link = clock.escalations[index]
     if link.unless and _holds_strictly(link.unless, context):
@@ -93,8 +128,10 @@ def fire(work: RunWork, payload: dict[str, Any], directory: Any) -> list[tuple[s
     if link.after == "breach":
         work.later(lambda session: sla.mark_breached(session, work.run.id, clock.id, at=now))
     message = _render(link.message, context) or (
-        f"SLA {clock.id} breached on run {work.run.id}" if link.after == "breach"
-        else f"SLA {clock.id} on run {work.run.id}: {format_duration(link.after)} passed")
+        f"SLA {clock.id} breached on run {work.run.id}"
+        if link.after == "breach"
+        else f"SLA {clock.id} on run {work.run.id}: {format_duration(link.after)} passed"
+    )
     try:
         targets = resolve_targets(link.to, work.procedure, work.run.started_by, context)
     except TargetError as error:
@@ -106,8 +143,14 @@ def fire(work: RunWork, payload: dict[str, Any], directory: Any) -> list[tuple[s
         try:
             rendered = expressions.render(dict(call.with_), context)
         except expressions.ExpressionError as error:
-            _alert(work, clock, [work.procedure.owner], f"SLA action {call.action} could not be prepared: {error}",
-                   directory, now)
+            _alert(
+                work,
+                clock,
+                [work.procedure.owner],
+                f"SLA action {call.action} could not be prepared: {error}",
+                directory,
+                now,
+            )
             continue
         actions.append((call.action, rendered))
     return actions
@@ -116,20 +159,38 @@ def fire(work: RunWork, payload: dict[str, Any], directory: Any) -> list[tuple[s
 def _default_targets(work: RunWork, clock: SlaClock) -> list[str]:
     chain = clock.escalations[0].to if clock.escalations else []
     try:
-        return resolve_targets(chain or [work.procedure.owner], work.procedure, work.run.started_by,
-                               work.expression_context())
+        return resolve_targets(
+            chain or [work.procedure.owner],
+            work.procedure,
+            work.run.started_by,
+            work.expression_context(),
+        )
     except TargetError:
         return [work.procedure.owner]
 
 
-def _alert(work: RunWork, clock: SlaClock, targets: list[str], text: str, directory: Any, now: dt.datetime) -> None:
+def _alert(
+    work: RunWork, clock: SlaClock, targets: list[str], text: str, directory: Any, now: dt.datetime
+) -> None:
     destinations = fan_out(targets, directory)
 
     def record(session: Session) -> None:
-        audit.append(session, at=now, actor=BOT_ACTOR, action="sla.alert", outcome="sent", run_id=work.run.id,
-                     detail={"clock": clock.id, "to": targets, "text": text})
+        audit.append(
+            session,
+            at=now,
+            actor=BOT_ACTOR,
+            action="sla.alert",
+            outcome="sent",
+            run_id=work.run.id,
+            detail={"clock": clock.id, "to": targets, "text": text},
+        )
         for destination in destinations:
-            queue_message(session, Message(to=destination, text=text, kind="alert"), now=now, run_id=work.run.id)
+            queue_message(
+                session,
+                Message(to=destination, text=text, kind="alert"),
+                now=now,
+                run_id=work.run.id,
+            )
 
     work.later(record)
 

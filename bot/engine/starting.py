@@ -47,8 +47,13 @@ class Starter:
         thread: dict[str, Any] | None = None,
         interactive: bool = True,
         mode: str | None = None,
-    ) -> Run:
-        """Create a run of the procedure ``name`` (id or command word); it begins at once."""
+        claim_for: str | None = None,
+    ) -> tuple[Run, int]:
+        """Create a run of the procedure ``name`` (id or command word), due at once.
+
+        Returns the run and its first ``advance`` timer, claimed by ``claim_for`` when that
+        process will advance the run itself right away.
+        """
         served = self.runtime.library.find(name)
         procedure = served.procedure
         trigger = trigger or {"kind": "command", "by": started_by}
@@ -57,26 +62,61 @@ class Starter:
             raise EngineError(f"'{mode}' is not a mode (shadow, assist or autonomous)")
         now = self.runtime.clock.now()
         run = Run(
-            id=new_run_id(), sop_id=procedure.id, sop_hash=served.content_hash, status=RunStatus.RUNNING,
-            mode=mode or procedure.mode, started_by=started_by, trigger=trigger, inputs=inputs,
-            state={"values": {}, "meta": {}}, cursor=procedure.steps[0].id, attempt=0, waiting_on="timer",
-            thread=thread, version=1, created_at=now, updated_at=now,
+            id=new_run_id(),
+            sop_id=procedure.id,
+            sop_hash=served.content_hash,
+            status=RunStatus.RUNNING,
+            mode=mode or procedure.mode,
+            started_by=started_by,
+            trigger=trigger,
+            inputs=inputs,
+            state={"values": {}, "meta": {}},
+            cursor=procedure.steps[0].id,
+            attempt=0,
+            waiting_on="timer",
+            thread=thread,
+            version=1,
+            created_at=now,
+            updated_at=now,
         )
         context = {"inputs": inputs, "trigger": trigger, "now": now, "today": now.date()}
         with self.runtime.database.session() as session:
             runs.insert_run(session, run)
-            schedule_advance(session, run.id, due_at=now, now=now)
+            timer_id = schedule_advance(
+                session, run.id, due_at=now, now=now, claim_for=claim_for, lease=self.runtime.lease
+            )
             sla.start_clocks(session, procedure, run, context, now)
-            audit.append(session, at=now, actor=started_by or BOT_ACTOR, action="run.start", outcome="started",
-                         run_id=run.id, detail={"sop": procedure.id, "version": procedure.version,
-                                                "hash": served.content_hash, "inputs": inputs, "mode": run.mode})
+            audit.append(
+                session,
+                at=now,
+                actor=started_by or BOT_ACTOR,
+                action="run.start",
+                outcome="started",
+                run_id=run.id,
+                detail={
+                    "sop": procedure.id,
+                    "version": procedure.version,
+                    "hash": served.content_hash,
+                    "inputs": inputs,
+                    "mode": run.mode,
+                },
+            )
             if thread:
-                queue_message(session, Message(to=thread["to"], thread=thread,
-                                               text=f"Started {procedure.title} · run {run.id} ({run.mode})"),
-                              now=now, run_id=run.id)
-        return run
+                queue_message(
+                    session,
+                    Message(
+                        to=thread["to"],
+                        thread=thread,
+                        text=f"Started {procedure.title} · run {run.id} ({run.mode})",
+                    ),
+                    now=now,
+                    run_id=run.id,
+                )
+        return run, timer_id
 
-    def start_from_event(self, source: str, event_type: str, event: dict[str, Any], *, key: str) -> list[Run]:
+    def start_from_event(
+        self, source: str, event_type: str, event: dict[str, Any], *, key: str
+    ) -> list[Run]:
         """Start every procedure whose event trigger matches; a repeated ``key`` starts nothing."""
         now = self.runtime.clock.now()
         with self.runtime.database.session() as session:
@@ -85,9 +125,13 @@ class Starter:
         started: list[Run] = []
         for served in self.runtime.library.procedures.values():
             if _matches(served, source, event_type, event):
-                started.append(self.start(served.procedure.id, {}, trigger={"kind": "event", "source": source,
-                                                                             "type": event_type, **event},
-                                          interactive=False))
+                run, _ = self.start(
+                    served.procedure.id,
+                    {},
+                    interactive=False,
+                    trigger={"kind": "event", "source": source, "type": event_type, **event},
+                )
+                started.append(run)
         return started
 
     def arm_schedules(self) -> int:
@@ -100,11 +144,23 @@ class Starter:
                 continue
             due = next_fire(schedule.cron, schedule.timezone, now)
             with self.runtime.database.session() as session:
-                if inbound.remember(session, key=f"schedule:{served.procedure.id}:{due.isoformat()}",
-                                    source="schedule", at=now):
-                    timers.schedule(session, kind=TimerKind.SCHEDULE, due_at=due, now=now,
-                                    payload={"sop_id": served.procedure.id, "cron": schedule.cron,
-                                             "timezone": schedule.timezone})
+                if inbound.remember(
+                    session,
+                    key=f"schedule:{served.procedure.id}:{due.isoformat()}",
+                    source="schedule",
+                    at=now,
+                ):
+                    timers.schedule(
+                        session,
+                        kind=TimerKind.SCHEDULE,
+                        due_at=due,
+                        now=now,
+                        payload={
+                            "sop_id": served.procedure.id,
+                            "cron": schedule.cron,
+                            "timezone": schedule.timezone,
+                        },
+                    )
                     armed += 1
         return armed
 
@@ -115,12 +171,22 @@ class Starter:
         with self.runtime.database.session() as session:
             timers.complete(session, timer.id, owner=self.runtime.worker_id, now=now)
             following = next_fire(payload["cron"], payload["timezone"], max(now, timer.due_at))
-            if inbound.remember(session, key=f"schedule:{payload['sop_id']}:{following.isoformat()}",
-                                source="schedule", at=now):
-                timers.schedule(session, kind=TimerKind.SCHEDULE, due_at=following, now=now, payload=payload)
+            if inbound.remember(
+                session,
+                key=f"schedule:{payload['sop_id']}:{following.isoformat()}",
+                source="schedule",
+                at=now,
+            ):
+                timers.schedule(
+                    session, kind=TimerKind.SCHEDULE, due_at=following, now=now, payload=payload
+                )
         if payload["sop_id"] in self.runtime.library.procedures:
-            self.start(payload["sop_id"], {}, trigger={"kind": "schedule", "due_at": timer.due_at.isoformat()},
-                       interactive=False)
+            self.start(
+                payload["sop_id"],
+                {},
+                trigger={"kind": "schedule", "due_at": timer.due_at.isoformat()},
+                interactive=False,
+            )
 
 
 def next_fire(cron: str, timezone: str, after: dt.datetime) -> dt.datetime:

@@ -18,7 +18,13 @@ class RunStatus(StrEnum):
 
 
 FINISHED = frozenset(
-    {RunStatus.COMPLETED, RunStatus.ESCALATED, RunStatus.REJECTED, RunStatus.FAILED, RunStatus.CANCELLED}
+    {
+        RunStatus.COMPLETED,
+        RunStatus.ESCALATED,
+        RunStatus.REJECTED,
+        RunStatus.FAILED,
+        RunStatus.CANCELLED,
+    }
 )
 
 

@@ -30,21 +30,31 @@ def resolve_targets(
     return resolved
 
 
-def _resolve_one(target: str, procedure: Procedure, started_by: str | None, context: dict[str, Any]) -> list[str]:
+def _resolve_one(
+    target: str, procedure: Procedure, started_by: str | None, context: dict[str, Any]
+) -> list[str]:
     if expressions.is_template(target):
         value = str(expressions.render(target, context)).strip()
         if not _TARGET.match(value) or value.startswith("{{"):
-            raise TargetError(f"'{target}' gave '{value}', which is not a Slack ID, #channel or role")
+            raise TargetError(
+                f"'{target}' gave '{value}', which is not a Slack ID, #channel or role"
+            )
         return _resolve_one(value, procedure, started_by, context)
     if target == "starter":
         if not started_by:
-            raise TargetError("'starter' was used, but nobody started this run (it came from a trigger)")
+            raise TargetError(
+                "'starter' was used, but nobody started this run (it came from a trigger)"
+            )
         return [started_by]
     if target.startswith("role:"):
         members = procedure.roles.get(target.removeprefix("role:"), [])
         if not members:
             raise TargetError(f"{target} has no members")
-        return [concrete for member in members for concrete in _resolve_one(member, procedure, started_by, context)]
+        return [
+            concrete
+            for member in members
+            for concrete in _resolve_one(member, procedure, started_by, context)
+        ]
     if not _CONCRETE.match(target):
         raise TargetError(f"'{target}' is not a Slack ID or #channel")
     return [target]

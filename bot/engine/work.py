@@ -15,11 +15,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.catalogue.registry import Catalogue
+from bot.engine.typed_values import Retype, as_json, retypers, typed_inputs
 from bot.procedure.model import Procedure
 from bot.procedure.steps import StepBase
 from storage.models import Run
 
-Pending = Callable[[Session], None]
+Pending = Callable[[Session], object]
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class RunWork:
     attempt: int
     values: dict[str, Any]
     meta: dict[str, Any]
+    inputs: dict[str, Any] = field(default_factory=dict)
+    retype: dict[str, Retype] = field(default_factory=dict)
     secrets: Mapping[str, str] = field(default_factory=dict)
     pending: list[Pending] = field(default_factory=list)
 
@@ -75,22 +79,33 @@ class RunWork:
         procedure: Procedure,
         now: Callable[[], dt.datetime],
         secrets: Mapping[str, str],
+        catalogue: Catalogue,
     ) -> RunWork:
         state = run.state or {}
-        return cls(
+        work = cls(
             run=run,
             procedure=procedure,
             now=now,
             cursor=run.cursor,
             attempt=run.attempt,
-            values=dict(state.get("values", {})),
+            values={},
             meta=dict(state.get("meta", {})),
+            inputs=typed_inputs(procedure, run.inputs),
+            retype=retypers(procedure, catalogue),
             secrets=secrets,
         )
+        for name, value in state.get("values", {}).items():
+            work.save(name, value)
+        return work
+
+    def save(self, name: str, value: Any) -> None:
+        """Keep a value for later steps, typed as what produced it says."""
+        retype = self.retype.get(name)
+        self.values[name] = retype(value) if retype else value
 
     def state(self) -> dict[str, Any]:
         """The JSON saved in ``runs.state``."""
-        return {"values": self.values, "meta": self.meta}
+        return {"values": as_json(self.values), "meta": self.meta}
 
     def later(self, change: Pending) -> None:
         """Queue a database change for the next flush."""
@@ -113,7 +128,7 @@ class RunWork:
         run = self.run
         return {
             **self.values,
-            "inputs": run.inputs,
+            "inputs": self.inputs,
             "trigger": run.trigger,
             "run": {
                 "id": run.id,

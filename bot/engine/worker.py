@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,7 +29,7 @@ from bot.procedure.outcomes import Outcome
 from bot.procedure.steps import ApprovalStep, TaskStep
 from storage import approvals, audit, runs, timers
 from storage import sla as sla_rows
-from storage.models import Timer
+from storage.models import Run, Timer
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,13 @@ class Worker:
         for _ in range(max_rounds):
             now = self.runtime.clock.now()
             with self.runtime.database.session() as session:
-                claimed = timers.claim_due(session, now=now, owner=self.runtime.worker_id, lease=self.runtime.lease,
-                                           limit=batch)
+                claimed = timers.claim_due(
+                    session,
+                    now=now,
+                    owner=self.runtime.worker_id,
+                    lease=self.runtime.lease,
+                    limit=batch,
+                )
             if not claimed:
                 return handled
             for timer in claimed:
@@ -57,14 +63,29 @@ class Worker:
 
     def handle(self, timer: Timer) -> None:
         """One claimed timer; an unexpected error escalates the run instead of killing the worker."""
+        self._guarded(timer.id, timer.kind, timer.run_id, lambda: self._dispatch(timer))
+
+    def handle_advance(self, run: Run, timer_id: int) -> None:
+        """Advance a run this process just created, holding its first timer."""
+        self._guarded(
+            timer_id,
+            TimerKind.ADVANCE,
+            run.id,
+            lambda: self.executor.advance(run.id, timer_id, fresh=run),
+        )
+
+    def _guarded(
+        self, timer_id: int, kind: str, run_id: str | None, work: Callable[[], None]
+    ) -> None:
         try:
-            self._dispatch(timer)
+            work()
         except RunConflict as conflict:
             log.info("backing off: %s", conflict)
-            self._release(timer)
+            with self.runtime.database.session() as session:
+                timers.release(session, timer_id, owner=self.runtime.worker_id)
         except Exception as error:
-            log.exception("timer %s (%s) failed", timer.id, timer.kind)
-            self._fail(timer, error)
+            log.exception("timer %s (%s) failed", timer_id, kind)
+            self._fail(timer_id, kind, run_id, error)
 
     def _dispatch(self, timer: Timer) -> None:
         kind = timer.kind
@@ -94,10 +115,6 @@ class Worker:
         with self.runtime.database.session() as fresh:
             timers.complete(fresh, timer.id, owner=self.runtime.worker_id, now=now)
 
-    def _release(self, timer: Timer) -> None:
-        with self.runtime.database.session() as session:
-            timers.release(session, timer.id, owner=self.runtime.worker_id)
-
     def _time_out(self, timer: Timer) -> None:
         now = self.runtime.clock.now()
         with self.runtime.database.session() as session:
@@ -107,25 +124,52 @@ class Worker:
                 procedure = pinned_procedure(self.runtime.database, run.sop_hash)
                 step = procedure.steps[procedure.step_index()[approval.step_id]]
                 rule = _timeout_rule(step)
-                state = {"values": dict(run.state.get("values", {})), "meta": dict(run.state.get("meta", {}))}
+                state = {
+                    "values": dict(run.state.get("values", {})),
+                    "meta": dict(run.state.get("meta", {})),
+                }
                 state["meta"].pop("awaiting", None)
                 state["meta"]["apply_outcome"] = {
                     "outcome": rule.model_dump(mode="json", by_alias=True),
                     "reason": f"nobody decided {approval.id} in time (due {approval.due_at:%Y-%m-%d %H:%M} UTC)",
                 }
-                if not runs.cas_update_run(session, run.id, expected_version=run.version, now=now, state=state,
-                                           status=RunStatus.RUNNING, waiting_on="timer"):
+                if not runs.cas_update_run(
+                    session,
+                    run.id,
+                    expected_version=run.version,
+                    now=now,
+                    state=state,
+                    status=RunStatus.RUNNING,
+                    waiting_on="timer",
+                ):
                     raise RunConflict(f"run {run.id} changed during the timeout")
                 schedule_advance(session, run.id, due_at=now, now=now)
                 timers.cancel(session, run_id=run.id, kinds=[TimerKind.REMINDER])
-                audit.append(session, at=now, actor=BOT_ACTOR, action=f"{approval.kind}.timeout",
-                             outcome="timed_out", run_id=run.id, step_id=approval.step_id,
-                             detail={"approval": approval.id})
+                audit.append(
+                    session,
+                    at=now,
+                    actor=BOT_ACTOR,
+                    action=f"{approval.kind}.timeout",
+                    outcome="timed_out",
+                    run_id=run.id,
+                    step_id=approval.step_id,
+                    detail={"approval": approval.id},
+                )
                 footer = f"Timed out at {now:%Y-%m-%d %H:%M} UTC: {rule.then}"
-                queue_message(session, Message(to=run.thread["to"] if run.thread else approval.deciders[0],
-                                               thread=run.thread, text=footer,
-                                               card=approval_card(approval, decided=footer), kind="card"),
-                              now=now, run_id=run.id, approval_id=approval.id, replace_card=True)
+                queue_message(
+                    session,
+                    Message(
+                        to=run.thread["to"] if run.thread else approval.deciders[0],
+                        thread=run.thread,
+                        text=footer,
+                        card=approval_card(approval, decided=footer),
+                        kind="card",
+                    ),
+                    now=now,
+                    run_id=run.id,
+                    approval_id=approval.id,
+                    replace_card=True,
+                )
             self._complete(timer, session)
 
     def _remind(self, timer: Timer) -> None:
@@ -134,13 +178,23 @@ class Worker:
             approval = approvals.get_approval(session, timer.payload["approval_id"])
             if approval is not None and approval.status == "pending":
                 every = dt.timedelta(seconds=timer.payload["every"])
-                text = (f"Reminder: {approval.kind} {approval.id} is waiting for you: "
-                        f"{approval.package['summary']} (due {approval.due_at:%Y-%m-%d %H:%M} UTC)")
+                text = (
+                    f"Reminder: {approval.kind} {approval.id} is waiting for you: "
+                    f"{approval.package['summary']} (due {approval.due_at:%Y-%m-%d %H:%M} UTC)"
+                )
                 for destination in fan_out(list(approval.deciders), self.runtime.directory):
-                    queue_message(session, Message(to=destination, text=text), now=now, run_id=approval.run_id)
+                    queue_message(
+                        session, Message(to=destination, text=text), now=now, run_id=approval.run_id
+                    )
                 if now + every < approval.due_at:
-                    timers.schedule(session, kind=TimerKind.REMINDER, due_at=now + every, now=now,
-                                    run_id=approval.run_id, payload=timer.payload)
+                    timers.schedule(
+                        session,
+                        kind=TimerKind.REMINDER,
+                        due_at=now + every,
+                        now=now,
+                        run_id=approval.run_id,
+                        payload=timer.payload,
+                    )
             self._complete(timer, session)
 
     def _sla(self, timer: Timer) -> None:
@@ -153,12 +207,17 @@ class Worker:
             self._complete(timer)
             return
         procedure = pinned_procedure(database, run.sop_hash)
-        work = RunWork.of(run, procedure, self.runtime.clock.now, self.runtime.secrets)
+        work = RunWork.of(run, procedure, self.runtime.clock.now, self.runtime.secrets, self.runtime.catalogue)
         caller = self.runtime.caller(self._side_flush)
         for operation_name, arguments in sla.fire(work, timer.payload, self.runtime.directory):
             operation = self.runtime.catalogue.get(operation_name)
             if operation is not None:
-                caller.call(work, step_id=f"sla:{timer.payload['clock']}", operation=operation, arguments=arguments)
+                caller.call(
+                    work,
+                    step_id=f"sla:{timer.payload['clock']}",
+                    operation=operation,
+                    arguments=arguments,
+                )
         with database.session() as session:
             self._apply_pending(session, work)
             self._complete(timer, session)
@@ -174,28 +233,62 @@ class Worker:
         for change in pending:
             change(session)
 
-    def _fail(self, timer: Timer, error: Exception) -> None:
+    def _fail(self, timer_id: int, kind: str, run_id: str | None, error: Exception) -> None:
         """Nothing stuck: a timer that broke is closed, and its run escalated to a person."""
         now = self.runtime.clock.now()
         reason = f"sopbot hit an internal error ({type(error).__name__}: {error}); a person must take over"
         with self.runtime.database.session() as session:
-            timers.complete(session, timer.id, owner=self.runtime.worker_id, now=now)
-            run = runs.get_run(session, timer.run_id) if timer.run_id else None
-            audit.append(session, at=now, actor=BOT_ACTOR, action=f"timer.{timer.kind}", outcome="error",
-                         run_id=timer.run_id, detail={"timer": timer.id}, reason=reason)
-            if run is None or run.status in FINISHED or timer.kind == TimerKind.NOTIFY:
+            timers.complete(session, timer_id, owner=self.runtime.worker_id, now=now)
+            run = runs.get_run(session, run_id) if run_id else None
+            audit.append(
+                session,
+                at=now,
+                actor=BOT_ACTOR,
+                action=f"timer.{kind}",
+                outcome="error",
+                run_id=run_id,
+                detail={"timer": timer_id},
+                reason=reason,
+            )
+            if run is None or run.status in FINISHED or kind == TimerKind.NOTIFY:
                 return
             procedure = pinned_procedure(self.runtime.database, run.sop_hash)
-            runs.cas_update_run(session, run.id, expected_version=run.version, now=now, status=RunStatus.ESCALATED,
-                                waiting_on=None, finished_at=now, reason=reason)
-            timers.cancel(session, run_id=run.id, kinds=[TimerKind.ADVANCE, TimerKind.APPROVAL_TIMEOUT,
-                                                         TimerKind.REMINDER, TimerKind.SLA])
+            runs.cas_update_run(
+                session,
+                run.id,
+                expected_version=run.version,
+                now=now,
+                status=RunStatus.ESCALATED,
+                waiting_on=None,
+                finished_at=now,
+                reason=reason,
+            )
+            timers.cancel(
+                session,
+                run_id=run.id,
+                kinds=[
+                    TimerKind.ADVANCE,
+                    TimerKind.APPROVAL_TIMEOUT,
+                    TimerKind.REMINDER,
+                    TimerKind.SLA,
+                ],
+            )
             sla.stop_all(session, run.id, now=now)
             targets = procedure.escalation.to if procedure.escalation else [procedure.owner]
-            concrete = [target for target in targets if not target.startswith(("role:", "{{", "starter"))]
+            concrete = [
+                target for target in targets if not target.startswith(("role:", "{{", "starter"))
+            ]
             for destination in fan_out(concrete or [procedure.owner], self.runtime.directory):
-                queue_message(session, Message(to=destination, text=f"Run {run.id} ({procedure.title}): {reason}",
-                                               kind="alert"), now=now, run_id=run.id)
+                queue_message(
+                    session,
+                    Message(
+                        to=destination,
+                        text=f"Run {run.id} ({procedure.title}): {reason}",
+                        kind="alert",
+                    ),
+                    now=now,
+                    run_id=run.id,
+                )
 
 
 def _timeout_rule(step: Any) -> Outcome:
@@ -204,4 +297,3 @@ def _timeout_rule(step: Any) -> Outcome:
     if isinstance(step, TaskStep) and step.task.on_timeout is not None:
         return step.task.on_timeout
     return Outcome(then="escalate")
-

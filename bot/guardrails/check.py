@@ -23,7 +23,9 @@ class Violation:
     message: str
 
 
-def check_call(procedure: Procedure, operation: Operation, arguments: dict[str, Any]) -> Violation | None:
+def check_call(
+    procedure: Procedure, operation: Operation, arguments: dict[str, Any]
+) -> Violation | None:
     """The first rule the call breaks, or None when it may run."""
     return (
         _check_permitted(procedure, operation)
@@ -43,7 +45,9 @@ def _check_permitted(procedure: Procedure, operation: Operation) -> Violation | 
     return None
 
 
-def _check_limits(procedure: Procedure, operation: Operation, arguments: dict[str, Any]) -> Violation | None:
+def _check_limits(
+    procedure: Procedure, operation: Operation, arguments: dict[str, Any]
+) -> Violation | None:
     for argument, limit in procedure.permissions.limits.get(operation.name, {}).items():
         if argument not in arguments or arguments[argument] is None:
             continue
@@ -88,18 +92,24 @@ def _as_number(value: Any) -> float | None:
     return None
 
 
-def _check_text(procedure: Procedure, operation: Operation, arguments: dict[str, Any]) -> Violation | None:
+def _check_text(
+    procedure: Procedure, operation: Operation, arguments: dict[str, Any]
+) -> Violation | None:
     texts = [str(arguments[name]) for name in operation.text_args if arguments.get(name)]
     if not texts:
         return None
     combined = "\n".join(texts)
     for phrase in procedure.guardrails.forbidden_phrases:
         if contains_phrase(combined, phrase):
-            return Violation("forbidden_phrase", f"{operation.name} text contains the forbidden phrase '{phrase}'")
+            return Violation(
+                "forbidden_phrase",
+                f"{operation.name} text contains the forbidden phrase '{phrase}'",
+            )
     for disclosure in procedure.guardrails.required_disclosures:
         applies = disclosure.applies_to or OUTGOING_MESSAGE_OPERATIONS
         if operation.name in applies and not contains_phrase(combined, disclosure.text):
             return Violation(
-                "missing_disclosure", f"{operation.name} text lacks the required disclosure '{disclosure.text}'"
+                "missing_disclosure",
+                f"{operation.name} text lacks the required disclosure '{disclosure.text}'",
             )
     return None

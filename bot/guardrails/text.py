@@ -1,5 +1,5 @@
 """Normalising outgoing text so a forbidden phrase cannot hide behind case, spacing,
-markup or invisible characters."""
+markup, punctuation or invisible characters, without matching inside other words."""
 
 from __future__ import annotations
 
@@ -18,15 +18,25 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", folded).strip()
 
 
-def compact(text: str) -> str:
-    """Only letters and digits: ``G-u a_r.antee`` and ``guarantee`` compare equal."""
-    return "".join(character for character in normalise(text) if character.isalnum())
+def words(text: str) -> list[str]:
+    """The normalised text's words with every non-alphanumeric character removed, so
+    ``g-u-a-r-a-n-t-e-e-d.`` is the word ``guaranteed``."""
+    found = ("".join(character for character in token if character.isalnum()) for token in normalise(text).split())
+    return [word for word in found if word]
 
 
 def contains_phrase(text: str, phrase: str) -> bool:
-    """True when ``phrase`` appears in ``text``, normalised, or with every separator removed
-    (so pieces glued by a template, or split by punctuation, are still caught)."""
+    """True when ``phrase`` appears in ``text``.
+
+    A phrase of plain words matches whole words only (``sick`` is not inside ``basic kit``),
+    however they are spelled out; a phrase with symbols (``<!channel>``) matches literally,
+    after normalising both sides.
+    """
     needle = normalise(phrase)
     if not needle:
         return False
-    return needle in normalise(text) or compact(phrase) in compact(text)
+    if any(not (character.isalnum() or character.isspace()) for character in needle):
+        return needle in normalise(text)
+    wanted, have = words(phrase), words(text)
+    width = len(wanted)
+    return any(have[index : index + width] == wanted for index in range(len(have) - width + 1))

@@ -166,155 +166,124 @@ def _attribute_chain(node: nodes.Node) -> tuple[str, tuple[str, ...]] | None:
 
 # --- The fast recogniser for the common subset ---------------------------------------------
 
+# Whole tokens of the subset; any other character becomes a one-character token that no
+# grammar rule accepts, so the recogniser declines the text.
 _TOKEN = re.compile(
-    r"""\s*(?:
-        (?P<end>-?\}\})
-      | (?P<float>\d+\.\d+)
-      | (?P<int>0(?![0-9])|[1-9][0-9]*)
-      | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
-      | (?P<str>'[^'\\]*'|"[^"\\]*")
-      | (?P<op>==|!=|<=|>=|//|\*\*|[-+*/%~|.,()\[\]<>=])
-    )""",
-    re.VERBOSE,
+    r"""[0-9]+\.[0-9]+|0(?![0-9])|[1-9][0-9]*|[A-Za-z_][A-Za-z0-9_]*|'[^'\\]*'|"[^"\\]*"|"""
+    r"==|!=|<=|>=|//|\*\*|\S"
 )
-_BINARY_OPERATORS = frozenset(("==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "//"))
-_BINARY_OPERATORS |= {"%", "**", "~"}
+_BINARY_OPERATORS = frozenset(
+    ("==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "//", "%", "**", "~", "and", "or", "in")
+)
 _CONSTANTS = frozenset(("true", "false", "none", "True", "False", "None"))
 _KEYWORDS = frozenset(("and", "or", "not", "in", "is", "if", "else"))
-_TEST_ARGUMENT_STARTS = frozenset(("name", "str", "int", "float"))
-_END = ("end", "")
-
-Token = tuple[str, str]
+_END = ""  # the token after the last one
 
 
 class _Declined(Exception):
     """The recogniser does not handle this text; Jinja's parser decides."""
 
 
-def _tokens(text: str, start: int, *, until_end: bool) -> tuple[list[Token], int]:
-    """Tokens from ``start`` up to the end of the text, or up to and past ``}}``."""
-    found: list[Token] = []
-    position = start
-    while True:
-        match = _TOKEN.match(text, position)
-        if match is None:
-            if until_end or text[position:].strip():
-                raise _Declined
-            return found, len(text)
-        kind = match.lastgroup
-        assert kind is not None
-        position = match.end()
-        if kind == "end":
-            if not until_end:
-                raise _Declined
-            return found, position
-        found.append((kind, match.group(kind)))
+def _is_name(token: str) -> bool:
+    first = token[:1]
+    return first == "_" or (first.isascii() and first.isalpha())
+
+
+def _is_literal(token: str) -> bool:
+    first = token[:1]
+    return (first.isascii() and first.isdigit()) or (first in ("'", '"') and len(token) > 1)
 
 
 class _Recogniser:
-    """A recursive-descent reader of the subset, mirroring Jinja's grammar and the order in
-    which Jinja's tree lists references."""
+    """A recursive-descent reader of the subset that mirrors Jinja's grammar, and lists
+    references in the order Jinja's tree gives them."""
 
     def __init__(self) -> None:
-        self.tokens: list[Token] = []
-        self.position = 0
+        self.tokens: list[str] = []
+        self.at = 0
         self.references: list[Reference] = []
-        self.filters: list[str] = []
-        self.tests: list[str] = []
+        self.filters: set[str] = set()
+        self.tests: set[str] = set()
 
-    def read(self, tokens: list[Token]) -> None:
+    def read(self, body: str) -> None:
         """One ``{{ }}`` body: an expression, or a tuple of them."""
-        self.tokens = tokens
-        self.position = 0
+        self.tokens = [*_TOKEN.findall(body), _END, _END]
+        self.at = 0
         self.expression()
-        while self.peek() == ("op", ","):
-            self.position += 1
-            if self.peek() is _END:
+        while self.tokens[self.at] == ",":
+            self.at += 1
+            if self.tokens[self.at] == _END:
                 break
             self.expression()
-        if self.peek() is not _END:
+        if self.tokens[self.at] != _END:
             raise _Declined
-
-    def peek(self, offset: int = 0) -> Token:
-        index = self.position + offset
-        return self.tokens[index] if index < len(self.tokens) else _END
-
-    def take(self, token: Token) -> None:
-        if self.peek() != token:
-            raise _Declined
-        self.position += 1
 
     def expression(self) -> None:
         negation_allowed = True
+        tokens = self.tokens
         while True:
-            if negation_allowed:
-                while self.peek() == ("name", "not"):
-                    self.position += 1
+            while negation_allowed and tokens[self.at] == "not":
+                self.at += 1
             self.operand()
-            operator = self.binary_operator()
-            if operator is None:
+            token = tokens[self.at]
+            if token in _BINARY_OPERATORS:
+                self.at += 1
+            elif token == "not" and tokens[self.at + 1] == "in":
+                self.at += 2
+            else:
                 return
-            negation_allowed = operator in ("and", "or")
-
-    def binary_operator(self) -> str | None:
-        kind, value = self.peek()
-        if (kind == "op" and value in _BINARY_OPERATORS) or (
-            kind == "name" and value in ("and", "or", "in")
-        ):
-            self.position += 1
-            return value
-        if (kind, value) == ("name", "not") and self.peek(1) == ("name", "in"):
-            self.position += 2
-            return "not in"
-        return None
+            negation_allowed = token in ("and", "or")
 
     def operand(self) -> None:
-        while self.peek() in (("op", "-"), ("op", "+")):
-            self.position += 1
+        tokens = self.tokens
+        while tokens[self.at] in ("-", "+"):
+            self.at += 1
         self.primary()
         while True:
-            token = self.peek()
-            if token == ("op", "|"):
-                self.position += 1
-                self.filters.append(self.name())
-                if self.peek() == ("op", "("):
+            token = tokens[self.at]
+            if token == "|":
+                self.at += 1
+                self.filters.add(self.name())
+                if tokens[self.at] == "(":
                     self.call_arguments()
-            elif token == ("name", "is"):
-                self.position += 1
-                if self.peek() == ("name", "not"):
-                    self.position += 1
-                self.tests.append(self.name())
-                following = self.peek()
-                if following == ("op", "("):
+            elif token == "is":
+                self.at += 1
+                if tokens[self.at] == "not":
+                    self.at += 1
+                self.tests.add(self.name())
+                following = tokens[self.at]
+                if following == "(":
                     self.call_arguments()
-                elif following[0] in _TEST_ARGUMENT_STARTS and following[1] not in ("and", "or"):
+                elif following not in ("and", "or") and (
+                    _is_name(following) or _is_literal(following)
+                ):
                     raise _Declined  # Jinja reads a bare test argument here
             else:
                 break
-        if self.peek() in (("op", "("), ("op", ".")):
+        if tokens[self.at] in ("(", "."):
             raise _Declined  # a call on a filter's result, or a dotted filter name
 
     def name(self) -> str:
-        kind, value = self.peek()
-        if kind != "name":
+        token = self.tokens[self.at]
+        if not _is_name(token):
             raise _Declined
-        self.position += 1
-        return value
+        self.at += 1
+        return token
 
     def primary(self) -> None:
-        kind, value = self.peek()
-        self.position += 1
-        if kind == "name":
-            if value in _KEYWORDS:
+        token = self.tokens[self.at]
+        self.at += 1
+        if _is_name(token):
+            if token in _KEYWORDS:
                 raise _Declined
-            self.postfix(None if value in _CONSTANTS else [value])
-        elif kind in ("str", "int", "float"):
+            self.postfix(None if token in _CONSTANTS else [token])
+        elif _is_literal(token):
             self.postfix(None)
-        elif (kind, value) == ("op", "("):
+        elif token == "(":
             self.sequence(")")
-            if self.peek() in (("op", "."), ("op", "["), ("op", "(")):
+            if self.tokens[self.at] in (".", "[", "("):
                 raise _Declined  # Jinja unwraps ``(a).b`` into the chain ``a.b``
-        elif (kind, value) == ("op", "["):
+        elif token == "[":
             self.sequence("]")
             self.postfix(None)
         else:
@@ -322,37 +291,48 @@ class _Recogniser:
 
     def sequence(self, closer: str) -> None:
         """Items of a parenthesised tuple or a list, after the opener."""
+        tokens = self.tokens
         first = True
-        while self.peek() != ("op", closer):
+        while tokens[self.at] != closer:
             if not first:
-                self.take(("op", ","))
-                if self.peek() == ("op", closer):
+                self.expect(",")
+                if tokens[self.at] == closer:
                     break
             first = False
             self.expression()
-        self.position += 1
+        self.at += 1
+
+    def expect(self, token: str) -> None:
+        if self.tokens[self.at] != token:
+            raise _Declined
+        self.at += 1
 
     def postfix(self, chain: list[str] | None) -> None:
         """Attribute access, constant subscripts, subscripts and calls after a primary."""
+        tokens = self.tokens
         while True:
-            token = self.peek()
-            if token == ("op", "."):
-                self.position += 1
+            token = tokens[self.at]
+            if token == ".":
+                self.at += 1
                 attribute = self.name()
                 if chain is not None:
                     chain.append(attribute)
-            elif token == ("op", "["):
-                self.position += 1
-                key_kind, key = self.peek()
-                if chain is not None and key_kind == "str" and self.peek(1) == ("op", "]"):
+            elif token == "[":
+                self.at += 1
+                key = tokens[self.at]
+                if chain is not None and key[:1] in ("'", '"') and tokens[self.at + 1] == "]":
+                    if len(key) < 2:
+                        raise _Declined
                     chain.append(key[1:-1])
-                    self.position += 2
+                    self.at += 2
                     continue
-                chain = self.close_chain(chain)
+                self.close_chain(chain)
+                chain = None
                 self.expression()
-                self.take(("op", "]"))
-            elif token == ("op", "("):
-                chain = self.close_chain(chain)
+                self.expect("]")
+            elif token == "(":
+                self.close_chain(chain)
+                chain = None
                 self.call_arguments()
             else:
                 break
@@ -363,36 +343,49 @@ class _Recogniser:
             self.references.append(Reference(chain[0], tuple(chain[1:])))
 
     def call_arguments(self) -> None:
-        self.take(("op", "("))
+        tokens = self.tokens
+        self.expect("(")
         keywords_seen = False
         first = True
-        while self.peek() != ("op", ")"):
+        while tokens[self.at] != ")":
             if not first:
-                self.take(("op", ","))
-                if self.peek() == ("op", ")"):
+                self.expect(",")
+                if tokens[self.at] == ")":
                     break
             first = False
-            if self.peek()[0] == "name" and self.peek(1) == ("op", "="):
-                self.position += 2
+            if tokens[self.at + 1] == "=" and _is_name(tokens[self.at]):
+                self.at += 2
                 keywords_seen = True
             elif keywords_seen:
                 raise _Declined  # Jinja refuses a positional argument after a keyword
             self.expression()
-        self.position += 1
+        self.at += 1
 
     def analysis(self) -> Analysis:
         return Analysis(
-            tuple(dict.fromkeys(self.references)),
-            frozenset(self.filters),
-            frozenset(self.tests),
+            tuple(dict.fromkeys(self.references)), frozenset(self.filters), frozenset(self.tests)
         )
 
 
+def _chain(body: str) -> Reference | None:
+    """The cheapest case: a body that is one plain name chain such as ``order.total``."""
+    parts = body.strip().split(".")
+    if (
+        parts[0] in _KEYWORDS
+        or parts[0] in _CONSTANTS
+        or not all(part.isidentifier() and part.isascii() for part in parts)
+    ):
+        return None
+    return Reference(parts[0], tuple(parts[1:]))
+
+
 def _fast_condition(text: str) -> Analysis | None:
+    chain = _chain(text)
+    if chain is not None:
+        return Analysis((chain,), frozenset(), frozenset())
+    recogniser = _Recogniser()
     try:
-        tokens, _ = _tokens(text, 0, until_end=False)
-        recogniser = _Recogniser()
-        recogniser.read(tokens)
+        recogniser.read(text)
     except _Declined:
         return None
     return recogniser.analysis()
@@ -402,15 +395,23 @@ def _fast_template(text: str) -> Analysis | None:
     if "{%" in text or "{#" in text:
         return None
     recogniser = _Recogniser()
-    position = text.find("{{")
+    start = text.find("{{")
     try:
-        while position >= 0:
-            position += 2
-            if text.startswith(("-", "+"), position):
-                position += 1  # whitespace control, not a sign
-            tokens, position = _tokens(text, position, until_end=True)
-            recogniser.read(tokens)
-            position = text.find("{{", position)
+        while start >= 0:
+            end = text.find("}}", start + 2)
+            if end < 0:
+                return None
+            body = text[start + 2 : end]
+            if body[:1] in ("-", "+"):
+                body = body[1:]  # whitespace control, not a sign
+            if body[-1:] == "-":
+                body = body[:-1]
+            chain = _chain(body)
+            if chain is not None:
+                recogniser.references.append(chain)
+            else:
+                recogniser.read(body)
+            start = text.find("{{", end + 2)
     except _Declined:
         return None
     return recogniser.analysis()

@@ -198,21 +198,23 @@ def to_mermaid(procedure: Procedure, catalogue: Catalogue | None = None) -> str:
     steps = {step.id: step for step in reversed(procedure.steps)}
     edges = flow_edges(procedure)
     node_ids = _node_ids(edges, steps)
-    lines = [_node("start", _trigger_label(procedure), "start")]
+    nodes = [("start", _trigger_label(procedure), "start")]
     for step in procedure.steps:
         if step.when:
-            lines.append(_node(f"g_{step.id}", f"{_clip(step.when)}?", "decision"))
-        lines.append(_node(f"s_{step.id}", *_step_label_and_class(step, procedure, catalogue)))
-    lines += [
-        _node(node_ids[key], *_terminal_label_and_class(key))
+            nodes.append((f"g_{step.id}", f"{_clip(step.when)}?", "decision"))
+        nodes.append((f"s_{step.id}", *_step_label_and_class(step, procedure, catalogue)))
+    nodes += [
+        (node_ids[key], *_terminal_label_and_class(key))
         for key in node_ids
         if key != START and key not in steps
     ]
+    lines = [_node(*node) for node in nodes]
     for edge in edges:
         if edge.kind == "skip":
             lines.append(f'g_{edge.source} -->|"yes"| s_{edge.source}')
         lines.append(_edge(edge, node_ids, steps))
-    lines += [f"classDef {name} {style}" for name, style in CLASS_STYLES.items()]
+    used = {css_class for _, _, css_class in nodes}
+    lines += [f"classDef {name} {style}" for name, style in CLASS_STYLES.items() if name in used]
     return "flowchart TD\n" + "".join(f"    {line}\n" for line in lines)
 
 

@@ -9,11 +9,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, GetJsonSchemaHandler, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from bot.procedure.types import Duration, DynamicTarget, SopModel, StepId, Template
 
 OutcomeAction = Literal["escalate", "skip", "stop", "goto"]
+OUTCOME_WORD_PATTERN = r"^(escalate|skip|stop|goto:\s*[a-z][a-z0-9_]*)$"
 
 
 class Retry(SopModel):
@@ -43,6 +46,13 @@ class Outcome(SopModel):
         description="escalation targets; empty means the procedure's default escalation",
     )
     reason: Template | None = Field(default=None, description="why, shown in the handoff")
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """Editors must accept the word form (``escalate``, ``goto:step``) as well."""
+        return {"anyOf": [{"type": "string", "pattern": OUTCOME_WORD_PATTERN}, handler(core_schema)]}
 
     @model_validator(mode="before")
     @classmethod

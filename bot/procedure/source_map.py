@@ -60,11 +60,7 @@ def parse_with_positions(text: str) -> tuple[Any, SourceMap]:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        problem = error.problem or "invalid YAML"
-        if mark is None:
-            raise YamlError(problem) from None
-        raise YamlError(problem, mark.line + 1, mark.column + 1) from None
+        raise _positioned(error, text) from None
     except yaml.YAMLError as error:
         raise YamlError(f"invalid YAML: {error}") from None
     except (ValueError, UnicodeError) as error:  # e.g. NUL bytes, bad encodings
@@ -73,6 +69,26 @@ def parse_with_positions(text: str) -> tuple[Any, SourceMap]:
     if root is None:
         return None, source_map
     return _convert(root, (), source_map), source_map
+
+
+def _positioned(error: yaml.MarkedYAMLError, text: str) -> YamlError:
+    """Say what PyYAML was reading, and point where the reader can fix it: at the start of
+    an unclosed quote or bracket rather than at the end of the file."""
+    problem = error.problem or "invalid YAML"
+    mark = error.problem_mark or error.context_mark
+    started = error.context_mark
+    if error.context and started is not None and started is not error.problem_mark:
+        at_end = error.problem_mark is None or not text[error.problem_mark.index :].strip()
+        if at_end:
+            problem = f"{problem} {error.context}"
+            mark = started
+        elif mark is not None and started.index != mark.index:
+            problem = f"{problem} {error.context} (from line {started.line + 1})"
+    if mark is None:
+        return YamlError(problem)
+    if text[mark.index : mark.index + 1] == "\t":
+        problem += "; YAML indents with spaces, not tabs"
+    return YamlError(problem, mark.line + 1, mark.column + 1)
 
 
 def _convert(node: yaml.Node, path: Path, source_map: SourceMap) -> Any:

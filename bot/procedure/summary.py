@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from bot.procedure.graph import (
     START,
@@ -100,11 +100,11 @@ def _action_meaning(step: ActionStep, procedure: Procedure) -> str:
     return f"{step.action}{saved}; on failure: {describe_failure(step.on_failure, procedure)}"
 
 
-def _set_meaning(step: SetStep, procedure: Procedure) -> str:
+def _set_meaning(step: SetStep) -> str:
     return "compute " + ", ".join(step.set)
 
 
-def _decide_meaning(step: DecideStep, procedure: Procedure) -> str:
+def _decide_meaning(step: DecideStep) -> str:
     cases = [f"if {case.when} → {case.goto}" for case in step.decide]
     cases.append(f"otherwise → {step.otherwise or 'the next step'}")
     return "; ".join(cases)
@@ -131,6 +131,8 @@ def _wait_meaning(step: WaitStep, procedure: Procedure) -> str:
     text = "wait " + describe_wait(wait)
     if wait.until is not None:
         text += f"; timeout {describe_deadline(wait.timeout, wait.on_timeout, procedure)}"
+    if step.on_failure is not None:
+        text += f"; if a check fails: {describe_failure(step.on_failure, procedure)}"
     return text
 
 
@@ -141,28 +143,39 @@ def _escalate_meaning(step: EscalateStep, procedure: Procedure) -> str:
     return f"hand over to {to} {after}: {escalation.reason}"
 
 
-def _end_meaning(step: EndStep, procedure: Procedure) -> str:
+def _end_meaning(step: EndStep) -> str:
     return f"end {step.end}" + (f": {step.message}" if step.message else "")
 
 
-_MEANINGS: dict[type[StepBase], Callable[[StepBase, Procedure], str]] = {
-    ActionStep: _action_meaning,  # type: ignore[dict-item]
-    SetStep: _set_meaning,  # type: ignore[dict-item]
-    DecideStep: _decide_meaning,  # type: ignore[dict-item]
-    ApprovalStep: _approval_meaning,  # type: ignore[dict-item]
-    TaskStep: _task_meaning,  # type: ignore[dict-item]
-    WaitStep: _wait_meaning,  # type: ignore[dict-item]
-    EscalateStep: _escalate_meaning,  # type: ignore[dict-item]
-    EndStep: _end_meaning,  # type: ignore[dict-item]
-}
+def _meaning(step: StepBase, procedure: Procedure) -> str:
+    match step:
+        case ActionStep():
+            return _action_meaning(step, procedure)
+        case SetStep():
+            return _set_meaning(step)
+        case DecideStep():
+            return _decide_meaning(step)
+        case ApprovalStep():
+            return _approval_meaning(step, procedure)
+        case TaskStep():
+            return _task_meaning(step, procedure)
+        case WaitStep():
+            return _wait_meaning(step, procedure)
+        case EscalateStep():
+            return _escalate_meaning(step, procedure)
+        case EndStep():
+            return _end_meaning(step)
+    raise TypeError(f"not a step: {step!r}")
 
 
 def describe_step(step: StepBase, procedure: Procedure) -> str:
     """One line that says what the step does, with its guard and jump when it has them."""
-    title = f"{step.title}: " if step.title else ""
+    title = ""
+    if step.title:  # "Read the ticket: …", but "Are there notes? …"
+        title = step.title + (" " if step.title.endswith(("?", ":")) else ": ")
     guard = f"only if {step.when}: " if step.when else ""
     jump = f"; then → {step.next}" if step.next else ""
-    return title + guard + _MEANINGS[type(step)](step, procedure) + jump
+    return title + guard + _meaning(step, procedure) + jump
 
 
 def reach_conditions(procedure: Procedure, step_id: str) -> list[str] | None:
@@ -183,11 +196,9 @@ def reach_conditions(procedure: Procedure, step_id: str) -> list[str] | None:
         for edge in incoming.get(target, []):
             if edge.source == START:
                 return None
-            if edge.kind == "case":
-                found.append(f"{edge.label} (at {edge.source})")
-            elif edge.kind == "otherwise":
+            if edge.kind == "otherwise":
                 found.append(f"no case of {edge.source} holds")
-            elif edge.kind in ("skip", "outcome"):
+            elif edge.kind != "next":  # a decision case, a false guard or an outcome rule
                 found.append(f"{edge.label} (at {edge.source})")
             elif edge.source not in seen:
                 earlier = walk(edge.source, seen | {edge.source})

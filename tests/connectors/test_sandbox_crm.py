@@ -119,6 +119,7 @@ def test_the_kpis_follow_the_records_and_the_clock(call: Call, clock: ManualCloc
     seeded = call("crm.get_metrics", {"period": "last_week"})
 
     call("crm.update_deal", {"deal_id": "D-301", "stage": "closed_won"})
+    call("crm.update_deal", {"deal_id": "D-301", "stage": "onboarded"})  # still won revenue
     call("crm.update_ticket", {"ticket_id": "T-501", "status": "solved"})
     moved = call("crm.get_metrics", {"period": "last_week"})
     clock.advance(dt.timedelta(days=8))

@@ -28,12 +28,12 @@ def test_people_are_found_by_handle_with_or_without_at_or_by_id(directory: Direc
     }
 
 
-def test_display_names_come_from_the_directory_and_strangers_keep_their_id(
+def test_display_names_cover_people_groups_and_channels_and_strangers_keep_their_id(
     directory: Directory,
 ) -> None:
-    names = [directory.display_name(user) for user in ("U01MARIA", "U05VP", "U07KAI")]
+    shown = [directory.display_name(i) for i in ("U01MARIA", "U05VP", "S01FINANCE", "C03VP")]
 
-    assert names == ["Maria", "Val", "Kai"]
+    assert shown == ["Maria", "Val", "finance", "vp-escalations"]
     assert directory.display_name("U404") == "U404"
 
 

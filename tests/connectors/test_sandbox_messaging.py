@@ -78,7 +78,8 @@ def test_a_direct_message_goes_to_the_persons_dm_channel(call: Call, stored: Sto
 
     assert posted["channel"] == "D03SAM"
     kept = stored(MESSAGES, posted["ts"])
-    assert kept is not None and kept["text"] == "A refund waits for your approval"
+    assert kept is not None
+    assert kept["text"] == "A refund waits for your approval"
 
 
 def test_creating_a_channel_twice_reuses_it_and_invites_add_members(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -43,7 +44,7 @@ def test_outside_changes_show_in_the_tools_and_not_in_the_call_log(
         ("invoice", "INV-2002", {"status": "payed"}, "invoice INV-2002 status: Input should be"),
         ("invoice", "INV-2002", {"id": "INV-1"}, "invoice INV-2002: the id cannot change"),
         ("account", "acme", {"risk_score": 120}, "account acme risk_score: Input should be less"),
-        ("ticket", "T-501", {"csat": 5}, "ticket T-501 csat holds str values, not 5"),
+        ("ticket", "T-495", {"csat": 5}, "ticket T-495 csat holds str values, not 5"),
     ],
 )
 def test_a_change_the_tool_would_not_accept_is_refused_and_nothing_changes(
@@ -55,7 +56,7 @@ def test_a_change_the_tool_would_not_accept_is_refused_and_nothing_changes(
     changes: dict[str, Any],
     message: str,
 ) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(ValueError, match=re.escape(message)):
         change_record(database, clock.now(), record, key, changes)
 
     assert call("crm.get_invoice", {"invoice_id": "INV-2002"})["status"] == "open"

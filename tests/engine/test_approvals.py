@@ -37,7 +37,8 @@ def test_the_card_shows_the_exact_call_and_a_finance_member_approves_it(
     (refund,) = harness.tool_calls("crm.refund")
     assert refund.arguments["amount"] == 640.0
     decided_card = harness.chat.updates[-1][1].card
-    assert decided_card is not None and decided_card.buttons == ()
+    assert decided_card is not None
+    assert decided_card.buttons == ()
     assert "Approved by <@U03SAM>" in (decided_card.footer or "")
 
 

@@ -53,7 +53,9 @@ class DiesAfterActing:
         self.tools, self.operation = tools, operation
         self.namespaces = tools.namespaces
 
-    def invoke(self, operation: Operation, arguments: dict[str, Any], *, idempotency_key: str | None = None) -> Any:
+    def invoke(
+        self, operation: Operation, arguments: dict[str, Any], *, idempotency_key: str | None = None
+    ) -> Any:
         result = self.tools.invoke(operation, arguments, idempotency_key=idempotency_key)
         if operation.name == self.operation:
             raise ProcessDied
@@ -71,7 +73,9 @@ def _crash_during(harness: Harness, operation: str) -> str:
     return run.id
 
 
-def test_an_interrupted_write_that_cannot_be_repeated_escalates_as_maybe_done(make_harness: MakeHarness) -> None:
+def test_an_interrupted_write_that_cannot_be_repeated_escalates_as_maybe_done(
+    make_harness: MakeHarness,
+) -> None:
     harness = make_harness(POST)
     run_id = _crash_during(harness, "slack.post")
     harness.engine.run_due()
@@ -82,14 +86,20 @@ def test_an_interrupted_write_that_cannot_be_repeated_escalates_as_maybe_done(ma
     assert "may or may not have happened" in (finished.reason or "")
     assert len(harness.tool_calls("slack.post")) == 1
     with harness.database.session() as session:
-        statuses = [(record.step_id, record.status) for record in journal.steps_for_run(session, run_id)]
+        statuses = [
+            (record.step_id, record.status) for record in journal.steps_for_run(session, run_id)
+        ]
     assert ("post", "unknown") in statuses
 
 
-def test_an_interrupted_write_with_an_idempotency_key_is_repeated_safely(make_harness: MakeHarness) -> None:
+def test_an_interrupted_write_with_an_idempotency_key_is_repeated_safely(
+    make_harness: MakeHarness,
+) -> None:
     harness = make_harness(POST)
     run_id = _crash_during(harness, "crm.refund")
     harness.advance(dt.timedelta(seconds=61))
     assert harness.run(run_id).status == "completed"
-    assert len(harness.tool_calls("crm.refund")) == 1, "the repeated call reused the key, the tool ignored it"
+    assert len(harness.tool_calls("crm.refund")) == 1, (
+        "the repeated call reused the key, the tool ignored it"
+    )
     assert len(harness.tool_calls("slack.post")) == 1

@@ -95,3 +95,51 @@ def test_a_failed_optional_step_is_skipped_by_its_rule(make_harness: MakeHarness
     run = harness.start("refund", {"order_id": "1043", "reason": "damaged"})
     assert run.status == "completed"
     assert [call.operation for call in harness.tool_calls()] == ["crm.refund"]
+
+
+DATED = """\
+    id: dated
+    title: Dated
+    owner: U01MARIA
+    version: 1
+    review: {every: 365d, last_reviewed: 2026-11-01}
+    mode: autonomous
+    trigger: {command: dated}
+    inputs:
+      start: {type: date}
+    steps:
+      - id: plan
+        task:
+          assignee: U02DEV
+          instructions: "Pick a kickoff date after {{ inputs.start }}"
+          fields:
+            kickoff: {type: date}
+          due: 2d
+          on_timeout: escalate
+        save_as: plan
+      - id: read_invoice
+        action: crm.get_invoice
+        with: {invoice_id: INV-2001}
+        save_as: invoice
+      - id: check
+        decide:
+          - when: "plan.kickoff > inputs.start and invoice.due_date < today"
+            goto: in_order
+        otherwise: out_of_order
+      - id: in_order
+        end: completed
+        message: "kickoff {{ plan.kickoff }}, {{ (plan.kickoff - inputs.start).days }} days after the start"
+      - id: out_of_order
+        end: failed
+"""
+
+
+def test_dates_from_inputs_tasks_and_tools_compare_as_dates_after_a_pause(make_harness: MakeHarness) -> None:
+    harness = make_harness(DATED)
+    run = harness.start("dated", {"start": "2026-11-23"})
+    (task,) = harness.pending(run.id)
+    harness.advance(dt.timedelta(hours=5))
+    harness.complete(task.id, "U02DEV", {"kickoff": "2026-12-01"})
+    finished = harness.run(run.id)
+    assert finished.status == "completed", finished.reason
+    assert finished.reason == "kickoff 2026-12-01, 8 days after the start"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.catalogue.operation import Operation
-from bot.harness import Harness
 from sqlalchemy import select
 
+from bot.catalogue.operation import Operation
+from bot.harness import Harness
 from storage import sla
 from storage.models import SlaClockRow
 from tests.engine.conftest import MakeHarness
@@ -59,7 +59,9 @@ def _update_claim(harness: Harness, status: str) -> None:
     harness.tools.invoke(operation, {"claim_id": "CL-7001", "status": status})
 
 
-def test_follow_ups_go_out_at_7_and_14_days_until_the_claim_is_settled(make_harness: MakeHarness) -> None:
+def test_follow_ups_go_out_at_7_and_14_days_until_the_claim_is_settled(
+    make_harness: MakeHarness,
+) -> None:
     harness = make_harness(CLAIM)
     run = harness.start("claim", {"claim_id": "CL-7001"})
     assert run.status == "waiting_timer"
@@ -88,7 +90,9 @@ def test_an_unresolved_wait_escalates_after_the_last_check(make_harness: MakeHar
     assert "still waiting for" in (finished.reason or "")
 
 
-def test_overdue_timers_fire_late_after_downtime_and_are_never_dropped(make_harness: MakeHarness) -> None:
+def test_overdue_timers_fire_late_after_downtime_and_are_never_dropped(
+    make_harness: MakeHarness,
+) -> None:
     harness = make_harness(CLAIM)
     run = harness.start("claim", {"claim_id": "CL-7001"})
     harness.clock.advance(dt.timedelta(days=9))  # nobody was running for nine days

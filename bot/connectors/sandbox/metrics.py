@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.catalogue.builtin.crm import Metrics, MetricsArgs
-from bot.connectors.sandbox.crm import ACCOUNTS, DEALS, TICKETS
+from bot.connectors.sandbox.crm import ACCOUNTS, DEALS, TICKETS, WON_DEAL_STAGES
 from bot.connectors.sandbox.store import Document, Handler, Store, parse_time
 
 PERIODS = {
@@ -38,7 +38,7 @@ def get_metrics(store: Store, args: MetricsArgs, now: dt.datetime) -> Metrics:
         won_revenue=sum(
             deal["amount"]
             for deal in deals
-            if deal["stage"] == "closed_won" and within(deal.get("closed_at"))
+            if deal["stage"] in WON_DEAL_STAGES and within(deal.get("closed_at"))
         ),
         open_tickets=sum(ticket["status"] in OPEN_TICKET_STATUSES for ticket in tickets),
         sla_breaches=sum(_breached_within(ticket, start, now) for ticket in tickets),

@@ -12,6 +12,7 @@ from storage.database import Database
 USERS = Kind("directory.users", "user", "directory")
 GROUPS = Kind("directory.groups", "user group", "directory")
 CHANNELS = Kind("slack.channels", "channel", "Slack")
+_SHOWN_AS = ((USERS, "name"), (GROUPS, "handle"), (CHANNELS, "name"))
 
 
 def require_user(store: Store, user_id: str) -> Document:
@@ -43,10 +44,14 @@ class SandboxDirectory:
     def __init__(self, database: Database) -> None:
         self._database = database
 
-    def display_name(self, user_id: str) -> str:
+    def display_name(self, slack_id: str) -> str:
         with self._database.session(read_only=True) as session:
-            user = Store(session).find(USERS, user_id)
-        return user_id if user is None else str(user["name"])
+            store = Store(session)
+            for kind, field in _SHOWN_AS:
+                found = store.find(kind, slack_id)
+                if found is not None:
+                    return str(found[field])
+        return slack_id
 
     def find_user(self, handle: str) -> str | None:
         with self._database.session(read_only=True) as session:

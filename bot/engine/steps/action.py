@@ -26,18 +26,30 @@ def run_action(env: StepEnv, work: RunWork, step: ActionStep) -> Transition:
         try:
             arguments = render_arguments(step, work)
         except expressions.ExpressionError as error:
-            return apply_failure(env, work, step, step.on_failure, f"cannot prepare {step.id}: {error}",
-                                 retryable=False)
+            return apply_failure(
+                env,
+                work,
+                step,
+                step.on_failure,
+                f"cannot prepare {step.id}: {error}",
+                retryable=False,
+            )
         if operation.writes and work.run.mode == "assist":
             return open_assist_confirmation(env, work, step, operation, arguments)
     result = env.caller.call(
-        work, step_id=step.id, operation=operation, arguments=arguments,
-        idempotency_key=idempotency_key(work, step, operation), timeout=step.timeout,
+        work,
+        step_id=step.id,
+        operation=operation,
+        arguments=arguments,
+        idempotency_key=idempotency_key(work, step, operation),
+        timeout=step.timeout,
     )
     return after_call(env, work, step, operation, result)
 
 
-def after_call(env: StepEnv, work: RunWork, step: ActionStep, operation: Operation, result: CallResult) -> Transition:
+def after_call(
+    env: StepEnv, work: RunWork, step: ActionStep, operation: Operation, result: CallResult
+) -> Transition:
     """Save the result and go on, or apply the step's failure rule."""
     if result.status in ("succeeded", "would_do"):
         work.meta.get("approved", {}).pop(step.id, None)
@@ -45,15 +57,28 @@ def after_call(env: StepEnv, work: RunWork, step: ActionStep, operation: Operati
         visits[step.id] = visits.get(step.id, 0) + 1
         work.meta.get("resume_keys", {}).pop(step.id, None)
         if step.save_as and result.result is not None:
-            work.values[step.save_as] = result.result
+            work.save(step.save_as, result.result)
         return Continue(work.following(step))
     if result.status == "blocked":
-        return escalate(env, work, f"guardrail stopped {step.id} ({operation.name}): {result.error}")
+        return escalate(
+            env, work, f"guardrail stopped {step.id} ({operation.name}): {result.error}"
+        )
     if result.status == "unknown":
-        return escalate(env, work, f"{step.id} ({operation.name}) may or may not have happened: {result.error}. "
-                        "Check the tool before doing it again.")
-    return apply_failure(env, work, step, step.on_failure, f"{step.id} ({operation.name}) failed: {result.error}",
-                         retryable=result.retryable, retry_after=result.retry_after)
+        return escalate(
+            env,
+            work,
+            f"{step.id} ({operation.name}) may or may not have happened: {result.error}. "
+            "Check the tool before doing it again.",
+        )
+    return apply_failure(
+        env,
+        work,
+        step,
+        step.on_failure,
+        f"{step.id} ({operation.name}) failed: {result.error}",
+        retryable=result.retryable,
+        retry_after=result.retry_after,
+    )
 
 
 def render_arguments(call: ActionCall, work: RunWork) -> dict[str, Any]:

@@ -48,9 +48,14 @@ def run_approval(env: StepEnv, work: RunWork, step: ApprovalStep) -> Transition:
     context = work.expression_context()
     try:
         covered = [work.step(step_id) for step_id in approval.covers] or _next_action(work, step)
-        actions = [_planned_call(env, work, target) for target in covered if isinstance(target, ActionStep)]
+        actions = [
+            _planned_call(env, work, target) for target in covered if isinstance(target, ActionStep)
+        ]
         summary = str(expressions.render(approval.summary, context))
-        facts = {label: str(expressions.render(value, context)) for label, value in approval.facts.items()}
+        facts = {
+            label: str(expressions.render(value, context))
+            for label, value in approval.facts.items()
+        }
         deciders = resolve_targets(approval.approvers, work.procedure, work.run.started_by, context)
     except (expressions.ExpressionError, TargetError) as error:
         return escalate(env, work, f"cannot prepare the approval {step.id}: {error}")
@@ -63,8 +68,11 @@ def open_assist_confirmation(
     """Assist mode: a one-click approval by the owner (or the starter) before a write."""
     deciders = [work.procedure.owner] + ([work.run.started_by] if work.run.started_by else [])
     approval = Approval(
-        approvers=deciders, allow_starter=True, summary=f"Confirm: {operation.summary.lower()} ({step.id})",
-        timeout=ASSIST_TIMEOUT, on_timeout=Outcome(then="escalate"),
+        approvers=deciders,
+        allow_starter=True,
+        summary=f"Confirm: {operation.summary.lower()} ({step.id})",
+        timeout=ASSIST_TIMEOUT,
+        on_timeout=Outcome(then="escalate"),
     )
     action = {"step": step.id, "operation": operation.name, "arguments": arguments}
     return _open(env, work, step, approval, "approval", approval.summary, {}, [action], deciders)
@@ -80,11 +88,17 @@ def run_task(env: StepEnv, work: RunWork, step: TaskStep) -> Transition:
     except (expressions.ExpressionError, TargetError) as error:
         return escalate(env, work, f"cannot prepare the task {step.id}: {error}")
     approval = Approval(
-        approvers=deciders, allow_starter=True, summary=instructions, timeout=task.due,
-        on_timeout=task.on_timeout, remind_every=task.remind_every,
+        approvers=deciders,
+        allow_starter=True,
+        summary=instructions,
+        timeout=task.due,
+        on_timeout=task.on_timeout,
+        remind_every=task.remind_every,
     )
-    fields = {name: spec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-              for name, spec in task.fields.items()}
+    fields = {
+        name: spec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+        for name, spec in task.fields.items()
+    }
     return _open(env, work, step, approval, "task", instructions, {}, [], deciders, fields=fields)
 
 
@@ -111,22 +125,47 @@ def _planned_call(env: StepEnv, work: RunWork, step: ActionStep) -> dict[str, An
 
 
 def _open(
-    env: StepEnv, work: RunWork, step: StepBase, approval: Approval, kind: str, summary: str,
-    facts: dict[str, str], actions: list[dict[str, Any]], deciders: list[str],
-    *, fields: dict[str, Any] | None = None,
+    env: StepEnv,
+    work: RunWork,
+    step: StepBase,
+    approval: Approval,
+    kind: str,
+    summary: str,
+    facts: dict[str, str],
+    actions: list[dict[str, Any]],
+    deciders: list[str],
+    *,
+    fields: dict[str, Any] | None = None,
 ) -> Transition:
     assert approval.timeout is not None
     now = work.now()
     package: dict[str, Any] = {
-        "sop": {"id": work.procedure.id, "version": work.procedure.version, "hash": work.run.sop_hash},
-        "run": work.run.id, "step": step.id, "summary": summary, "facts": facts, "actions": actions,
+        "sop": {
+            "id": work.procedure.id,
+            "version": work.procedure.version,
+            "hash": work.run.sop_hash,
+        },
+        "run": work.run.id,
+        "step": step.id,
+        "summary": summary,
+        "facts": facts,
+        "actions": actions,
     }
     if fields is not None:
         package["fields"] = fields
     row = ApprovalRow(
-        id=new_approval_id(), run_id=work.run.id, step_id=step.id, kind=kind, status="pending",
-        package=package, package_hash=package_hash(package), deciders=deciders, required=approval.required,
-        allow_starter=approval.allow_starter, due_at=now + approval.timeout, created_at=now,
+        id=new_approval_id(),
+        run_id=work.run.id,
+        step_id=step.id,
+        kind=kind,
+        status="pending",
+        package=package,
+        package_hash=package_hash(package),
+        deciders=deciders,
+        required=approval.required,
+        allow_starter=approval.allow_starter,
+        due_at=now + approval.timeout,
+        created_at=now,
     )
     work.meta["awaiting"] = {"id": row.id, "step": step.id, "kind": kind}
     card = approval_card(row)
@@ -135,18 +174,51 @@ def _open(
 
     def record(session: Session) -> None:
         approvals.open_approval(session, row)
-        timers.schedule(session, kind=TimerKind.APPROVAL_TIMEOUT, due_at=row.due_at, now=now, run_id=work.run.id,
-                        payload={"approval_id": row.id})
+        timers.schedule(
+            session,
+            kind=TimerKind.APPROVAL_TIMEOUT,
+            due_at=row.due_at,
+            now=now,
+            run_id=work.run.id,
+            payload={"approval_id": row.id},
+        )
         if approval.remind_every:
-            timers.schedule(session, kind=TimerKind.REMINDER, due_at=now + approval.remind_every, now=now,
-                            run_id=work.run.id, payload={"approval_id": row.id, "every": approval.remind_every.total_seconds()})
-        audit.append(session, at=now, actor=BOT_ACTOR, action=f"{kind}.open", outcome="pending", run_id=work.run.id,
-                     step_id=step.id, detail={"approval": row.id, "package": package, "deciders": deciders})
-        queue_message(session, Message(to=destination, thread=work.run.thread, text=f"{who}: {summary}",
-                                       card=card, kind="card"), now=now, run_id=work.run.id, approval_id=row.id)
+            timers.schedule(
+                session,
+                kind=TimerKind.REMINDER,
+                due_at=now + approval.remind_every,
+                now=now,
+                run_id=work.run.id,
+                payload={"approval_id": row.id, "every": approval.remind_every.total_seconds()},
+            )
+        audit.append(
+            session,
+            at=now,
+            actor=BOT_ACTOR,
+            action=f"{kind}.open",
+            outcome="pending",
+            run_id=work.run.id,
+            step_id=step.id,
+            detail={"approval": row.id, "package": package, "deciders": deciders},
+        )
+        queue_message(
+            session,
+            Message(
+                to=destination,
+                thread=work.run.thread,
+                text=f"{who}: {summary}",
+                card=card,
+                kind="card",
+            ),
+            now=now,
+            run_id=work.run.id,
+            approval_id=row.id,
+        )
 
     work.later(record)
-    return AwaitPerson(RunStatus.WAITING_APPROVAL if kind == "approval" else RunStatus.WAITING_HUMAN)
+    return AwaitPerson(
+        RunStatus.WAITING_APPROVAL if kind == "approval" else RunStatus.WAITING_HUMAN
+    )
 
 
 def approval_card(row: ApprovalRow, *, decided: str | None = None) -> Card:
@@ -161,13 +233,24 @@ def approval_card(row: ApprovalRow, *, decided: str | None = None) -> Card:
     fields.append(("Decide by", row.due_at.strftime("%Y-%m-%d %H:%M UTC")))
     if row.required > 1:
         fields.append(("Approvals needed", str(row.required)))
+    buttons: tuple[Button, ...]
     if row.kind == "task":
         buttons = () if decided else (Button("Complete", "complete", row.id, "primary"),)
         title = f"Task · {package['sop']['id']} · run {package['run']}"
     else:
-        buttons = () if decided else (
-            Button("Approve", "approve", row.id, "primary"), Button("Reject", "reject", row.id, "danger"),
+        buttons = (
+            ()
+            if decided
+            else (
+                Button("Approve", "approve", row.id, "primary"),
+                Button("Reject", "reject", row.id, "danger"),
+            )
         )
         title = f"Approval · {package['sop']['id']} · run {package['run']}"
-    return Card(title=title, summary=package["summary"], fields=tuple(fields), buttons=buttons,
-                footer=decided or f"{row.id} · package {row.package_hash[:12]}")
+    return Card(
+        title=title,
+        summary=package["summary"],
+        fields=tuple(fields),
+        buttons=buttons,
+        footer=decided or f"{row.id} · package {row.package_hash[:12]}",
+    )

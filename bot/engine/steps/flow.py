@@ -9,7 +9,11 @@ from bot.engine.work import Continue, Finish, RunWork, Transition
 from bot.procedure import expressions
 from bot.procedure.steps import DecideStep, EndStep, EscalateStep, SetStep
 
-_END_STATUS = {"completed": RunStatus.COMPLETED, "cancelled": RunStatus.CANCELLED, "failed": RunStatus.FAILED}
+_END_STATUS = {
+    "completed": RunStatus.COMPLETED,
+    "cancelled": RunStatus.CANCELLED,
+    "failed": RunStatus.FAILED,
+}
 
 
 def run_set(env: StepEnv, work: RunWork, step: SetStep) -> Transition:
@@ -39,7 +43,10 @@ def run_escalate(env: StepEnv, work: RunWork, step: EscalateStep) -> Transition:
     context = work.expression_context()
     try:
         reason = str(expressions.render(step.escalate.reason, context))
-        extra = {label: str(expressions.render(value, context)) for label, value in step.escalate.context.items()}
+        extra = {
+            label: str(expressions.render(value, context))
+            for label, value in step.escalate.context.items()
+        }
     except expressions.ExpressionError as error:
         reason, extra = f"{step.id}: {step.escalate.reason} (could not fill in: {error})", {}
     targets = list(step.escalate.to) or None

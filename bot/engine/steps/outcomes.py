@@ -19,8 +19,14 @@ from storage import audit
 
 
 def apply_failure(
-    env: StepEnv, work: RunWork, step: StepBase, rule: FailureRule | None, reason: str,
-    *, retryable: bool, retry_after: float | None = None,
+    env: StepEnv,
+    work: RunWork,
+    step: StepBase,
+    rule: FailureRule | None,
+    reason: str,
+    *,
+    retryable: bool,
+    retry_after: float | None = None,
 ) -> Transition:
     """Retry with backoff while the rule allows and the error is worth retrying, then the outcome."""
     retry = rule.retry if rule else None
@@ -36,13 +42,17 @@ def apply_failure(
     return apply_outcome(env, work, step, rule, reason)
 
 
-def apply_outcome(env: StepEnv, work: RunWork, step: StepBase, outcome: Outcome, reason: str) -> Transition:
+def apply_outcome(
+    env: StepEnv, work: RunWork, step: StepBase, outcome: Outcome, reason: str
+) -> Transition:
     """escalate, skip, stop or goto, as the SOP says."""
     why = _render_reason(work, outcome.reason) or reason
     if outcome.then == "escalate":
         return escalate(env, work, why, outcome.to)
     if outcome.then == "skip":
-        work.meta.setdefault("trail", []).append({"step": step.id, "outcome": "skipped after failure"})
+        work.meta.setdefault("trail", []).append(
+            {"step": step.id, "outcome": "skipped after failure"}
+        )
         return Continue(work.following(step))
     if outcome.then == "goto":
         return Continue(outcome.goto)
@@ -50,7 +60,10 @@ def apply_outcome(env: StepEnv, work: RunWork, step: StepBase, outcome: Outcome,
 
 
 def escalate(
-    env: StepEnv, work: RunWork, reason: str, targets: list[str] | None = None,
+    env: StepEnv,
+    work: RunWork,
+    reason: str,
+    targets: list[str] | None = None,
     context: dict[str, str] | None = None,
 ) -> Finish:
     """Hand the run to people with the full package; the run ends escalated."""
@@ -58,14 +71,19 @@ def escalate(
 
 
 def announce_escalation(
-    env: StepEnv, work: RunWork, reason: str, targets: list[str] | None = None,
+    env: StepEnv,
+    work: RunWork,
+    reason: str,
+    targets: list[str] | None = None,
     context: dict[str, str] | None = None,
 ) -> str:
     """Alert the targets with the handoff package; returns the reason as recorded."""
     procedure = work.procedure
     chosen = targets or (procedure.escalation.to if procedure.escalation else [procedure.owner])
     try:
-        resolved = resolve_targets(chosen, procedure, work.run.started_by, work.expression_context())
+        resolved = resolve_targets(
+            chosen, procedure, work.run.started_by, work.expression_context()
+        )
     except (TargetError, ValueError) as error:
         resolved = [procedure.owner]
         reason = f"{reason} (escalation target problem: {error}; sent to the owner)"
@@ -76,14 +94,35 @@ def announce_escalation(
     thread = work.run.thread
 
     def record(session: Session) -> None:
-        audit.append(session, at=now, actor=BOT_ACTOR, action="escalate", outcome="escalated", run_id=work.run.id,
-                     step_id=work.cursor, detail={"to": resolved, "handoff": package}, reason=reason)
+        audit.append(
+            session,
+            at=now,
+            actor=BOT_ACTOR,
+            action="escalate",
+            outcome="escalated",
+            run_id=work.run.id,
+            step_id=work.cursor,
+            detail={"to": resolved, "handoff": package},
+            reason=reason,
+        )
         for destination in destinations:
-            queue_message(session, Message(to=destination, text=f"Escalated: {reason}", card=card, kind="alert"),
-                          now=now, run_id=work.run.id)
+            queue_message(
+                session,
+                Message(to=destination, text=f"Escalated: {reason}", card=card, kind="alert"),
+                now=now,
+                run_id=work.run.id,
+            )
         if thread:
-            queue_message(session, Message(to=thread["to"], thread=thread, text=f"Escalated to "
-                          f"{', '.join(resolved)}: {reason}"), now=now, run_id=work.run.id)
+            queue_message(
+                session,
+                Message(
+                    to=thread["to"],
+                    thread=thread,
+                    text=f"Escalated to {', '.join(resolved)}: {reason}",
+                ),
+                now=now,
+                run_id=work.run.id,
+            )
 
     work.later(record)
     return reason

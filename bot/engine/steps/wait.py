@@ -32,7 +32,13 @@ def run_wait(env: StepEnv, work: RunWork, step: WaitStep) -> Transition:
 
 
 def _check(
-    env: StepEnv, work: RunWork, step: WaitStep, wait: Wait, since: dt.datetime, now: dt.datetime, entered: bool
+    env: StepEnv,
+    work: RunWork,
+    step: WaitStep,
+    wait: Wait,
+    since: dt.datetime,
+    now: dt.datetime,
+    entered: bool,
 ) -> Transition:
     if wait.refresh is not None:
         problem = _call(env, work, step, wait.refresh)
@@ -53,8 +59,13 @@ def _check(
     if upcoming is None:
         work.meta["wait"].pop(step.id, None)
         outcome = wait.on_timeout or Outcome(then="escalate")
-        return apply_outcome(env, work, step, outcome, f"{step.id}: still waiting for '{wait.until}' "
-                             f"after {now - since}")
+        return apply_outcome(
+            env,
+            work,
+            step,
+            outcome,
+            f"{step.id}: still waiting for '{wait.until}' after {now - since}",
+        )
     return Sleep(upcoming)
 
 
@@ -83,17 +94,30 @@ def _call(env: StepEnv, work: RunWork, step: WaitStep, call: ActionCall) -> Tran
     try:
         arguments = render_arguments(call, work)
     except expressions.ExpressionError as error:
-        return apply_failure(env, work, step, step.on_failure, f"cannot prepare {call.action}: {error}",
-                             retryable=False)
+        return apply_failure(
+            env,
+            work,
+            step,
+            step.on_failure,
+            f"cannot prepare {call.action}: {error}",
+            retryable=False,
+        )
     result = env.caller.call(work, step_id=step.id, operation=operation, arguments=arguments)
     if result.status in ("succeeded", "would_do"):
         if call.save_as and result.result is not None:
-            work.values[call.save_as] = result.result
+            work.save(call.save_as, result.result)
         return None
     if result.status == "blocked":
         return escalate(env, work, f"guardrail stopped {call.action} in {step.id}: {result.error}")
-    return apply_failure(env, work, step, step.on_failure, f"{call.action} in {step.id} failed: {result.error}",
-                         retryable=result.retryable, retry_after=result.retry_after)
+    return apply_failure(
+        env,
+        work,
+        step,
+        step.on_failure,
+        f"{call.action} in {step.id} failed: {result.error}",
+        retryable=result.retryable,
+        retry_after=result.retry_after,
+    )
 
 
 def _leave(work: RunWork, step: WaitStep) -> Transition:

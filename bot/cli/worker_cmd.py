@@ -1,0 +1,228 @@
+"""``sopbot worker``: a headless process that does the engine's due work until stopped.
+
+This is how sopbot scales out: any number of stateless workers share one PostgreSQL
+database (or, on one machine, a SQLite file). Each claims one due timer at a time under a
+lease, so no timer fires twice, and the work of a worker that dies is taken over once its
+lease runs out. SIGTERM or SIGINT lets the timer in hand finish, then the process exits 0.
+Chat output goes to the log, one line per message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import logging
+import signal
+import sys
+import threading
+from typing import TYPE_CHECKING, Any
+
+from bot.chat.messages import Message, MessageRef
+
+if TYPE_CHECKING:
+    from bot.clock.time import Clock
+    from bot.config import Settings
+    from bot.engine.engine import Engine
+
+log = logging.getLogger("sopbot.worker")
+DEFAULT_POLL_SECONDS = 1.0
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def add_parser(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        "worker",
+        help="do due work without a chat surface (run several to scale out)",
+        description="Claim and do due work (runs, messages, SLA clocks, schedules) on the "
+        "shared database until stopped. Run several on one PostgreSQL database to scale out. "
+        "SIGTERM or Ctrl-C finishes the work in hand, then exits.",
+    )
+    parser.add_argument("--sops", help="folder of SOP files (default: sops/)")
+    parser.add_argument("--database", help="SQLAlchemy URL (default: SOPBOT_DATABASE_URL)")
+    parser.add_argument(
+        "--worker-id", help="this process's name in leases (default: host:pid:random)"
+    )
+    parser.add_argument(
+        "--once", action="store_true", help="do what is due now, then exit (for cron or a test)"
+    )
+    parser.add_argument(
+        "--poll",
+        type=_positive_seconds,
+        default=DEFAULT_POLL_SECONDS,
+        metavar="SECONDS",
+        help="when idle, look for work other processes added this often "
+        f"(default: {DEFAULT_POLL_SECONDS:g})",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from bot.clock.time import SystemClock
+    from bot.config import Settings
+
+    overrides = {
+        name: value
+        for name, value in (
+            ("sops_dir", args.sops),
+            ("database_url", args.database),
+            ("worker_id", args.worker_id),
+        )
+        if value
+    }
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        where = ".".join(str(part) for part in problem["loc"])
+        print(f"sopbot worker: setting {where}: {problem['msg']}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr)
+    return run_worker(settings, SystemClock(), once=args.once, poll=args.poll)
+
+
+def run_worker(settings: Settings, clock: Clock, *, once: bool, poll: float) -> int:
+    """Open the engine on ``settings`` and serve until a stop signal; the exit code.
+
+    2 for a setting sopbot cannot use, 1 for a database that cannot be reached.
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    if settings.tools != "sandbox":
+        log.error("only the sandbox tools are available in this build (SOPBOT_TOOLS=sandbox)")
+        return 2
+    if not settings.sops_dir.is_dir():
+        log.error("no SOP folder at %s (set --sops or SOPBOT_SOPS_DIR)", settings.sops_dir)
+        return 2
+    try:
+        engine = open_engine(settings, clock)
+    except (ValueError, OSError) as error:
+        log.error("%s", error)
+        return 2
+    except SQLAlchemyError as error:
+        log.error("cannot open the database: %s", _first_line(error))
+        return 1
+    worker_id = engine.runtime.worker_id
+    log.info(
+        "worker %s serving %d procedures on %s",
+        worker_id,
+        len(engine.runtime.library.procedures),
+        engine.runtime.database.url.render_as_string(hide_password=True),
+    )
+    try:
+        handled = serve(engine, stop, once=once, poll=poll)
+    except SQLAlchemyError as error:
+        log.error("database problem: %s", _first_line(error))
+        return 1
+    finally:
+        engine.runtime.close()
+    log.info("worker %s stopped after %d timers", worker_id, handled)
+    return 0
+
+
+def open_engine(settings: Settings, clock: Clock) -> Engine:
+    """The engine on the configured database and SOP library, with the sandbox tools."""
+    from bot.engine.runtime import default_worker_id
+    from bot.wiring import build_engine, open_database, open_sandbox
+
+    worker_id = settings.worker_id or default_worker_id()
+    settings = settings.model_copy(update={"worker_id": worker_id})
+    database = open_database(settings)
+    sandbox = open_sandbox(database, clock)
+    chat = LogChat(worker_id)
+    engine = build_engine(
+        settings, database, chat, clock, tools=sandbox.tools, directory=sandbox.directory
+    )
+    for diagnostic in engine.runtime.library.diagnostics:
+        if diagnostic.severity == "error":
+            log.warning("skipped: %s", diagnostic.render())
+    return engine
+
+
+def serve(engine: Engine, stop: threading.Event, *, once: bool, poll: float) -> int:
+    """Handle due timers one at a time until ``stop`` is set; how many were handled.
+
+    One claim per timer keeps a stop prompt and spreads work evenly over several workers.
+    With ``once`` it returns as soon as nothing is due. A database outage in the loop is
+    logged and retried after ``poll`` seconds (``once``: it is raised).
+    """
+    from sqlalchemy.exc import SQLAlchemyError
+
+    handled = 0
+    while not stop.is_set():
+        try:
+            if engine.worker.run_due(batch=1, max_rounds=1):
+                handled += 1
+                continue
+            idle = _seconds_to_next_work(engine, poll)
+        except SQLAlchemyError as error:
+            if once:
+                raise
+            log.warning("database problem, retrying in %gs: %s", poll, _first_line(error))
+            idle = poll
+        if once:
+            break
+        stop.wait(idle)
+    return handled
+
+
+def _seconds_to_next_work(engine: Engine, poll: float) -> float:
+    """Sleep until the next timer falls due or a lease ends, but at most ``poll`` seconds."""
+    from storage import timers
+
+    runtime = engine.runtime
+    with runtime.database.session(read_only=True) as session:
+        moment = timers.next_claimable_at(session)
+    if moment is None:
+        return poll
+    return min(poll, max(0.0, (moment - runtime.clock.now()).total_seconds()))
+
+
+class LogChat:
+    """The ChatPort of a headless worker: every message is one INFO line of ``sopbot.chat``."""
+
+    def __init__(self, source: str) -> None:
+        self._source = source
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self._log = logging.getLogger("sopbot.chat")
+
+    def post(self, message: Message) -> MessageRef:
+        with self._lock:
+            ref = MessageRef(to=message.to, id=f"{self._source}-{next(self._ids)}")
+        self._log.info("%s %s to %s: %s", message.kind, ref.id, message.to, one_line(message))
+        return ref
+
+    def update(self, ref: MessageRef, message: Message) -> None:
+        self._log.info("update %s to %s: %s", ref.id, ref.to, one_line(message))
+
+
+def one_line(message: Message) -> str:
+    """The message's text and card as one log line."""
+    parts = [message.text]
+    card = message.card
+    if card is not None:
+        parts.append(f"[{card.title}] {card.summary}")
+        parts.extend(f"{label}: {value}" for label, value in card.fields)
+        if card.footer:
+            parts.append(card.footer)
+    return " | ".join(" ".join(part.split()) for part in parts)
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 < seconds <= 3600:
+        raise argparse.ArgumentTypeError(f"give a number of seconds above 0, up to 3600: {text}")
+    return seconds
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return lines[0] if lines else error.__class__.__name__

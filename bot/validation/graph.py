@@ -1,0 +1,180 @@
+"""The step graph: which step can follow which, and why.
+
+Edges carry their reason, because the rules care: a step reached only through a decision
+or a failure rule does not run on every run, and a loop needs a decision to leave it.
+A step named by no id (a typo that SOP301 reports) simply adds no edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.procedure.model import Procedure
+from bot.procedure.outcomes import Outcome
+from bot.procedure.steps import (
+    ActionStep,
+    ApprovalStep,
+    DecideStep,
+    EndStep,
+    EscalateStep,
+    StepBase,
+    TaskStep,
+    WaitStep,
+)
+
+EdgeKind = Literal["next", "decision", "failure", "timeout", "reject"]
+
+
+@dataclass(frozen=True)
+class Edge:
+    """A possible move from one step to another (``target`` None: the run ends)."""
+
+    target: int | None
+    kind: EdgeKind
+
+
+class StepGraph:
+    """Successors of every step, by position in ``procedure.steps``."""
+
+    def __init__(self, procedure: Procedure) -> None:
+        self.steps = procedure.steps
+        self.index = procedure.step_index()
+        self.complete = True
+        """False when a step reference names no step: some edges are then unknown."""
+        self.successors: list[list[Edge]] = [
+            self._edges(step, position) for position, step in enumerate(self.steps)
+        ]
+
+    def _target(self, step_id: str) -> int | None:
+        target = self.index.get(step_id)
+        if target is None:
+            self.complete = False
+        return target
+
+    def _after(self, step: StepBase, position: int) -> int | None:
+        """Where the run goes once the step is done (or skipped by its ``when``)."""
+        if step.next is not None:
+            return self._target(step.next)
+        return position + 1 if position + 1 < len(self.steps) else None
+
+    def _edges(self, step: StepBase, position: int) -> list[Edge]:
+        after = self._after(step, position)
+        edges: list[Edge] = []
+        if isinstance(step, DecideStep):
+            edges.extend(Edge(self._target(case.goto), "decision") for case in step.decide)
+            otherwise = self._target(step.otherwise) if step.otherwise else after
+            edges.append(Edge(otherwise, "decision"))
+            if step.when is not None:
+                edges.append(Edge(after, "next"))
+            return edges
+        ends_run = isinstance(step, EndStep) or (
+            isinstance(step, EscalateStep) and not step.escalate.continue_
+        )
+        if not ends_run or step.when is not None:
+            edges.append(Edge(after, "next"))
+        if isinstance(step, ActionStep):
+            edges.append(self._outcome_edge(step.on_failure, after, "failure"))
+        elif isinstance(step, ApprovalStep):
+            edges.append(self._outcome_edge(step.approval.on_timeout, after, "timeout"))
+            edges.append(self._outcome_edge(step.approval.on_reject, after, "reject"))
+        elif isinstance(step, TaskStep):
+            edges.append(self._outcome_edge(step.task.on_timeout, after, "timeout"))
+        elif isinstance(step, WaitStep):
+            edges.append(self._outcome_edge(step.wait.on_timeout, after, "timeout"))
+            edges.append(self._outcome_edge(step.on_failure, after, "failure"))
+        return edges
+
+    def _outcome_edge(self, outcome: Outcome | None, after: int | None, kind: EdgeKind) -> Edge:
+        if outcome is None or outcome.then in ("escalate", "stop"):
+            return Edge(None, kind)
+        if outcome.then == "skip":
+            return Edge(after, kind)
+        return Edge(self._target(outcome.goto or ""), kind)
+
+    def reachable(self, kinds: Iterable[EdgeKind] | None = None) -> set[int]:
+        """Steps reachable from the first one, following only edges of ``kinds``."""
+        allowed = set(kinds) if kinds is not None else None
+        seen = {0}
+        pending = [0]
+        while pending:
+            for edge in self.successors[pending.pop()]:
+                if edge.target is None or edge.target in seen:
+                    continue
+                if allowed is None or edge.kind in allowed:
+                    seen.add(edge.target)
+                    pending.append(edge.target)
+        return seen
+
+    def cycles(self) -> list[list[int]]:
+        """The loops: groups of steps that can repeat (Tarjan's strongly connected
+        components, iterative so a long procedure cannot exhaust the stack)."""
+        order: dict[int, int] = {}
+        low: dict[int, int] = {}
+        stack: list[int] = []
+        on_stack: set[int] = set()
+        found: list[list[int]] = []
+        for root in range(len(self.steps)):
+            if root in order:
+                continue
+            work = [(root, 0)]
+            while work:
+                node, next_edge = work.pop()
+                if next_edge == 0:
+                    order[node] = low[node] = len(order)
+                    stack.append(node)
+                    on_stack.add(node)
+                edges = self.successors[node]
+                while next_edge < len(edges):
+                    target = edges[next_edge].target
+                    next_edge += 1
+                    if target is None:
+                        continue
+                    if target not in order:
+                        work.append((node, next_edge))
+                        work.append((target, 0))
+                        break
+                    if target in on_stack:
+                        low[node] = min(low[node], order[target])
+                else:
+                    if low[node] == order[node]:
+                        group = self._pop_group(node, stack, on_stack)
+                        if len(group) > 1 or any(e.target == node for e in edges):
+                            found.append(group)
+                    if work:
+                        parent = work[-1][0]
+                        low[parent] = min(low[parent], low[node])
+        return found
+
+    @staticmethod
+    def _pop_group(node: int, stack: list[int], on_stack: set[int]) -> list[int]:
+        group: list[int] = []
+        while True:
+            member = stack.pop()
+            on_stack.discard(member)
+            group.append(member)
+            if member == node:
+                return sorted(group)
+
+    def names_before(self, saves: list[set[str]]) -> list[set[str]]:
+        """For each step, every name that a step which can run before it saves.
+
+        ``saves[i]`` is what step i saves. Only paths from the first step count."""
+        before: list[set[str]] = [set() for _ in self.steps]
+        reachable = self.reachable()
+        pending = sorted(reachable, reverse=True)  # every step once, then what changes
+        queued = set(reachable)
+        while pending:
+            node = pending.pop()
+            queued.discard(node)
+            carried = before[node] | saves[node]
+            for edge in self.successors[node]:
+                target = edge.target
+                if target is None or target not in reachable or carried <= before[target]:
+                    continue
+                before[target] |= carried
+                if target not in queued:
+                    queued.add(target)
+                    pending.append(target)
+        return before

@@ -1,0 +1,1 @@
+"""Tests that try to break the engine's promises across processes."""
