@@ -142,10 +142,15 @@ class Workload(Protocol):
 # --- sopbot -------------------------------------------------------------------------------
 
 
-def start_run(engine: SopEngine, thread: dict[str, str] | None) -> None:
-    """Start one benchmark run as a Slack command would (no run_due)."""
+def start_run(engine: SopEngine, thread: dict[str, str] | None, *, inline: bool) -> None:
+    """Start one benchmark run as a Slack command would; ``inline`` advances it right away."""
     engine.start(
-        "bench-note", {"order_id": ORDER_ID}, started_by=STARTER, thread=thread, interactive=False
+        "bench-note",
+        {"order_id": ORDER_ID},
+        inline=inline,
+        started_by=STARTER,
+        thread=thread,
+        interactive=False,
     )
 
 
@@ -164,7 +169,7 @@ class SopbotRuns:
         engine = self.harness.engine
         began = time.perf_counter()
         for _ in range(count):
-            start_run(engine, self.thread)
+            start_run(engine, self.thread, inline=True)
             engine.run_due()
         self.started += count
         return time.perf_counter() - began
@@ -270,7 +275,7 @@ class SopbotWorkers:
     def batch(self, count: int) -> float:
         began = time.perf_counter()
         for _ in range(count):
-            start_run(self.starter.engine, dict(THREAD))
+            start_run(self.starter.engine, dict(THREAD), inline=False)
         self.start_seconds += time.perf_counter() - began
         self.started += count
         began = time.perf_counter()

@@ -6,10 +6,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from storage.models import AuditEvent
+
+_TABLE = AuditEvent.__table__
+_INSERT = insert(_TABLE).returning(_TABLE.c.id)  # built once: this runs on every step
 
 
 def append(
@@ -24,22 +27,23 @@ def append(
     detail: dict[str, Any] | None = None,
     duration_ms: float | None = None,
     reason: str | None = None,
-) -> AuditEvent:
-    """Record one event (mask secrets in ``detail`` before calling)."""
-    event = AuditEvent(
-        at=at,
-        actor=actor,
-        action=action,
-        outcome=outcome,
-        run_id=run_id,
-        step_id=step_id,
-        detail=detail or {},
-        duration_ms=duration_ms,
-        reason=reason,
-    )
-    session.add(event)
-    session.flush()
-    return event
+) -> int:
+    """Record one event (mask secrets in ``detail`` before calling); its id.
+
+    A plain INSERT, not an ORM object: events are written on every step and never changed.
+    """
+    values = {
+        "at": at,
+        "actor": actor,
+        "action": action,
+        "outcome": outcome,
+        "run_id": run_id,
+        "step_id": step_id,
+        "detail": detail or {},
+        "duration_ms": duration_ms,
+        "reason": reason,
+    }
+    return int(session.execute(_INSERT, values).scalar_one())
 
 
 def events_for_run(session: Session, run_id: str) -> list[AuditEvent]:

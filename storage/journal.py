@@ -6,11 +6,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import StepRecord
 from storage.writes import rows_changed
+
+_TABLE = StepRecord.__table__
+# Built once: the journal is written on every step.
+_INSERT = insert(_TABLE)
+_INSERT_RETURNING_ID = insert(_TABLE).returning(_TABLE.c.id)
+_LAST_SEQ = select(func.max(_TABLE.c.seq)).where(_TABLE.c.run_id == bindparam("b_run"))
+_FINISH = update(_TABLE).where(_TABLE.c.id == bindparam("b_id"))
 
 
 def begin_step(
@@ -25,23 +32,27 @@ def begin_step(
     idempotency_key: str | None,
     now: datetime,
 ) -> StepRecord:
-    """Journal a step as started, numbered after the run's previous entries."""
-    last_seq = select(func.max(StepRecord.seq)).where(StepRecord.run_id == run_id)
-    record = StepRecord(
-        run_id=run_id,
-        seq=(session.scalar(last_seq) or 0) + 1,
-        step_id=step_id,
-        kind=kind,
-        operation=operation,
-        attempt=attempt,
-        status="started",
-        request=request,
-        idempotency_key=idempotency_key,
-        started_at=now,
-    )
-    session.add(record)
-    session.flush()
-    return record
+    """Journal a step as started, numbered after the run's previous entries.
+
+    The returned record is a detached copy of the row (read its ``id`` and ``seq``).
+    """
+    values = {
+        "run_id": run_id,
+        "seq": (session.scalar(_LAST_SEQ, {"b_run": run_id}) or 0) + 1,
+        "step_id": step_id,
+        "kind": kind,
+        "operation": operation,
+        "attempt": attempt,
+        "status": "started",
+        "request": request,
+        "response": None,
+        "error": None,
+        "idempotency_key": idempotency_key,
+        "started_at": now,
+        "finished_at": None,
+    }
+    record_id = session.execute(_INSERT_RETURNING_ID, values).scalar_one()
+    return StepRecord(id=record_id, **values)
 
 
 def record_step(
@@ -62,24 +73,22 @@ def record_step(
 ) -> None:
     """Journal a step that is already over (a read, a repeatable write, a refusal) in one
     statement: there is nothing a crash in between could leave unknown."""
-    last_seq = select(func.max(StepRecord.seq)).where(StepRecord.run_id == run_id)
-    session.execute(
-        insert(StepRecord).values(
-            run_id=run_id,
-            seq=(session.scalar(last_seq) or 0) + 1,
-            step_id=step_id,
-            kind=kind,
-            operation=operation,
-            attempt=attempt,
-            status=status,
-            request=request,
-            response=response,
-            error=error,
-            idempotency_key=idempotency_key,
-            started_at=started_at,
-            finished_at=finished_at,
-        )
-    )
+    values = {
+        "run_id": run_id,
+        "seq": (session.scalar(_LAST_SEQ, {"b_run": run_id}) or 0) + 1,
+        "step_id": step_id,
+        "kind": kind,
+        "operation": operation,
+        "attempt": attempt,
+        "status": status,
+        "request": request,
+        "response": response,
+        "error": error,
+        "idempotency_key": idempotency_key,
+        "started_at": started_at,
+        "finished_at": finished_at,
+    }
+    session.execute(_INSERT, values)
 
 
 def finish_step(
@@ -92,12 +101,14 @@ def finish_step(
     now: datetime,
 ) -> None:
     """Record how the step ended. ``LookupError`` if there is no such entry."""
-    statement = (
-        update(StepRecord)
-        .where(StepRecord.id == record_id)
-        .values(status=status, response=response, error=error, finished_at=now)
-    )
-    if rows_changed(session, statement) == 0:
+    values = {
+        "b_id": record_id,
+        "status": status,
+        "response": response,
+        "error": error,
+        "finished_at": now,
+    }
+    if rows_changed(session, _FINISH, values) == 0:
         raise LookupError(f"no step journal entry {record_id}")
 
 

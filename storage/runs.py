@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Run
@@ -17,10 +17,27 @@ _GUARDED_COLUMNS = frozenset({"id", "version", "updated_at"})
 _UPDATABLE_COLUMNS = frozenset(Run.__table__.columns.keys()) - _GUARDED_COLUMNS
 
 
+_TABLE = Run.__table__
+_INSERT = insert(_TABLE)
+# Built once: every step of every run ends in this compare-and-set.
+_CAS_UPDATE = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("b_id"), _TABLE.c.version == bindparam("b_version"))
+    .values(version=_TABLE.c.version + 1)
+)
+
+
 def insert_run(session: Session, run: Run) -> None:
-    """Store a new run (its SOP version must already be saved)."""
-    session.add(run)
-    session.flush()
+    """Store a new run (its SOP version must already be saved). ``run`` stays a plain,
+    detached object: a plain INSERT is much cheaper than the ORM's unit of work."""
+    values: dict[str, Any] = {}
+    for column in _TABLE.columns:
+        value = getattr(run, column.key)
+        if value is None and column.default is not None and column.default.is_scalar:
+            value = column.default.arg  # the model's default (attempt 0, version 1)
+            setattr(run, column.key, value)
+        values[column.key] = value
+    session.execute(_INSERT, values)
 
 
 def get_run(session: Session, run_id: str) -> Run | None:
@@ -39,12 +56,8 @@ def cas_update_run(
     unknown = set(values) - _UPDATABLE_COLUMNS
     if unknown:
         raise ValueError(f"cannot set {', '.join(sorted(unknown))} on a run")
-    statement = (
-        update(Run)
-        .where(Run.id == run_id, Run.version == expected_version)
-        .values(version=Run.version + 1, updated_at=now, **values)
-    )
-    return rows_changed(session, statement) == 1
+    parameters = {"b_id": run_id, "b_version": expected_version, "updated_at": now, **values}
+    return rows_changed(session, _CAS_UPDATE, parameters) == 1
 
 
 def list_runs(

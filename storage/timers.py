@@ -11,11 +11,20 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Timer
 from storage.writes import rows_changed
+
+_TABLE = Timer.__table__
+# Built once: these run for every step of every run.
+_INSERT = insert(_TABLE).returning(_TABLE.c.id)
+_OWN_CLAIM_UPDATE = update(_TABLE).where(
+    _TABLE.c.id == bindparam("b_id"),
+    _TABLE.c.status == "claimed",
+    _TABLE.c.claimed_by == bindparam("b_owner"),
+)
 
 
 def schedule(
@@ -33,19 +42,18 @@ def schedule(
     ``lease_until`` (a process that creates work and does it at once)."""
     if (claimed_by is None) != (lease_until is None):
         raise ValueError("claimed_by and lease_until go together")
-    timer = Timer(
-        kind=kind,
-        due_at=due_at,
-        run_id=run_id,
-        payload=payload or {},
-        status="pending" if claimed_by is None else "claimed",
-        claimed_by=claimed_by,
-        lease_until=lease_until,
-        created_at=now,
-    )
-    session.add(timer)
-    session.flush()
-    return timer.id
+    values = {
+        "kind": kind,
+        "due_at": due_at,
+        "run_id": run_id,
+        "payload": payload or {},
+        "status": "pending" if claimed_by is None else "claimed",
+        "claimed_by": claimed_by,
+        "lease_until": lease_until,
+        "created_at": now,
+        "fired_at": None,
+    }
+    return int(session.execute(_INSERT, values).scalar_one())
 
 
 def claim_due(
@@ -140,9 +148,5 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
 
 
 def _change_own_claim(session: Session, timer_id: int, owner: str, **values: Any) -> bool:
-    statement = (
-        update(Timer)
-        .where(Timer.id == timer_id, Timer.status == "claimed", Timer.claimed_by == owner)
-        .values(**values)
-    )
-    return rows_changed(session, statement) == 1
+    parameters = {"b_id": timer_id, "b_owner": owner, **values}
+    return rows_changed(session, _OWN_CLAIM_UPDATE, parameters) == 1

@@ -10,12 +10,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
 
-def rows_changed(session: Session, statement: Executable) -> int:
+def rows_changed(
+    session: Session, statement: Executable, parameters: dict[str, Any] | None = None
+) -> int:
     """Run an UPDATE or DELETE; how many rows it changed (a lost compare-and-set is 0)."""
     # no ORM session synchronisation: callers re-read what they need
     result = cast(
         CursorResult[Any],
-        session.execute(statement, execution_options={"synchronize_session": False}),
+        session.execute(statement, parameters, execution_options={"synchronize_session": False}),
     )
     return result.rowcount
 

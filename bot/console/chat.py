@@ -8,13 +8,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.chat.messages import Button, Message, MessageRef
-from bot.console.render import render_message
+from bot.console.render import render_message, render_update
 from bot.directory import Directory
 
 
 @dataclass
 class ConsoleChat:
-    """Messages go to ``write``; buttons get numbers the person can type."""
+    """Messages go to ``write``; buttons get numbers the person can type.
+
+    A number stays valid while its card does: when a card is replaced (an approval was
+    decided), its buttons stop working, as they disappear in Slack.
+    """
 
     directory: Directory
     write: Callable[[str], None]
@@ -27,16 +31,25 @@ class ConsoleChat:
     def post(self, message: Message) -> MessageRef:
         with self._lock:
             ref = MessageRef(to=message.to, id=f"m{next(self._ids)}")
-            self.write(self._show(message, ref.id))
+            self.write(render_message(message, self.directory, self._number(message, ref.id)))
             return ref
 
     def update(self, ref: MessageRef, message: Message) -> None:
         with self._lock:
             for number in self._by_message.pop(ref.id, []):
                 self.buttons.pop(number, None)
-            self.write("(updated) " + self._show(message, ref.id))
+            if message.card is not None and message.card.buttons:
+                numbers = self._number(message, ref.id)
+                self.write("(updated) " + render_message(message, self.directory, numbers))
+            else:
+                self.write(render_update(message, self.directory))
 
-    def _show(self, message: Message, message_id: str) -> str:
+    def open_buttons(self) -> list[tuple[int, Button]]:
+        """The buttons that can still be pressed, by number."""
+        with self._lock:
+            return sorted(self.buttons.items(), key=lambda item: item[0])
+
+    def _number(self, message: Message, message_id: str) -> list[int]:
         numbers: list[int] = []
         if message.card:
             for button in message.card.buttons:
@@ -44,4 +57,4 @@ class ConsoleChat:
                 self.buttons[number] = button
                 numbers.append(number)
         self._by_message[message_id] = numbers
-        return render_message(message, self.directory, numbers)
+        return numbers

@@ -10,6 +10,8 @@ from bot.directory import Directory
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)>|<!subteam\^(S[A-Z0-9]+)>|<#([CG][A-Z0-9]+)>")
 WIDTH = 78
+LABEL_WIDTH = 20
+"""Labels up to this long share a line with their value; longer ones get a line of their own."""
 
 
 def humanise(text: str, directory: Directory) -> str:
@@ -25,15 +27,14 @@ def humanise(text: str, directory: Directory) -> str:
 
 
 def destination(to: str, directory: Directory) -> str:
-    """Where a message went, as a person reads it."""
+    """Where a message went, as a person reads it: the run's thread, #channel or DM @name."""
     if to == "console":
         return "thread"
     if to.startswith("#"):
         return to
     if to[:1] in ("C", "G"):
-        return (
-            "#" + directory.display_name(to).lstrip("#") if directory.display_name(to) != to else to
-        )
+        name = directory.display_name(to)
+        return "#" + name.lstrip("#") if name != to else to
     return "DM @" + directory.display_name(to)
 
 
@@ -44,20 +45,31 @@ def render_message(message: Message, directory: Directory, numbers: list[int]) -
     )
     if message.card is None:
         return f"{header} {humanise(message.text, directory)}"
+    addressed = _addressed_to(message.text, message.card)
+    if addressed:
+        header += f" for {humanise(addressed, directory)}"
     return f"{header}\n{render_card(message.card, directory, numbers)}"
 
 
+def render_update(message: Message, directory: Directory) -> str:
+    """A card replaced after a decision, in one line: its buttons are gone, so is the detail."""
+    card = message.card
+    if card is None:
+        return f"[{destination(message.to, directory)}] (edited) {humanise(message.text, directory)}"
+    outcome = card.footer or message.text
+    return (
+        f"[{destination(message.to, directory)}] {humanise(card.title, directory)}: "
+        f"{humanise(outcome, directory)}"
+    )
+
+
 def render_card(card: Card, directory: Directory, numbers: list[int]) -> str:
+    """A boxed card: title, summary, one line per field, numbered buttons, footer."""
     bar = "─" * WIDTH
     lines = [f"┌{bar}", f"│ {humanise(card.title, directory)}"]
-    lines.extend(
-        f"│ {line}" for line in textwrap.wrap(humanise(card.summary, directory), WIDTH - 2) or [""]
-    )
+    lines.extend(f"│ {line}" for line in _wrap(humanise(card.summary, directory), WIDTH - 2))
     for label, value in card.fields:
-        text = humanise(value, directory)
-        wrapped = textwrap.wrap(text, WIDTH - 24) or [""]
-        lines.append(f"│   {label[:20]:<20} {wrapped[0]}")
-        lines.extend(f"│   {'':<20} {more}" for more in wrapped[1:])
+        lines.extend(_field_lines(label, humanise(value, directory)))
     if card.buttons:
         buttons = "   ".join(
             f"[{number}] {button.label}"
@@ -68,3 +80,29 @@ def render_card(card: Card, directory: Directory, numbers: list[int]) -> str:
         lines.append(f"│ {humanise(card.footer, directory)}")
     lines.append(f"└{bar}")
     return "\n".join(lines)
+
+
+def _field_lines(label: str, value: str) -> list[str]:
+    indent = " " * LABEL_WIDTH
+    wrapped = _wrap(value, WIDTH - LABEL_WIDTH - 4)
+    if len(label) > LABEL_WIDTH:
+        return [f"│   {label}", *(f"│   {indent} {line}" for line in wrapped)]
+    first, *more = wrapped
+    return [f"│   {label:<{LABEL_WIDTH}} {first}", *(f"│   {indent} {line}" for line in more)]
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Wrapped lines that keep the text's own line breaks; at least one line."""
+    lines = [wrapped for part in text.splitlines() for wrapped in textwrap.wrap(part, width) or [""]]
+    return lines or [""]
+
+
+def _addressed_to(text: str, card: Card) -> str:
+    """Who the message asks to act, when its text says more than the card (``@finance`` in
+    ``"<!subteam^S01FINANCE>: Refund 640.0 USD"``); empty when the card says it all."""
+    note = text
+    for shown in (card.summary, card.footer or ""):
+        if shown and note.endswith(shown):
+            note = note[: -len(shown)]
+    note = note.strip().rstrip(":").strip()
+    return "" if not note or note in card.title or note == text.strip() else note

@@ -81,7 +81,9 @@ class Executor:
             self._complete_timer_only(timer_id)
             return
         procedure = pinned_procedure(database, run.sop_hash)
-        work = RunWork.of(run, procedure, self.runtime.clock.now, self.runtime.secrets, self.runtime.catalogue)
+        work = RunWork.of(
+            run, procedure, self.runtime.clock.now, self.runtime.secrets, self.runtime.catalogue
+        )
         env = StepEnv(self.runtime, self.runtime.caller(self.flush))
         transition: Transition = self._recover(env, work, stale) if stale else Continue(work.cursor)
         decided = work.meta.pop("apply_outcome", None)

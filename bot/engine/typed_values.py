@@ -82,6 +82,9 @@ def _fields_retype(fields: dict[str, InputSpec]) -> Retype:
     def retype(value: Any) -> Any:
         if not isinstance(value, dict):
             return value
-        return {name: typed_input(item, fields[name]) if name in fields else item for name, item in value.items()}
+        return {
+            name: typed_input(item, fields[name]) if name in fields else item
+            for name, item in value.items()
+        }
 
     return retype

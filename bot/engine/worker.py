@@ -207,7 +207,9 @@ class Worker:
             self._complete(timer)
             return
         procedure = pinned_procedure(database, run.sop_hash)
-        work = RunWork.of(run, procedure, self.runtime.clock.now, self.runtime.secrets, self.runtime.catalogue)
+        work = RunWork.of(
+            run, procedure, self.runtime.clock.now, self.runtime.secrets, self.runtime.catalogue
+        )
         caller = self.runtime.caller(self._side_flush)
         for operation_name, arguments in sla.fire(work, timer.payload, self.runtime.directory):
             operation = self.runtime.catalogue.get(operation_name)

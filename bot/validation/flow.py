@@ -46,7 +46,7 @@ def check_reachability(context: SopContext) -> None:
     reference is broken: SOP301 says so first)."""
     if not context.graph.complete:
         return
-    reachable = context.graph.reachable()
+    reachable = context.graph.reachable_steps
     for index, step in enumerate(context.procedure.steps):
         if index not in reachable:
             context.report(

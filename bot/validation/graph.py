@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from bot.procedure.model import Procedure
@@ -93,6 +94,11 @@ class StepGraph:
             return Edge(after, kind)
         return Edge(self._target(outcome.goto or ""), kind)
 
+    @cached_property
+    def reachable_steps(self) -> set[int]:
+        """Steps reachable from the first one by any edge."""
+        return self.reachable()
+
     def reachable(self, kinds: Iterable[EdgeKind] | None = None) -> set[int]:
         """Steps reachable from the first one, following only edges of ``kinds``."""
         allowed = set(kinds) if kinds is not None else None
@@ -110,6 +116,12 @@ class StepGraph:
     def cycles(self) -> list[list[int]]:
         """The loops: groups of steps that can repeat (Tarjan's strongly connected
         components, iterative so a long procedure cannot exhaust the stack)."""
+        if not any(
+            edge.target is not None and edge.target <= source
+            for source, edges in enumerate(self.successors)
+            for edge in edges
+        ):
+            return []  # every edge leads forward: no step can repeat
         order: dict[int, int] = {}
         low: dict[int, int] = {}
         stack: list[int] = []
@@ -162,7 +174,7 @@ class StepGraph:
 
         ``saves[i]`` is what step i saves. Only paths from the first step count."""
         before: list[set[str]] = [set() for _ in self.steps]
-        reachable = self.reachable()
+        reachable = self.reachable_steps
         pending = sorted(reachable, reverse=True)  # every step once, then what changes
         queued = set(reachable)
         while pending:

@@ -9,7 +9,8 @@ from typing import Any
 
 from bot.procedure.policies import ArgumentLimit
 from bot.validation.context import SopContext, did_you_mean
-from bot.validation.sites import nested_templates
+from bot.validation.operations import facts
+from bot.validation.sites import has_template
 
 
 def check_limits(context: SopContext) -> None:
@@ -18,7 +19,7 @@ def check_limits(context: SopContext) -> None:
         operation = context.catalogue.get(name)
         if operation is None:
             continue  # SOP201
-        known = operation.argument_names
+        known = facts(operation).arguments
         for argument in limits:
             if argument not in known:
                 context.report(
@@ -51,7 +52,7 @@ def check_calls(context: SopContext) -> None:
             )
         for argument, limit in permissions.limits.get(name, {}).items():
             value = site.call.with_.get(argument)
-            if value is None or any(True for _ in nested_templates(value, ())):
+            if value is None or has_template(value):
                 continue
             problem = limit_problem(limit, value)
             if problem:

@@ -23,7 +23,8 @@ from bot.procedure.expressions import (
 )
 from bot.procedure.source_map import Path
 from bot.validation.context import SopContext, did_you_mean
-from bot.validation.sites import CallSite, ExpressionSite, SavedName, nested_templates
+from bot.validation.operations import facts
+from bot.validation.sites import CallSite, ExpressionSite, SavedName, has_template
 
 JINJA_GLOBALS = ("range", "dict", "namespace", "lipsum", "cycler", "joiner")
 BUILTINS = frozenset(("inputs", "trigger", "run", "now", "today", "secrets", *JINJA_GLOBALS))
@@ -73,7 +74,7 @@ def _unknown_action(context: SopContext, name: str, path: Path, *, at_key: bool 
 
 def _check_arguments(context: SopContext, site: CallSite, operation: Operation) -> None:
     arguments = site.call.with_
-    known = operation.argument_names
+    known = facts(operation).arguments
     takes = f"{operation.name} takes: " + ", ".join(known)
     for name, value in arguments.items():
         path = (*site.path, "with", name)
@@ -81,12 +82,12 @@ def _check_arguments(context: SopContext, site: CallSite, operation: Operation) 
             message = f"{operation.name} takes no argument '{name}'" + did_you_mean(name, known)
             context.report("SOP202", path, message, takes, at_key=True)
             continue
-        if any(True for _ in nested_templates(value, path)):
+        if has_template(value):
             continue  # known only at run time
         problem = argument_problem(operation, name, value)
         if problem:
             context.report("SOP204", path, f"argument '{name}' of {operation.name}: {problem}")
-    missing = [name for name in operation.required_arguments if name not in arguments]
+    missing = [name for name in facts(operation).required if name not in arguments]
     if missing:
         where = "with" if "with_" in site.call.model_fields_set else "action"
         names = ", ".join(f"'{name}'" for name in missing)
@@ -156,7 +157,8 @@ def _check_filters_and_tests(context: SopContext, site: ExpressionSite, analysis
 
 
 class _Resolver:
-    """Resolves the names of one procedure's expressions."""
+    """Resolves the names of one procedure's expressions; what it learns about a name
+    (its shape, where it is saved) is worked out once."""
 
     def __init__(self, context: SopContext) -> None:
         self.context = context
@@ -164,8 +166,9 @@ class _Resolver:
         self.saved: dict[str, list[SavedName]] = {}
         for saved in context.sites.saved:
             self.saved.setdefault(saved.name, []).append(saved)
+        self.judge_order = context.graph.complete
         self._before: list[set[str]] | None = None
-        self._reachable: set[int] | None = None
+        self._shapes: dict[str, tuple[frozenset[str], str] | None] = {}
 
     def names_before(self, step: int) -> set[str]:
         if self._before is None:
@@ -176,14 +179,13 @@ class _Resolver:
             self._before = self.context.graph.names_before(saves)
         return self._before[step]
 
-    def reachable(self, step: int) -> bool:
-        if self._reachable is None:
-            self._reachable = self.context.graph.reachable()
-        return step in self._reachable
-
     def resolve(self, site: ExpressionSite, reference: Reference) -> None:
         root, path = reference.root, reference.path
-        if root == "inputs":
+        if root in self.saved:
+            self.check_order(site, root)
+            if path:
+                self.check_field(site, root, path[0])
+        elif root == "inputs":
             if path and path[0] not in self.inputs:
                 message = f"no input named '{path[0]}'" + did_you_mean(path[0], self.inputs)
                 self.unknown(site, message, str(reference))
@@ -201,9 +203,6 @@ class _Resolver:
                 )
         elif root in BUILTINS:
             return
-        elif root in self.saved:
-            self.check_order(site, reference)
-            self.check_field(site, reference)
         elif root in self.inputs:
             self.unknown(
                 site,
@@ -220,9 +219,7 @@ class _Resolver:
     ) -> None:
         self.context.report("SOP205", site.path, message, hint, needle=needle)
 
-    def check_order(self, site: ExpressionSite, reference: Reference) -> None:
-        root = reference.root
-        definitions = self.saved[root]
+    def check_order(self, site: ExpressionSite, root: str) -> None:
         if site.scope == "start":
             self.context.report(
                 "SOP209",
@@ -232,17 +229,15 @@ class _Resolver:
                 needle=root,
             )
         elif (
-            site.scope == "step"
-            and site.step is not None
-            and self.context.graph.complete
-            and self.reachable(site.step)
+            site.step is not None
+            and self.judge_order
             and root not in site.local_names
+            and site.step in self.context.graph.reachable_steps
             and root not in self.names_before(site.step)
         ):
+            steps = self.context.procedure.steps
             savers = ", ".join(
-                f"'{self.context.procedure.steps[d.step].id}'"
-                for d in definitions
-                if d.step is not None
+                f"'{steps[d.step].id}'" for d in self.saved[root] if d.step is not None
             )
             self.context.report(
                 "SOP209",
@@ -252,34 +247,44 @@ class _Resolver:
                 needle=root,
             )
 
-    def check_field(self, site: ExpressionSite, reference: Reference) -> None:
-        if not reference.path:
-            return
-        fields: set[str] = set()
-        sources: list[str] = []
-        for definition in self.saved[reference.root]:
-            if definition.fields is not None:
-                fields |= definition.fields
-                sources.append("the task's fields")
-            elif definition.operation is not None:
-                operation = self.context.catalogue.get(definition.operation)
-                if operation is None:
-                    return  # SOP201 already; nothing known about the result
-                fields |= {
-                    info.alias or name for name, info in operation.result.model_fields.items()
-                }
-                sources.append(f"{operation.name}'s result")
+    def shape(self, root: str) -> tuple[frozenset[str], str] | None:
+        """The fields a saved name is known to have and where they come from; None when
+        unknown (a computed value, or an unknown operation)."""
+        if root not in self._shapes:
+            fields: set[str] = set()
+            sources: list[str] = []
+            shape: tuple[frozenset[str], str] | None = None
+            for definition in self.saved[root]:
+                operation = (
+                    self.context.catalogue.get(definition.operation)
+                    if definition.operation is not None
+                    else None
+                )
+                if definition.fields is not None:
+                    fields |= definition.fields
+                    sources.append("the task's fields")
+                elif operation is not None:
+                    fields |= facts(operation).result_fields
+                    sources.append(f"{operation.name}'s result")
+                else:
+                    break
             else:
-                return  # a computed value: its shape is not known statically
-        field = reference.path[0]
-        if field not in fields:
-            self.context.report(
-                "SOP206",
-                site.path,
-                f"'{reference.root}' has no field '{field}'" + did_you_mean(field, fields),
-                f"{' or '.join(dict.fromkeys(sources))} has: " + ", ".join(sorted(fields)),
-                needle=f"{reference.root}.{field}",
-            )
+                shape = (frozenset(fields), " or ".join(dict.fromkeys(sources)))
+            self._shapes[root] = shape
+        return self._shapes[root]
+
+    def check_field(self, site: ExpressionSite, root: str, field: str) -> None:
+        shape = self.shape(root)
+        if shape is None or field in shape[0]:
+            return
+        fields, source = shape
+        self.context.report(
+            "SOP206",
+            site.path,
+            f"'{root}' has no field '{field}'" + did_you_mean(field, fields),
+            f"{source} has: " + ", ".join(sorted(fields)),
+            needle=f"{root}.{field}",
+        )
 
 
 # --- roles and saved names -----------------------------------------------------------------

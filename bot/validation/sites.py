@@ -113,7 +113,7 @@ def collect_sites(procedure: Procedure) -> Sites:
 def nested_templates(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
     """Every template string inside a value, with its path."""
     if isinstance(value, str):
-        if is_template(value):
+        if "{{" in value or "{%" in value:
             yield path, value
     elif isinstance(value, list):
         for index, item in enumerate(value):
@@ -121,6 +121,17 @@ def nested_templates(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
     elif isinstance(value, dict):
         for key, item in value.items():
             yield from nested_templates(item, (*path, str(key)))
+
+
+def has_template(value: Any) -> bool:
+    """True when a value holds a template anywhere: it is known only at run time."""
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value
+    if isinstance(value, list):
+        return any(has_template(item) for item in value)
+    if isinstance(value, dict):
+        return any(has_template(item) for item in value.values())
+    return False
 
 
 class _Walker:
@@ -137,6 +148,8 @@ class _Walker:
         *,
         event: bool = False,
     ) -> None:
+        if value is None or (isinstance(value, str) and "{{" not in value and "{%" not in value):
+            return  # the common case, decided without walking
         for where, text in nested_templates(value, path):
             self.sites.expressions.append(
                 ExpressionSite(where, text, False, scope, step, local_names, event)

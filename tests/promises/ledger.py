@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,20 +118,18 @@ def unfinished_count(database: Database) -> int:
         return session.scalar(open_runs) or 0
 
 
-def is_idle(database: Database, now: dt.datetime) -> bool:
-    """Nothing is claimed and nothing can be claimed until time moves on."""
+def is_idle(database: Database, now: dt.datetime, workers: Collection[str]) -> bool:
+    """Nothing can be claimed until time moves on, and none of ``workers`` holds a claim.
+
+    A claim of a dead worker does not count: its timer waits for the lease to run out.
+    """
+    claimable = or_(
+        (Timer.status == "pending") & (Timer.due_at <= now),
+        (Timer.status == "claimed") & (Timer.lease_until < now),
+        (Timer.status == "claimed") & Timer.claimed_by.in_(workers),
+    )
     with database.session(read_only=True) as session:
-        busy = (
-            select(func.count())
-            .select_from(Timer)
-            .where(
-                or_(
-                    Timer.status == "claimed",
-                    (Timer.status == "pending") & (Timer.due_at <= now),
-                )
-            )
-        )
-        return not session.scalar(busy)
+        return not session.scalar(select(func.count()).select_from(Timer).where(claimable))
 
 
 def _tags(arguments: Any) -> Iterator[tuple[str, str]]:

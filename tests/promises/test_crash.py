@@ -62,10 +62,10 @@ def test_sigkill_at_random_moments_breaks_no_promise(
             style = rng.choice(KILL_STYLES)
             import time; t0 = time.monotonic(); p0 = progress(database)
             if style == "with a write in flight":
-                fleet.wait_until(lambda: bool(_in_flight(database) - interrupted) or is_idle(database, clock.now()), timeout=20)
+                fleet.wait_until(lambda: bool(_in_flight(database) - interrupted) or is_idle(database, clock.now(), fleet.running), timeout=20)
             else:
                 target = progress(database) + rng.randint(1, 60)
-                if not fleet.wait_until(lambda: progress(database) >= target or is_idle(database, clock.now()), timeout=20):
+                if not fleet.wait_until(lambda: progress(database) >= target or is_idle(database, clock.now(), fleet.running), timeout=20):
                     import os, signal; os.kill(fleet.running[worker].pid, signal.SIGUSR1); fleet.pause(1)
             if style == "gracefully":
                 fleet.wait_serving(worker)
@@ -82,7 +82,7 @@ def test_sigkill_at_random_moments_breaks_no_promise(
         import time; t0 = time.monotonic()
         fleet.start("survivor")
         while unfinished_count(database):
-            if not fleet.wait_until(lambda: is_idle(database, clock.now()), timeout=30):
+            if not fleet.wait_until(lambda: is_idle(database, clock.now(), fleet.running), timeout=30):
                 import os, signal; os.kill(fleet.running["survivor"].pid, signal.SIGUSR1); fleet.pause(1)
                 raise AssertionError(fleet.tail("survivor", 200))
             desk.decide(rng, share=1.0, reject=0.2)

@@ -42,3 +42,20 @@ def serve(database_url: str, worker_id: str, seconds: ctypes.c_double, log_path:
     faulthandler.register(signal.SIGUSR1, file=handler.stream, all_threads=True)
     settings = settings_for(database_url, worker_id)
     sys.exit(run_worker(settings, SharedClock(seconds), once=False, poll=POLL_SECONDS))
+
+
+# TEMP-PATCH (exploration only, remove): read pinned versions without the write lock.
+import bot.library as _library  # noqa: E402
+from functools import lru_cache as _lru  # noqa: E402
+
+
+@_lru(maxsize=256)
+def _pinned_read_only(database, content_hash):  # type: ignore[no-untyped-def]
+    from storage import sop_versions
+    from bot.procedure.loader import load_text
+    with database.session(read_only=True) as session:
+        version = sop_versions.get_by_hash(session, content_hash)
+    return load_text(version.source, version.file).procedure
+
+
+_library._pinned = _pinned_read_only

@@ -20,7 +20,7 @@ def _append(database: Database, action: str, at: dt.datetime, run_id: str | None
     with database.session() as session:
         return audit.append(
             session, at=at, actor="sopbot", action=action, outcome="ok", run_id=run_id
-        ).id
+        )
 
 
 def test_an_event_keeps_who_did_what_how_long_and_why(database: Database) -> None:

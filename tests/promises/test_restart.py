@@ -1,0 +1,62 @@
+"""A restarted process knows nothing in memory: whatever it needs to decide an approval or
+time one out must come from the database, without waiting on itself.
+
+The restart is a second ``Database`` handle on the same database and a second engine, as
+a new process would open them; the first process's caches stay behind with the first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.harness import DEFAULT_START, Harness
+from bot.validation.validator import validate_paths
+from storage.database import Database
+from tests.promises.worker_process import SOPS_DIR
+
+PAST_THE_SLA = dt.timedelta(minutes=21)
+"""Past the SOP's 5-minute wait and its 20-minute SLA: only the approval's timeout is left."""
+PAST_THE_APPROVAL_TIMEOUT = dt.timedelta(hours=2)
+
+
+def _waiting_for_approval(database: Database) -> tuple[str, str]:
+    """A run of promise-mix that waits for its approval and nothing else: (run id, approval id)."""
+    first = Harness.open(database, validate_paths([SOPS_DIR]).files, worker_id="before")
+    run = first.start("promise-mix", {"needs_approval": True})
+    first.advance(PAST_THE_SLA)
+    (approval,) = first.pending(run.id)
+    first.close()
+    return run.id, approval.id
+
+
+def _restarted(database: Database) -> tuple[Harness, Database]:
+    """A second process on the same database, at the time the first one stopped."""
+    reopened = Database(database.url.render_as_string(hide_password=False))
+    files = validate_paths([SOPS_DIR]).files
+    after = Harness.open(reopened, files, start=DEFAULT_START + PAST_THE_SLA, worker_id="after")
+    return after, reopened
+
+
+def test_a_restarted_process_decides_an_approval(database: Database) -> None:
+    run_id, approval_id = _waiting_for_approval(database)
+    after, reopened = _restarted(database)
+    try:
+        result = after.decide(approval_id, "U03SAM", "approve")
+        assert result.final
+        assert after.run(run_id).status == "completed"
+    finally:
+        after.close()
+        reopened.dispose()
+
+
+def test_a_restarted_worker_times_out_an_approval(database: Database) -> None:
+    run_id, _ = _waiting_for_approval(database)
+    after, reopened = _restarted(database)
+    try:
+        after.advance(PAST_THE_APPROVAL_TIMEOUT)
+        finished = after.run(run_id)
+        assert finished.status == "escalated"
+        assert "in time" in (finished.reason or "")
+    finally:
+        after.close()
+        reopened.dispose()
