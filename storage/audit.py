@@ -10,8 +10,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from storage.models import AuditEvent
+from storage.writes import table_of
 
-_TABLE = AuditEvent.__table__
+_TABLE = table_of(AuditEvent)
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)  # built once: this runs on every step
 
 

@@ -10,9 +10,9 @@ from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import StepRecord
-from storage.writes import rows_changed
+from storage.writes import rows_changed, table_of
 
-_TABLE = StepRecord.__table__
+_TABLE = table_of(StepRecord)
 # Built once: the journal is written on every step.
 _INSERT = insert(_TABLE)
 _INSERT_RETURNING_ID = insert(_TABLE).returning(_TABLE.c.id)

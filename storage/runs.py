@@ -7,17 +7,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 from sqlalchemy.orm import Session
 
 from storage.models import Run
-from storage.writes import rows_changed
+from storage.writes import rows_changed, table_of
 
 FINISHED_STATUSES = ("completed", "escalated", "rejected", "failed", "cancelled")
 _GUARDED_COLUMNS = frozenset({"id", "version", "updated_at"})
 _UPDATABLE_COLUMNS = frozenset(Run.__table__.columns.keys()) - _GUARDED_COLUMNS
 
 
-_TABLE = Run.__table__
+_TABLE = table_of(Run)
 _INSERT = insert(_TABLE)
 # Built once: every step of every run ends in this compare-and-set.
 _CAS_UPDATE = (
@@ -33,8 +34,9 @@ def insert_run(session: Session, run: Run) -> None:
     values: dict[str, Any] = {}
     for column in _TABLE.columns:
         value = getattr(run, column.key)
-        if value is None and column.default is not None and column.default.is_scalar:
-            value = column.default.arg  # the model's default (attempt 0, version 1)
+        default = column.default
+        if value is None and isinstance(default, ScalarElementColumnDefault):
+            value = default.arg  # the model's default (attempt 0, version 1)
             setattr(run, column.key, value)
         values[column.key] = value
     session.execute(_INSERT, values)

@@ -15,9 +15,9 @@ from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from storage.models import Timer
-from storage.writes import rows_changed
+from storage.writes import rows_changed, table_of
 
-_TABLE = Timer.__table__
+_TABLE = table_of(Timer)
 # Built once: these run for every step of every run.
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)
 _OWN_CLAIM_UPDATE = update(_TABLE).where(

@@ -5,9 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, inspect
+from sqlalchemy import CursorResult, Executable, Table, inspect
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
+
+
+def table_of(model: type[DeclarativeBase]) -> Table:
+    """A model's Core table, for statements built once and run on every step."""
+    return cast(Table, model.__table__)
 
 
 def rows_changed(
