@@ -128,8 +128,8 @@ class SqlTally:
     statements: Counter[str] = field(default_factory=Counter)
     write_commits: Counter[str] = field(default_factory=Counter)
     read_commits: Counter[str] = field(default_factory=Counter)
-    statement_seconds: dict[str, float] = field(default_factory=dict)
-    statement_calls: Counter[str] = field(default_factory=Counter)
+    statement_seconds: dict[tuple[str, str], float] = field(default_factory=dict)
+    statement_calls: Counter[tuple[str, str]] = field(default_factory=Counter)
     _writing: dict[int, bool] = field(default_factory=dict)
     _started: dict[int, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -163,10 +163,13 @@ class SqlTally:
             for part in parts
         }
 
-    def slowest_statements(self, limit: int) -> list[tuple[str, float, int]]:
-        """The statement shapes that took the most time in the driver: (shape, seconds, calls)."""
+    def slowest_statements(self, limit: int) -> list[tuple[str, str, float, int]]:
+        """The statement shapes that took the most time in the driver.
+
+        Each is (part, shape, seconds, calls).
+        """
         ranked = sorted(self.statement_seconds.items(), key=lambda item: -item[1])[:limit]
-        return [(shape, seconds, self.statement_calls[shape]) for shape, seconds in ranked]
+        return [(*key, seconds, self.statement_calls[key]) for key, seconds in ranked]
 
     def _before(self, connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         with self._lock:
@@ -180,10 +183,10 @@ class SqlTally:
         with self._lock:
             started = self._started.pop(id(connection), None)
             if started is not None:
-                shape = statement_shape(statement)
+                key = (self.part(connection), statement_shape(statement))
                 elapsed = time.perf_counter() - started
-                self.statement_seconds[shape] = self.statement_seconds.get(shape, 0.0) + elapsed
-                self.statement_calls[shape] += 1
+                self.statement_seconds[key] = self.statement_seconds.get(key, 0.0) + elapsed
+                self.statement_calls[key] += 1
 
     def _commit(self, connection: Any) -> None:
         with self._lock:

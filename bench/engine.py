@@ -628,21 +628,34 @@ def counts_per_run(sopbot: Harness, dbos: DbosRuns) -> None:
         f"\nSQL per run ({COUNTED_RUNS} runs each; a write commit is one that must reach the disk)"
     )
     rows: list[list[str]] = []
+    tallies: list[SqlTally] = []
+    ours = sopbot.database.engine.url
+
+    def sopbot_part(connection: Any) -> str:
+        if connection.engine.url != ours:
+            return "DBOS in the background"
+        return "sandbox tool" if threading.current_thread().name.startswith("tool") else "engine"
+
     for label, workload, part in (
-        ("sopbot", SopbotRuns(sopbot), _sopbot_part),
-        ("sopbot, no thread messages", SopbotRuns(sopbot, thread=None), _sopbot_part),
+        ("sopbot", SopbotRuns(sopbot), sopbot_part),
+        ("sopbot, no thread messages", SopbotRuns(sopbot, thread=None), sopbot_part),
         ("DBOS 3.4", dbos, _dbos_part),
     ):
         tally = SqlTally(part=part)
         with tally.attached():
             workload.batch(COUNTED_RUNS)
+        tallies.append(tally)
         for who, (statements, writes, reads) in tally.per(COUNTED_RUNS).items():
             rows.append([label, who, f"{statements:.1f}", f"{writes:.1f}", f"{reads:.1f}"])
     print_table(["system", "issued by", "statements", "write commits", "read commits"], rows)
-
-
-def _sopbot_part(_connection: Any) -> str:
-    return "sandbox tool" if threading.current_thread().name.startswith("tool") else "engine"
+    print("\nsopbot's statements per run, by shape (time inside the SQLite driver)")
+    print_table(
+        ["issued by", "statement", "calls/run", "ms/run"],
+        [
+            [who, shape, f"{calls / COUNTED_RUNS:.1f}", f"{1000 * seconds / COUNTED_RUNS:.2f}"]
+            for who, shape, seconds, calls in tallies[0].slowest_statements(40)
+        ],
+    )
 
 
 def _dbos_part(connection: Any) -> str:

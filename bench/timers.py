@@ -291,7 +291,7 @@ def print_results(
         ["statement", "total s", "calls", "ms/call"],
         [
             [shape, f"{seconds:.1f}", f"{calls:,}", f"{1000 * seconds / calls:.3f}"]
-            for shape, seconds, calls in firing["slowest"]
+            for _, shape, seconds, calls in firing["slowest"]
         ],
     )
 

@@ -20,6 +20,7 @@ from bot.cli import (
     run_cmd,
     schema_cmd,
     show_cmd,
+    test_cmd,
     validate_cmd,
     worker_cmd,
 )
@@ -33,6 +34,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     audit_cmd,
     worker_cmd,
     validate_cmd,
+    test_cmd,
 )
 
 

@@ -78,8 +78,15 @@ def run(args: argparse.Namespace) -> int:
         where = ".".join(str(part) for part in problem["loc"])
         print(f"sopbot worker: setting {where}: {problem['msg']}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr)
+    configure_logging(logging.StreamHandler(sys.stderr))
     return run_worker(settings, SystemClock(), once=args.once, poll=args.poll)
+
+
+def configure_logging(handler: logging.Handler) -> None:
+    """Send INFO and above, one line per record, to ``handler`` (Alembic only if it warns)."""
+    handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def run_worker(settings: Settings, clock: Clock, *, once: bool, poll: float) -> int:

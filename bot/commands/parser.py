@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
 import shlex
 from dataclasses import dataclass, field
 
 USAGE = """\
 /sop list                               procedures you can run
-/sop run NAME key=value …               start one (e.g. /sop run refund order_id=1042 reason=damaged)
+/sop run NAME key=value …               start one (e.g. /sop run refund order_id=1042 reason=damaged);
+                                        quote values with spaces: reason="arrived broken";
+                                        add --mode=shadow to try it without changing anything
 /sop status RUN                         where a run stands and what it waits for
 /sop history [NAME]                     recent runs
 /sop pending                            approvals and tasks waiting for someone
@@ -62,13 +65,15 @@ def parse(text: str) -> Command:
     try:
         words = shlex.split(body)
     except ValueError as error:
-        raise UsageError(f"cannot read that command: {error}") from None
+        raise UsageError(f"cannot read that command: {_quoting_problem(error)}") from None
     if not words:
         return Command("help")
     verb, *rest = words
     verb = verb.lower()
     if verb not in VERBS:
-        raise UsageError(f"unknown command '{verb}'")
+        close = difflib.get_close_matches(verb, VERBS, n=1)
+        hint = f" (did you mean /sop {close[0]}?)" if close else ""
+        raise UsageError(f"unknown command '{verb}'{hint}")
     args: list[str] = []
     options: dict[str, str] = {}
     for word in rest:
@@ -83,3 +88,12 @@ def parse(text: str) -> Command:
     if len(args) < needed:
         raise UsageError(f"'{verb}' needs more: {form}")
     return Command(verb, tuple(args), options)
+
+
+def _quoting_problem(error: ValueError) -> str:
+    """shlex's complaint in words a person acts on."""
+    if "quotation" in str(error):
+        return 'a quote is not closed; put a closing " after the value'
+    if "escaped" in str(error):
+        return "the text ends with a backslash; remove it or put the value in quotes"
+    return str(error)

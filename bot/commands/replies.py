@@ -1,4 +1,8 @@
-"""Plain-text answers to commands, written once for Slack and the console alike."""
+"""Plain-text answers to commands, written once for Slack and the console alike.
+
+People appear as Slack mentions (``<@U03SAM>``): Slack shows them as names, and the console
+replaces them with ``@Sam``.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from storage.models import Approval, Run
 
 
 def procedure_list(library: Library) -> str:
+    """Every served procedure with its mode and how it starts; broken files are named."""
     lines = ["Procedures you can run:"]
     for served in sorted(library.procedures.values(), key=lambda s: s.procedure.id):
         procedure = served.procedure
@@ -56,38 +61,49 @@ def input_usage(procedure: Procedure) -> str:
 
 
 def question(missing: MissingInput) -> str:
+    """The question that asks a person for one input or task field."""
     spec = missing.spec
     prompt = spec.prompt or spec.description or missing.name.replace("_", " ")
     if spec.choices:
         prompt += f" ({' / '.join(spec.choices)})"
+    if not spec.required:
+        prompt += " (optional)"
     return prompt
 
 
+_MODE_NOTES = {
+    "shadow": "shadow mode: writes are recorded as what it would do, nothing is changed",
+    "assist": "assist mode: each write waits for a one-click confirmation",
+    "autonomous": "autonomous mode",
+}
+
+
 def run_started(run: Run, procedure: Procedure) -> str:
-    return f"Started {procedure.title} · run {run.id} ({run.mode} mode)."
+    """The starter's answer: which run, what the mode means, and how to follow it."""
+    mode = _MODE_NOTES.get(run.mode, f"{run.mode} mode")
+    return (
+        f"Started {procedure.title} as run {run.id} ({mode}). Follow it with /sop status {run.id}."
+    )
 
 
 def run_status(view: RunView, now: dt.datetime) -> str:
+    """Where a run stands, what it waits for, why it ended, and every step it took."""
     run = view.run
     lines = [
         f"Run {run.id} · {run.sop_id} · {run.status} ({run.mode})",
         f"  started {_ago(run.created_at, now)} by {_who(run.started_by)}",
     ]
-    if run.cursor and run.status not in (
-        "completed",
-        "escalated",
-        "rejected",
-        "failed",
-        "cancelled",
-    ):
+    if run.finished_at is not None:
+        lines.append(f"  finished {_ago(run.finished_at, now)}")
+    elif run.cursor:
         lines.append(f"  at step: {run.cursor}")
     for pending in view.pending:
         lines.append(
-            f"  waiting for {pending.kind} {pending.id} from {mentions(list(pending.deciders))}"
+            f"  waiting for {pending.kind} {pending.id} from {_deciders(pending)}"
             f" (due {_ago(pending.due_at, now)})"
         )
     if run.reason:
-        lines.append(f"  reason: {run.reason}")
+        lines.append(f"  {'result' if run.status == 'completed' else 'reason'}: {run.reason}")
     if view.steps:
         lines.append("  steps:")
         for record in view.steps:
@@ -100,6 +116,7 @@ def run_status(view: RunView, now: dt.datetime) -> str:
 
 
 def history(runs: list[Run], now: dt.datetime) -> str:
+    """Recent runs, newest first."""
     if not runs:
         return "No runs yet."
     lines = ["Recent runs:"]
@@ -110,16 +127,31 @@ def history(runs: list[Run], now: dt.datetime) -> str:
 
 
 def pending(approvals: list[Approval], now: dt.datetime) -> str:
+    """Open approvals and tasks, whose they are, and how to answer them."""
     if not approvals:
         return "Nothing is waiting for a decision."
     lines = ["Waiting for people:"]
     for approval in approvals:
-        deciders = mentions(list(approval.deciders))
         lines.append(
-            f"  {approval.id}  {approval.kind:<8} run {approval.run_id}  {approval.package['summary']}"
-            f"  · {deciders} · due {_ago(approval.due_at, now)}"
+            f"  {approval.id}  {approval.kind:<8} run {approval.run_id}  "
+            f"{_headline(approval.package['summary'])}"
+            f"  · {_deciders(approval)} · due {_ago(approval.due_at, now)}"
         )
+    lines.append(
+        "Answer with /sop approve ID, /sop reject ID reason, or /sop complete ID key=value …"
+    )
     return "\n".join(lines)
+
+
+def _deciders(approval: Approval) -> str:
+    """Who may decide, each named once (a procedure's owner may also have started the run)."""
+    return mentions(list(dict.fromkeys(approval.deciders)))
+
+
+def _headline(text: str, limit: int = 80) -> str:
+    """The first line of a summary, short enough for one line of a list."""
+    first = text.strip().splitlines()[0] if text.strip() else ""
+    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 def _who(user: str | None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +18,8 @@ class ConsoleChat:
     """Messages go to ``write``; buttons get numbers the person can type.
 
     A number stays valid while its card does: when a card is replaced (an approval was
-    decided), its buttons stop working, as they disappear in Slack.
+    decided), its buttons stop working, as they disappear in Slack. Message ids differ per
+    console, so a card remembered from an earlier session never takes a newer card's buttons.
     """
 
     directory: Directory
@@ -26,11 +28,12 @@ class ConsoleChat:
     _by_message: dict[str, list[int]] = field(default_factory=dict)
     _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _prefix: str = field(default_factory=lambda: f"m{secrets.token_hex(3)}-")
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def post(self, message: Message) -> MessageRef:
         with self._lock:
-            ref = MessageRef(to=message.to, id=f"m{next(self._ids)}")
+            ref = MessageRef(to=message.to, id=f"{self._prefix}{next(self._ids)}")
             self.write(render_message(message, self.directory, self._number(message, ref.id)))
             return ref
 

@@ -10,7 +10,7 @@ from bot.directory import Directory
 
 _MENTION = re.compile(r"<@([UW][A-Z0-9]+)>|<!subteam\^(S[A-Z0-9]+)>|<#([CG][A-Z0-9]+)>")
 WIDTH = 78
-LABEL_WIDTH = 20
+LABEL_WIDTH = 22
 """Labels up to this long share a line with their value; longer ones get a line of their own."""
 
 
@@ -47,7 +47,8 @@ def render_message(message: Message, directory: Directory, numbers: list[int]) -
         return f"{header} {humanise(message.text, directory)}"
     addressed = _addressed_to(message.text, message.card)
     if addressed:
-        header += f" for {humanise(addressed, directory)}"
+        names = dict.fromkeys(humanise(addressed, directory).split(", "))
+        header += f" for {', '.join(names)}"
     return f"{header}\n{render_card(message.card, directory, numbers)}"
 
 
@@ -55,7 +56,9 @@ def render_update(message: Message, directory: Directory) -> str:
     """A card replaced after a decision, in one line: its buttons are gone, so is the detail."""
     card = message.card
     if card is None:
-        return f"[{destination(message.to, directory)}] (edited) {humanise(message.text, directory)}"
+        return (
+            f"[{destination(message.to, directory)}] (edited) {humanise(message.text, directory)}"
+        )
     outcome = card.footer or message.text
     return (
         f"[{destination(message.to, directory)}] {humanise(card.title, directory)}: "
@@ -92,8 +95,12 @@ def _field_lines(label: str, value: str) -> list[str]:
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    """Wrapped lines that keep the text's own line breaks; at least one line."""
-    lines = [wrapped for part in text.splitlines() for wrapped in textwrap.wrap(part, width) or [""]]
+    """Each paragraph (blank-line separated) wrapped to ``width``; at least one line."""
+    lines: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text.strip()):
+        if lines:
+            lines.append("")
+        lines.extend(textwrap.wrap(paragraph, width))
     return lines or [""]
 
 

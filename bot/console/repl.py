@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
-import threading
 from collections.abc import Callable
+
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock.time import OffsetClock
 from bot.clock.waker import Waker
 from bot.commands.service import CommandService
 from bot.config import Settings
 from bot.console.chat import ConsoleChat
-from bot.console.session import CONSOLE_HELP, ConsoleSession, now_line
+from bot.console.logs import errors_as_lines
+from bot.console.people import sandbox_people
+from bot.console.session import SHORT_HELP, ConsoleSession, now_line
+from bot.console.terminal import Terminal
 from bot.console.tool_log import ToolLog
+from bot.engine.engine import Engine
 from bot.wiring import build_engine, open_database, open_sandbox
 from storage import timers
 
 DEFAULT_USER_HANDLE = "maria"
+SWEEP_SECONDS = 2.0
 
 
 def run_console(
@@ -26,59 +33,122 @@ def run_console(
     write: Callable[[str], None] | None = None,
     background: bool = True,
 ) -> int:
-    """Open the console and serve until /quit or end of input."""
-    lock = threading.Lock()
+    """Open the console and serve until /quit or end of input; the exit code.
 
-    def say(text: str) -> None:
-        with lock:
-            (write or _print)(text)
-
+    2 when the SOP folder is missing or a setting cannot be used, 1 when the database
+    cannot be opened.
+    """
+    show_line = write or _print
+    if not settings.sops_dir.is_dir():
+        show_line(f"sopbot: no SOP folder at {settings.sops_dir} (set --sops or SOPBOT_SOPS_DIR)")
+        return 2
     clock = OffsetClock()
-    database = open_database(settings)
+    try:
+        database = open_database(settings)
+    except ValueError as error:
+        show_line(f"sopbot: {error}")
+        return 2
+    except (SQLAlchemyError, OSError) as error:
+        show_line(f"sopbot: cannot open the database: {_first_line(error)}")
+        return 1
     sandbox = open_sandbox(database, clock)
-    chat = ConsoleChat(sandbox.directory, say)
+    tool_log = ToolLog(database, directory=sandbox.directory)
+    tool_log.skip_existing()
+    terminal = Terminal(show_line, _print_prompt if write is None else _ignore, read, tool_log)
+    chat = ConsoleChat(sandbox.directory, terminal.show)
     engine = build_engine(
         settings, database, chat, clock, tools=sandbox.tools, directory=sandbox.directory
     )
-    service = CommandService(engine, sandbox.directory)
     user = sandbox.directory.find_user(DEFAULT_USER_HANDLE) or "U01MARIA"
-    tool_log = ToolLog(database)
-    tool_log.skip_existing()
-    session = ConsoleSession(engine, service, chat, clock, read, say, user, tool_log)
-    say(
-        f"sopbot console · {len(engine.runtime.library.procedures)} procedures · sandbox tools · {now_line(clock)}"
+    session = ConsoleSession(
+        engine,
+        CommandService(engine, sandbox.directory),
+        chat,
+        clock,
+        terminal.read,
+        terminal.show,
+        user,
+        tool_log,
+        people=sandbox_people(database),
     )
-    say(f"You are @{sandbox.directory.display_name(user)}. {CONSOLE_HELP}")
-    for diagnostic in engine.runtime.library.diagnostics:
+    _greet(session, settings, terminal.show)
+    with errors_as_lines(terminal.show):
+        _serve(session, terminal, clock, background=background)
+    terminal.show("Bye.")
+    return 0
+
+
+def _greet(session: ConsoleSession, settings: Settings, say: Callable[[str], None]) -> None:
+    library = session.engine.runtime.library
+    say(
+        f"sopbot console · {len(library.procedures)} procedures from {settings.sops_dir} · "
+        f"sandbox tools · sandbox time {now_line(session.clock)}"
+    )
+    if settings.tools != "sandbox":
+        say(f"SOPBOT_TOOLS={settings.tools} is not available in this build; using the sandbox.")
+    for diagnostic in library.diagnostics:
         if diagnostic.severity == "error":
             say(f"skipped: {diagnostic.render()}")
+    say(f"You are @{session.service.directory.display_name(session.user)}. {SHORT_HELP}")
 
-    def next_due() -> object:
-        with database.session() as db_session:
-            return timers.next_due_at(db_session)
 
-    waker = Waker(engine.run_due, next_due, clock.now, sweep_seconds=2.0) if background else None  # type: ignore[arg-type]
-    if waker:
-        waker.start()
+def _serve(
+    session: ConsoleSession, terminal: Terminal, clock: OffsetClock, *, background: bool
+) -> None:
+    """Read and handle lines; the background clock does work that falls due meanwhile."""
+    engine = session.engine
+
+    def due_in_background() -> None:
+        session.drain()
+        terminal.restore_prompt()
+
+    waker = (
+        Waker(due_in_background, lambda: _next_due(engine), clock.now, sweep_seconds=SWEEP_SECONDS)
+        if background
+        else None
+    )
     try:
         session.drain()
+        if waker:
+            waker.start()
         while True:
+            directory = session.service.directory
             try:
-                line = read(f"{sandbox.directory.display_name(session.user).lower()}> ")
-            except (EOFError, KeyboardInterrupt):
+                line = terminal.read(f"{directory.display_name(session.user).lower()}> ")
+                if not session.handle(line):
+                    break
+            except EOFError:
                 break
-            if not session.handle(line):
-                break
+            except KeyboardInterrupt:
+                terminal.show("(Interrupted. Ctrl-D or /quit leaves the console.)")
+                continue
             if waker:
-                waker.wake()
+                waker.wake()  # sets the alarm for whatever the command scheduled
     finally:
         if waker:
             waker.stop()
-        engine.runtime.close()
-    say("Bye.")
-    return 0
+        session.close()
+
+
+def _next_due(engine: Engine) -> dt.datetime | None:
+    with engine.runtime.database.session(read_only=True) as db_session:
+        return timers.next_claimable_at(db_session)
 
 
 def _print(text: str) -> None:
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
+
+
+def _print_prompt(prompt: str) -> None:
+    sys.stdout.write(prompt)
+    sys.stdout.flush()
+
+
+def _ignore(_text: str) -> None:
+    """Where a re-shown prompt goes when the caller reads lines itself."""
+
+
+def _first_line(error: BaseException) -> str:
+    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__

@@ -223,39 +223,8 @@ class Caller:
     def _shadow(
         self, work: RunWork, step_id: str, operation: Operation, arguments: dict[str, Any]
     ) -> CallResult:
-        now = work.now()
-        result = placeholder_result(operation.result, now)
-        request = self._masked(operation, {"arguments": arguments})
-
-        def record(session: Session) -> None:
-            journal.record_step(
-                session,
-                run_id=work.run.id,
-                step_id=step_id,
-                kind="action",
-                operation=operation.name,
-                attempt=work.attempt + 1,
-                status="would_do",
-                request=request,
-                response=None,
-                error=None,
-                idempotency_key=None,
-                started_at=now,
-                finished_at=now,
-            )
-            audit.append(
-                session,
-                at=now,
-                actor=BOT_ACTOR,
-                action=operation.name,
-                outcome="would_do",
-                run_id=work.run.id,
-                step_id=step_id,
-                detail={**request, "mode": "shadow"},
-            )
-
-        work.later(record)
-        return CallResult("would_do", result=result)
+        self._record_only(work, step_id, operation, arguments, "would_do", None)
+        return CallResult("would_do", result=placeholder_result(operation.result, work.now()))
 
     def _refuse(
         self,
@@ -266,6 +235,19 @@ class Caller:
         status: CallStatus,
         reason: str,
     ) -> CallResult:
+        self._record_only(work, step_id, operation, arguments, status, reason)
+        return CallResult(status, error=reason)
+
+    def _record_only(
+        self,
+        work: RunWork,
+        step_id: str,
+        operation: Operation,
+        arguments: dict[str, Any],
+        status: CallStatus,
+        reason: str | None,
+    ) -> None:
+        """Journal and audit a call that never reached the tool (shadow, or refused)."""
         now = work.now()
         request = self._masked(operation, {"arguments": arguments})
 
@@ -298,7 +280,6 @@ class Caller:
             )
 
         work.later(record)
-        return CallResult(status, error=reason)
 
     def _masked(self, operation: Operation, value: dict[str, Any]) -> dict[str, Any]:
         masked: dict[str, Any] = mask(value, self.secret_values(), operation.secret_args)

@@ -14,12 +14,12 @@ from typing import Any, Literal
 from sqlalchemy.orm import Session
 
 from bot.chat.mentions import mentions
-from bot.chat.messages import Message
 from bot.engine.errors import DecisionRefused, InvalidInputs, RunNotFound
 from bot.engine.executor import schedule_advance
 from bot.engine.inputs import coerce
-from bot.engine.notify import queue_message
+from bot.engine.notify import tell_thread
 from bot.engine.runtime import Runtime
+from bot.engine.sla import close_out
 from bot.engine.status import FINISHED, RunStatus, TimerKind
 from bot.engine.steps.approval import approval_card
 from bot.library import pinned_procedure
@@ -156,19 +156,7 @@ class Decisions:
                     reason=reason,
                     at=now,
                 )
-            timers.cancel(
-                session,
-                run_id=run_id,
-                kinds=[
-                    TimerKind.ADVANCE,
-                    TimerKind.APPROVAL_TIMEOUT,
-                    TimerKind.REMINDER,
-                    TimerKind.SLA,
-                ],
-            )
-            from bot.engine.sla import stop_all
-
-            stop_all(session, run_id, now=now)
+            close_out(session, run_id, now=now)
             audit.append(
                 session,
                 at=now,
@@ -234,10 +222,7 @@ class Decisions:
             schedule_advance(session, run.id, due_at=now, now=now)
         else:
             changes.update(status=status, waiting_on=None, finished_at=now, reason=reason)
-            timers.cancel(session, run_id=run.id, kinds=[TimerKind.SLA, TimerKind.ADVANCE])
-            from bot.engine.sla import stop_all
-
-            stop_all(session, run.id, now=now)
+            close_out(session, run.id, now=now)
         timers.cancel(
             session, run_id=run.id, kinds=[TimerKind.APPROVAL_TIMEOUT, TimerKind.REMINDER]
         )
@@ -293,16 +278,14 @@ class Decisions:
             f": {approval.reason}" if approval.reason else ""
         )
         card = approval_card(approval, decided=footer)
-        to = (
-            run.thread["to"]
-            if run.thread
-            else (approval.card or {}).get("to", approval.deciders[0])
-        )
-        queue_message(
+        fallback = (approval.card or {}).get("to", approval.deciders[0])
+        tell_thread(
             session,
-            Message(to=to, thread=run.thread, text=footer, card=card, kind="card"),
+            run,
+            footer,
             now=now,
-            run_id=run.id,
+            card=card,
+            fallback=fallback,
             approval_id=approval.id,
             replace_card=True,
         )

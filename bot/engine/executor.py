@@ -13,10 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from bot.chat.messages import Message
 from bot.engine import sla
 from bot.engine.calls import is_repeatable
-from bot.engine.notify import queue_message
+from bot.engine.notify import tell_thread
 from bot.engine.runtime import Runtime
 from bot.engine.status import BOT_ACTOR, FINISHED, RunStatus, TimerKind
 from bot.engine.steps.dispatch import run_step
@@ -203,7 +202,6 @@ class Executor:
     def _finishing(self, work: RunWork, transition: Finish) -> None:
         now = work.now()
         run = work.run
-        thread = run.thread
         text = f"{work.procedure.title} · run {run.id} {transition.status}" + (
             f": {transition.reason}" if transition.reason else ""
         )
@@ -223,13 +221,7 @@ class Executor:
                 detail={"values": list(work.values)},
                 reason=transition.reason,
             )
-            if thread:
-                queue_message(
-                    session,
-                    Message(to=thread["to"], thread=thread, text=text),
-                    now=now,
-                    run_id=run.id,
-                )
+            tell_thread(session, run, text, now=now)
 
         work.later(record)
 

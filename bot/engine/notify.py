@@ -9,13 +9,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.chat.messages import Message, MessageRef, message_from_json, message_to_json
+from bot.chat.messages import Card, Message, MessageRef, message_from_json, message_to_json
 from bot.chat.port import ChatPort
 from bot.directory import Directory
 from bot.engine.status import TimerKind
 from storage import approvals, timers
 from storage.database import Database
-from storage.models import Timer
+from storage.models import Run, Timer
 
 _GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
 
@@ -36,6 +36,29 @@ def queue_message(
         payload["replace_card"] = replace_card
     timers.schedule(
         session, kind=TimerKind.NOTIFY, due_at=now, now=now, run_id=run_id, payload=payload
+    )
+
+
+def tell_thread(
+    session: Session,
+    run: Run,
+    text: str,
+    *,
+    now: dt.datetime,
+    card: Card | None = None,
+    fallback: str | None = None,
+    approval_id: str | None = None,
+    replace_card: bool = False,
+) -> None:
+    """Say something in the run's own conversation (or to ``fallback`` when it has none)."""
+    destination = run.thread["to"] if run.thread else fallback
+    if destination is None:
+        return
+    message = Message(
+        to=destination, thread=run.thread, text=text, card=card, kind="card" if card else "info"
+    )
+    queue_message(
+        session, message, now=now, run_id=run.id, approval_id=approval_id, replace_card=replace_card
     )
 
 

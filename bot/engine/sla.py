@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from bot.chat.messages import Message
 from bot.engine.notify import fan_out, queue_message
-from bot.engine.status import BOT_ACTOR, TimerKind
+from bot.engine.status import BOT_ACTOR, RUN_TIMER_KINDS, TimerKind
 from bot.engine.targets import TargetError, resolve_targets
 from bot.engine.work import RunWork
 from bot.procedure import expressions
@@ -84,6 +84,13 @@ def stop_all(session: Session, run_id: str, *, now: dt.datetime) -> None:
     """The run ended: clocks still running are cancelled."""
     for row in sla.running_clocks(session, run_id):
         sla.stop_clock(session, run_id, row.clock_id, at=now, status="cancelled")
+
+
+def close_out(session: Session, run_id: str, *, now: dt.datetime) -> None:
+    """A run ended outside its own advance (cancelled, rejected, broken): nothing may wake it
+    again, and its SLA clocks stop. Messages already queued are still delivered."""
+    timers.cancel(session, run_id=run_id, kinds=RUN_TIMER_KINDS)
+    stop_all(session, run_id, now=now)
 
 
 def fire(

@@ -14,12 +14,11 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
-from bot.chat.messages import Message
 from bot.engine import sla
 from bot.engine.errors import EngineError
 from bot.engine.executor import schedule_advance
 from bot.engine.inputs import resolve_inputs
-from bot.engine.notify import queue_message
+from bot.engine.notify import tell_thread
 from bot.engine.runtime import Runtime
 from bot.engine.status import BOT_ACTOR, RunStatus, TimerKind
 from bot.library import ServedProcedure
@@ -101,17 +100,9 @@ class Starter:
                     "mode": run.mode,
                 },
             )
-            if thread:
-                queue_message(
-                    session,
-                    Message(
-                        to=thread["to"],
-                        thread=thread,
-                        text=f"Started {procedure.title} · run {run.id} ({run.mode})",
-                    ),
-                    now=now,
-                    run_id=run.id,
-                )
+            tell_thread(
+                session, run, f"Started {procedure.title} · run {run.id} ({run.mode})", now=now
+            )
         return run, timer_id
 
     def start_from_event(

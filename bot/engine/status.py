@@ -37,4 +37,7 @@ class TimerKind(StrEnum):
     SCHEDULE = "schedule"
 
 
+# Timers that wake or act on a run (all but its outgoing messages).
+RUN_TIMER_KINDS = (TimerKind.ADVANCE, TimerKind.APPROVAL_TIMEOUT, TimerKind.REMINDER, TimerKind.SLA)
+
 BOT_ACTOR = "sopbot"

@@ -18,7 +18,7 @@ from bot.chat.messages import Message
 from bot.engine import sla
 from bot.engine.decisions import Decisions
 from bot.engine.executor import Executor, RunConflict, schedule_advance
-from bot.engine.notify import deliver, fan_out, queue_message
+from bot.engine.notify import deliver, fan_out, queue_message, tell_thread
 from bot.engine.runtime import Runtime
 from bot.engine.starting import Starter
 from bot.engine.status import BOT_ACTOR, FINISHED, RunStatus, TimerKind
@@ -156,17 +156,13 @@ class Worker:
                     detail={"approval": approval.id},
                 )
                 footer = f"Timed out at {now:%Y-%m-%d %H:%M} UTC: {rule.then}"
-                queue_message(
+                tell_thread(
                     session,
-                    Message(
-                        to=run.thread["to"] if run.thread else approval.deciders[0],
-                        thread=run.thread,
-                        text=footer,
-                        card=approval_card(approval, decided=footer),
-                        kind="card",
-                    ),
+                    run,
+                    footer,
                     now=now,
-                    run_id=run.id,
+                    card=approval_card(approval, decided=footer),
+                    fallback=approval.deciders[0],
                     approval_id=approval.id,
                     replace_card=True,
                 )
@@ -265,17 +261,7 @@ class Worker:
                 finished_at=now,
                 reason=reason,
             )
-            timers.cancel(
-                session,
-                run_id=run.id,
-                kinds=[
-                    TimerKind.ADVANCE,
-                    TimerKind.APPROVAL_TIMEOUT,
-                    TimerKind.REMINDER,
-                    TimerKind.SLA,
-                ],
-            )
-            sla.stop_all(session, run.id, now=now)
+            sla.close_out(session, run.id, now=now)
             targets = procedure.escalation.to if procedure.escalation else [procedure.owner]
             concrete = [
                 target for target in targets if not target.startswith(("role:", "{{", "starter"))

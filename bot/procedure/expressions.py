@@ -367,22 +367,38 @@ class _Recogniser:
         )
 
 
-def _chain(body: str) -> Reference | None:
-    """The cheapest case: a body that is one plain name chain such as ``order.total``."""
-    parts = body.strip().split(".")
-    if (
-        parts[0] in _KEYWORDS
-        or parts[0] in _CONSTANTS
-        or not all(part.isidentifier() and part.isascii() for part in parts)
-    ):
+_CHAIN = r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)"
+_WHOLE_CHAIN = re.compile(r"\s*" + _CHAIN + r"\s*")
+_CHAIN_TEMPLATE_PART = re.compile(r"\{\{[-+]?\s*" + _CHAIN + r"\s*-?\}\}")
+
+
+def _chain_reference(chain: str) -> Reference | None:
+    """``order.total`` → Reference; None for a keyword or constant (Jinja decides those)."""
+    root, *path = chain.split(".")
+    if root in _KEYWORDS or root in _CONSTANTS:
         return None
-    return Reference(parts[0], tuple(parts[1:]))
+    return Reference(root, tuple(path))
+
+
+def _chain_template(text: str) -> Analysis | None:
+    """The cheapest common case: every ``{{ }}`` of a template holds a plain name chain."""
+    chains = _CHAIN_TEMPLATE_PART.findall(text)
+    if not chains or len(chains) != text.count("{{") or "{{{" in text:
+        return None
+    found: list[Reference] = []
+    for chain in chains:
+        reference = _chain_reference(chain)
+        if reference is None:
+            return None
+        found.append(reference)
+    return Analysis(tuple(dict.fromkeys(found)), frozenset(), frozenset())
 
 
 def _fast_condition(text: str) -> Analysis | None:
-    chain = _chain(text)
-    if chain is not None:
-        return Analysis((chain,), frozenset(), frozenset())
+    whole = _WHOLE_CHAIN.fullmatch(text)
+    reference = _chain_reference(whole.group(1)) if whole else None
+    if reference is not None:
+        return Analysis((reference,), frozenset(), frozenset())
     recogniser = _Recogniser()
     try:
         recogniser.read(text)
@@ -394,6 +410,9 @@ def _fast_condition(text: str) -> Analysis | None:
 def _fast_template(text: str) -> Analysis | None:
     if "{%" in text or "{#" in text:
         return None
+    simple = _chain_template(text)
+    if simple is not None:
+        return simple
     recogniser = _Recogniser()
     start = text.find("{{")
     try:
@@ -406,11 +425,7 @@ def _fast_template(text: str) -> Analysis | None:
                 body = body[1:]  # whitespace control, not a sign
             if body[-1:] == "-":
                 body = body[:-1]
-            chain = _chain(body)
-            if chain is not None:
-                recogniser.references.append(chain)
-            else:
-                recogniser.read(body)
+            recogniser.read(body)
             start = text.find("{{", end + 2)
     except _Declined:
         return None

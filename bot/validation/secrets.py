@@ -54,19 +54,19 @@ def _looks_random(text: str) -> bool:
 
 
 def suspects(text: str) -> Iterator[tuple[str, str]]:
-    """(kind, text) of every token-like string. Works word by word: one regex pass over a
-    whole file costs more than the rest of the validation of it."""
+    """(kind, text) of every token-like string. Works on the few long words: one regex pass
+    over a whole file would cost more than the rest of its validation."""
     words = text.split()
-    for index, word in enumerate(words):
-        if len(word) >= 14 and any(marker in word for marker in _FORMAT_MARKERS):
+    if "Bearer" in text:
+        for index, word in enumerate(words[:-1]):
+            token = _BEARER_TOKEN.match(words[index + 1]) if word.endswith("Bearer") else None
+            if token:
+                yield "bearer", token.group()
+    for word in [word for word in words if len(word) >= 14]:
+        if any(marker in word for marker in _FORMAT_MARKERS):
             known = [(m.lastgroup or "api_key", m.group()) for m in _KNOWN_FORMATS.finditer(word)]
             if known:
                 yield from known
-                continue
-        if word.endswith("Bearer") and index + 1 < len(words):
-            token = _BEARER_TOKEN.match(words[index + 1])
-            if token:
-                yield "bearer", token.group()
                 continue
         if len(word) >= 32:
             for match in _LONG_TOKEN.finditer(word):
@@ -77,7 +77,10 @@ def suspects(text: str) -> Iterator[tuple[str, str]]:
 def check_secrets(context: SopContext) -> None:
     """SOP409: no token-like value anywhere, and no literal under a secret-named key."""
     text = context.loaded.text
-    for kind, found in dict.fromkeys(suspects(text)):
+    found_kinds: dict[str, str] = {}
+    for kind, found in suspects(text):
+        found_kinds.setdefault(found, kind)
+    for found, kind in found_kinds.items():
         context.report_at_offset(
             "SOP409",
             text.find(found),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import random
+import signal
 import time
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
@@ -27,6 +28,7 @@ CONTEXT = multiprocessing.get_context("forkserver")
 CONTEXT.set_forkserver_preload(
     ["tests.promises.worker_process", "storage.migrate", "bot.validation.validator"]
 )
+POLL_SECONDS = 0.05
 STARTER = "U02DEV"
 APPROVER = "U03SAM"
 
@@ -43,16 +45,31 @@ class Fleet:
         self.clock = clock
         self.log_dir = log_dir
         self.running: dict[str, BaseProcess] = {}
+        self.doomed: set[str] = set()
 
-    def start(self, worker_id: str) -> None:
+    def start(self, worker_id: str, *, die_before_commit: int | None = None) -> None:
+        """Start a worker; with ``die_before_commit`` it SIGKILLs itself before that commit."""
+        log = str(self.log(worker_id))
         process = CONTEXT.Process(
             target=serve,
-            args=(self.database_url, worker_id, self.clock.seconds, str(self.log(worker_id))),
+            args=(self.database_url, worker_id, self.clock.seconds, log, die_before_commit),
             name=worker_id,
             daemon=True,
         )
         process.start()
         self.running[worker_id] = process
+        if die_before_commit is not None:
+            self.doomed.add(worker_id)
+
+    def await_death(self, worker_id: str, timeout: float = 30.0) -> None:
+        """Wait for a worker told to die before a commit to do so."""
+        process = self.running.pop(worker_id)
+        process.join(timeout)
+        if process.exitcode is None:
+            process.kill()
+            process.join()
+            raise AssertionError(f"{worker_id} did not die within {timeout}s:\n{self.tail(worker_id)}")
+        assert process.exitcode == -signal.SIGKILL, self.tail(worker_id)
 
     def kill(self, worker_id: str) -> None:
         """SIGKILL: the worker stops wherever it is, as in a power cut."""
@@ -83,7 +100,7 @@ class Fleet:
             [process.sentinel for process in self.running.values()], timeout=seconds
         )
         for worker_id, process in self.running.items():
-            if process.exitcode is not None:
+            if process.exitcode is not None and worker_id not in self.doomed:
                 raise WorkerDied(f"{worker_id} exited with {process.exitcode}:\n{self.tail(worker_id)}")
 
     def wait_until(self, condition: Callable[[], bool], *, timeout: float) -> bool:
@@ -92,7 +109,7 @@ class Fleet:
         while not condition():
             if time.monotonic() > deadline:
                 return False
-            self.pause(0.01)
+            self.pause(POLL_SECONDS)
         return True
 
     def wait_serving(self, worker_id: str, timeout: float = 30.0) -> None:

@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.harness import DEFAULT_START, Harness
 from bot.validation.validator import validate_paths
+from storage import journal
 from storage.database import Database
-from tests.promises.worker_process import SOPS_DIR
+from tests.engine.test_recovery import DiesAfterActing, ProcessDied
+from tests.promises.ledger import MAYBE_DONE
+from tests.promises.worker_process import LEASE, SOPS_DIR
 
 PAST_THE_SLA = dt.timedelta(minutes=21)
 """Past the SOP's 5-minute wait and its 20-minute SLA: only the approval's timeout is left."""
 PAST_THE_APPROVAL_TIMEOUT = dt.timedelta(hours=2)
+PAST_THE_SLA_LINK = dt.timedelta(minutes=3)
+PAST_THE_LEASE = LEASE + dt.timedelta(seconds=1)
 
 
 def _waiting_for_approval(database: Database) -> tuple[str, str]:
@@ -60,3 +67,27 @@ def test_a_restarted_worker_times_out_an_approval(database: Database) -> None:
     finally:
         after.close()
         reopened.dispose()
+
+
+def test_an_sla_write_cut_off_by_a_crash_is_not_repeated_after_restart(database: Database) -> None:
+    harness = Harness.open(database, validate_paths([SOPS_DIR]).files, worker_id="before")
+    try:
+        run = harness.start("promise-mix")
+        dying = DiesAfterActing(harness.tools, "slack.post")
+        harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, dying)  # type: ignore[arg-type]
+        with pytest.raises(ProcessDied):  # the SLA link's post went out, then the process died
+            harness.advance(PAST_THE_SLA_LINK)
+        harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, harness.tools)
+        harness.engine.runtime.worker_id = "after"
+        harness.advance(PAST_THE_LEASE)
+        harness.advance(PAST_THE_SLA)
+        sla_posts = [call for call in harness.tool_calls("slack.post") if call.arguments["text"].endswith(" sla")]
+        assert len(sla_posts) == 1
+        finished = harness.run(run.id)
+        assert finished.status == "escalated"
+        assert MAYBE_DONE in (finished.reason or "")
+        with database.session() as session:
+            left_open = [entry.step_id for entry in journal.steps_for_run(session, run.id) if entry.status == "started"]
+        assert left_open == []
+    finally:
+        harness.close()

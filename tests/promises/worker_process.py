@@ -1,27 +1,34 @@
 """The worker process the promise tests start, kill and restart.
 
 It is ``sopbot worker`` (``bot.cli.worker_cmd.run_worker``) on the SOPs in ``sops/`` next
-to this file, with two differences only: its clock is the test's ``SharedClock``, and its
-log (one line per chat message) goes to a file the test reads.
+to this file, with three differences: its clock is the test's ``SharedClock``, its log
+(one line per chat message) goes to a file the test reads, and it may be told to die by
+SIGKILL just before its N-th database commit. Every commit is a boundary between what a
+crash keeps and what it loses (an intent journalled, a tool's write, a run's new state), so
+dying before a random one reaches every crash window, the narrow ones included.
 """
 
 from __future__ import annotations
 
 import ctypes
-import faulthandler
-import signal
 import datetime as dt
+import faulthandler
+import itertools
 import logging
+import os
+import signal
 import sys
 from pathlib import Path
 
-from bot.cli.worker_cmd import LOG_FORMAT, run_worker
+from sqlalchemy import Connection, Engine, event
+
+from bot.cli.worker_cmd import configure_logging, run_worker
 from bot.config import Settings
 from tests.promises.clock import SharedClock
 
 SOPS_DIR = Path(__file__).parent / "sops"
 LEASE = dt.timedelta(seconds=60)
-POLL_SECONDS = 0.01
+POLL_SECONDS = 0.02
 
 
 def settings_for(database_url: str, worker_id: str) -> Settings:
@@ -34,14 +41,36 @@ def settings_for(database_url: str, worker_id: str) -> Settings:
     )
 
 
-def serve(database_url: str, worker_id: str, seconds: ctypes.c_double, log_path: str) -> None:
-    """The body of one worker process: serve until SIGTERM (exit 0) or SIGKILL."""
+def serve(
+    database_url: str,
+    worker_id: str,
+    seconds: ctypes.c_double,
+    log_path: str,
+    die_before_commit: int | None,
+) -> None:
+    """The body of one worker process: serve until SIGTERM (exit 0) or SIGKILL.
+
+    SIGUSR1 writes every thread's stack to the log (for a worker that seems stuck).
+    """
     handler = logging.FileHandler(log_path)
-    handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    logging.basicConfig(level=logging.INFO, handlers=[handler], force=True)
+    configure_logging(handler)
     faulthandler.register(signal.SIGUSR1, file=handler.stream, all_threads=True)
+    if die_before_commit is not None:
+        _die_before_commit(die_before_commit)
     settings = settings_for(database_url, worker_id)
     sys.exit(run_worker(settings, SharedClock(seconds), once=False, poll=POLL_SECONDS))
+
+
+def _die_before_commit(number: int) -> None:
+    """SIGKILL this process when it is about to commit for the ``number``-th time."""
+    commits = itertools.count(1)
+
+    def before_commit(_connection: Connection) -> None:
+        if next(commits) == number:
+            logging.getLogger("promises").info("dying before commit %d", number)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    event.listen(Engine, "commit", before_commit)
 
 
 # TEMP-PATCH (exploration only, remove): read pinned versions without the write lock.

@@ -1,4 +1,8 @@
-"""Action steps: render the call (or take the exact approved one), then perform it."""
+"""Action steps: render the call (or take the exact approved one), then perform it.
+
+``prepare`` and ``settle`` are shared with the actions a wait runs (its refresh and its
+reminder), so every call made on a run's behalf fails, escalates and saves the same way.
+"""
 
 from __future__ import annotations
 
@@ -11,71 +15,106 @@ from bot.engine.steps.env import StepEnv
 from bot.engine.steps.outcomes import apply_failure, escalate
 from bot.engine.work import Continue, RunWork, Transition
 from bot.procedure import expressions
-from bot.procedure.steps import ActionCall, ActionStep
+from bot.procedure.outcomes import FailureRule
+from bot.procedure.steps import ActionCall, ActionStep, StepBase
 
 
 def run_action(env: StepEnv, work: RunWork, step: ActionStep) -> Transition:
     """One action step, under its failure rule."""
-    operation = env.runtime.catalogue.get(step.action)
-    if operation is None:
-        return escalate(env, work, f"{step.id}: the operation {step.action} is not installed here")
     approved = work.meta.get("approved", {}).get(step.id)
-    if approved is not None:
-        arguments: dict[str, Any] = approved["arguments"]
-    else:
-        try:
-            arguments = render_arguments(step, work)
-        except expressions.ExpressionError as error:
-            return apply_failure(
-                env,
-                work,
-                step,
-                step.on_failure,
-                f"cannot prepare {step.id}: {error}",
-                retryable=False,
-            )
-        if operation.writes and work.run.mode == "assist":
-            return open_assist_confirmation(env, work, step, operation, arguments)
+    prepared = prepare(env, work, step, step, step.on_failure, approved=approved)
+    if not isinstance(prepared, tuple):
+        return prepared
+    operation, arguments = prepared
+    if approved is None and operation.writes and work.run.mode == "assist":
+        return open_assist_confirmation(env, work, step, operation, arguments)
+    try:
+        key = idempotency_key(work, step, operation)
+    except expressions.ExpressionError as error:
+        return apply_failure(
+            env,
+            work,
+            step,
+            step.on_failure,
+            f"cannot prepare the idempotency key of {step.id}: {error}",
+            retryable=False,
+        )
     result = env.caller.call(
         work,
         step_id=step.id,
         operation=operation,
         arguments=arguments,
-        idempotency_key=idempotency_key(work, step, operation),
+        idempotency_key=key,
         timeout=step.timeout,
     )
-    return after_call(env, work, step, operation, result)
+    problem = settle(env, work, step, step, step.on_failure, operation, result)
+    if problem is not None:
+        return problem
+    work.meta.get("approved", {}).pop(step.id, None)
+    work.meta.get("resume_keys", {}).pop(step.id, None)
+    visits = work.meta.setdefault("visits", {})
+    visits[step.id] = visits.get(step.id, 0) + 1
+    return Continue(work.following(step))
 
 
-def after_call(
-    env: StepEnv, work: RunWork, step: ActionStep, operation: Operation, result: CallResult
-) -> Transition:
-    """Save the result and go on, or apply the step's failure rule."""
-    if result.status in ("succeeded", "would_do"):
-        work.meta.get("approved", {}).pop(step.id, None)
-        visits = work.meta.setdefault("visits", {})
-        visits[step.id] = visits.get(step.id, 0) + 1
-        work.meta.get("resume_keys", {}).pop(step.id, None)
-        if step.save_as and result.result is not None:
-            work.save(step.save_as, result.result)
-        return Continue(work.following(step))
-    if result.status == "blocked":
-        return escalate(
-            env, work, f"guardrail stopped {step.id} ({operation.name}): {result.error}"
+def prepare(
+    env: StepEnv,
+    work: RunWork,
+    step: StepBase,
+    call: ActionCall,
+    rule: FailureRule | None,
+    *,
+    approved: dict[str, Any] | None = None,
+) -> tuple[Operation, dict[str, Any]] | Transition:
+    """The operation and its arguments (the approved ones when a package pinned them)."""
+    operation = env.runtime.catalogue.get(call.action)
+    if operation is None:
+        return escalate(env, work, f"{step.id}: the operation {call.action} is not installed here")
+    if approved is not None:
+        return operation, dict(approved["arguments"])
+    try:
+        return operation, render_arguments(call, work)
+    except expressions.ExpressionError as error:
+        return apply_failure(
+            env,
+            work,
+            step,
+            rule,
+            f"cannot prepare {call.action} in {step.id}: {error}",
+            retryable=False,
         )
+
+
+def settle(
+    env: StepEnv,
+    work: RunWork,
+    step: StepBase,
+    call: ActionCall,
+    rule: FailureRule | None,
+    operation: Operation,
+    result: CallResult,
+) -> Transition | None:
+    """None when the call went through (its result saved); otherwise where the run goes."""
+    if result.status in ("succeeded", "would_do"):
+        if call.save_as and result.result is not None:
+            work.save(call.save_as, result.result)
+        return None
+    where = f"{operation.name} in {step.id}"
+    if result.status == "blocked":
+        return escalate(env, work, f"guardrail stopped {where}: {result.error}")
     if result.status == "unknown":
         return escalate(
             env,
             work,
-            f"{step.id} ({operation.name}) may or may not have happened: {result.error}. "
+            f"{where} may or may not have happened: {result.error}. "
             "Check the tool before doing it again.",
         )
     return apply_failure(
         env,
         work,
         step,
-        step.on_failure,
-        f"{step.id} ({operation.name}) failed: {result.error}",
+        rule,
+        f"{where} failed: {result.error}",
         retryable=result.retryable,
         retry_after=result.retry_after,
     )

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from bot.catalogue.operation import Operation
 from bot.chat.mentions import mentions
-from bot.chat.messages import Button, Card, Message
-from bot.engine.notify import queue_message
+from bot.chat.messages import Button, Card
+from bot.engine.notify import tell_thread
 from bot.engine.status import BOT_ACTOR, RunStatus, TimerKind
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.outcomes import escalate
@@ -169,7 +169,6 @@ def _open(
     )
     work.meta["awaiting"] = {"id": row.id, "step": step.id, "kind": kind}
     card = approval_card(row)
-    destination = work.run.thread["to"] if work.run.thread else deciders[0]
     who = mentions(deciders)
 
     def record(session: Session) -> None:
@@ -201,17 +200,13 @@ def _open(
             step_id=step.id,
             detail={"approval": row.id, "package": package, "deciders": deciders},
         )
-        queue_message(
+        tell_thread(
             session,
-            Message(
-                to=destination,
-                thread=work.run.thread,
-                text=f"{who}: {summary}",
-                card=card,
-                kind="card",
-            ),
+            work.run,
+            f"{who}: {summary}",
             now=now,
-            run_id=work.run.id,
+            card=card,
+            fallback=deciders[0],
             approval_id=row.id,
         )
 

@@ -6,9 +6,10 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from bot.chat.mentions import mentions
 from bot.chat.messages import Message
 from bot.engine.handoff import handoff_card, handoff_package
-from bot.engine.notify import fan_out, queue_message
+from bot.engine.notify import fan_out, queue_message, tell_thread
 from bot.engine.status import BOT_ACTOR, RunStatus
 from bot.engine.steps.env import StepEnv
 from bot.engine.targets import TargetError, resolve_targets
@@ -91,7 +92,6 @@ def announce_escalation(
     card = handoff_card(package)
     now = work.now()
     destinations = fan_out(resolved, env.runtime.directory)
-    thread = work.run.thread
 
     def record(session: Session) -> None:
         audit.append(
@@ -112,17 +112,7 @@ def announce_escalation(
                 now=now,
                 run_id=work.run.id,
             )
-        if thread:
-            queue_message(
-                session,
-                Message(
-                    to=thread["to"],
-                    thread=thread,
-                    text=f"Escalated to {', '.join(resolved)}: {reason}",
-                ),
-                now=now,
-                run_id=work.run.id,
-            )
+        tell_thread(session, work.run, f"Escalated to {mentions(resolved)}: {reason}", now=now)
 
     work.later(record)
     return reason

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.engine.steps.action import render_arguments
+from bot.engine.steps.action import prepare, settle
 from bot.engine.steps.env import StepEnv
-from bot.engine.steps.outcomes import apply_failure, apply_outcome, escalate
+from bot.engine.steps.outcomes import apply_outcome, escalate
 from bot.engine.work import Continue, RunWork, Sleep, Transition
 from bot.procedure import expressions
 from bot.procedure.outcomes import Outcome
@@ -88,36 +88,12 @@ def next_check(wait: Wait, since: dt.datetime, now: dt.datetime) -> dt.datetime 
 
 
 def _call(env: StepEnv, work: RunWork, step: WaitStep, call: ActionCall) -> Transition | None:
-    operation = env.runtime.catalogue.get(call.action)
-    if operation is None:
-        return escalate(env, work, f"{step.id}: the operation {call.action} is not installed here")
-    try:
-        arguments = render_arguments(call, work)
-    except expressions.ExpressionError as error:
-        return apply_failure(
-            env,
-            work,
-            step,
-            step.on_failure,
-            f"cannot prepare {call.action}: {error}",
-            retryable=False,
-        )
+    prepared = prepare(env, work, step, call, step.on_failure)
+    if not isinstance(prepared, tuple):
+        return prepared
+    operation, arguments = prepared
     result = env.caller.call(work, step_id=step.id, operation=operation, arguments=arguments)
-    if result.status in ("succeeded", "would_do"):
-        if call.save_as and result.result is not None:
-            work.save(call.save_as, result.result)
-        return None
-    if result.status == "blocked":
-        return escalate(env, work, f"guardrail stopped {call.action} in {step.id}: {result.error}")
-    return apply_failure(
-        env,
-        work,
-        step,
-        step.on_failure,
-        f"{call.action} in {step.id} failed: {result.error}",
-        retryable=result.retryable,
-        retry_after=result.retry_after,
-    )
+    return settle(env, work, step, call, step.on_failure, operation, result)
 
 
 def _leave(work: RunWork, step: WaitStep) -> Transition:
