@@ -20,6 +20,29 @@ _LAST_SEQ = select(func.max(_TABLE.c.seq)).where(_TABLE.c.run_id == bindparam("b
 _FINISH = update(_TABLE).where(_TABLE.c.id == bindparam("b_id"))
 
 
+def _row(
+    session: Session,
+    run_id: str,
+    step_id: str,
+    kind: str,
+    operation: str | None,
+    attempt: int,
+    idempotency_key: str | None,
+    started_at: datetime,
+) -> dict[str, Any]:
+    """The columns every journal entry has, numbered after the run's previous entries."""
+    return {
+        "run_id": run_id,
+        "seq": (session.scalar(_LAST_SEQ, {"b_run": run_id}) or 0) + 1,
+        "step_id": step_id,
+        "kind": kind,
+        "operation": operation,
+        "attempt": attempt,
+        "idempotency_key": idempotency_key,
+        "started_at": started_at,
+    }
+
+
 def begin_step(
     session: Session,
     *,
@@ -36,21 +59,8 @@ def begin_step(
 
     The returned record is a detached copy of the row (read its ``id`` and ``seq``).
     """
-    values = {
-        "run_id": run_id,
-        "seq": (session.scalar(_LAST_SEQ, {"b_run": run_id}) or 0) + 1,
-        "step_id": step_id,
-        "kind": kind,
-        "operation": operation,
-        "attempt": attempt,
-        "status": "started",
-        "request": request,
-        "response": None,
-        "error": None,
-        "idempotency_key": idempotency_key,
-        "started_at": now,
-        "finished_at": None,
-    }
+    values = _row(session, run_id, step_id, kind, operation, attempt, idempotency_key, now)
+    values.update(status="started", request=request, response=None, error=None, finished_at=None)
     record_id = session.execute(_INSERT_RETURNING_ID, values).scalar_one()
     return StepRecord(id=record_id, **values)
 
@@ -73,21 +83,10 @@ def record_step(
 ) -> None:
     """Journal a step that is already over (a read, a repeatable write, a refusal) in one
     statement: there is nothing a crash in between could leave unknown."""
-    values = {
-        "run_id": run_id,
-        "seq": (session.scalar(_LAST_SEQ, {"b_run": run_id}) or 0) + 1,
-        "step_id": step_id,
-        "kind": kind,
-        "operation": operation,
-        "attempt": attempt,
-        "status": status,
-        "request": request,
-        "response": response,
-        "error": error,
-        "idempotency_key": idempotency_key,
-        "started_at": started_at,
-        "finished_at": finished_at,
-    }
+    values = _row(session, run_id, step_id, kind, operation, attempt, idempotency_key, started_at)
+    values.update(
+        status=status, request=request, response=response, error=error, finished_at=finished_at
+    )
     session.execute(_INSERT, values)
 
 

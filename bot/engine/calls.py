@@ -78,12 +78,13 @@ class Caller:
                 mode="json", by_alias=True
             )
         except ValidationError as error:
-            return self._refuse(
-                work, step_id, operation, arguments, "failed", _argument_problem(operation, error)
-            )
+            problem = _argument_problem(operation, error)
+            self._record_only(work, step_id, operation, arguments, "failed", problem)
+            return CallResult("failed", error=problem)
         violation = check_call(work.procedure, operation, canonical)
         if violation is not None:
-            return self._refuse(work, step_id, operation, canonical, "blocked", violation.message)
+            self._record_only(work, step_id, operation, canonical, "blocked", violation.message)
+            return CallResult("blocked", error=violation.message)
         if operation.writes and work.run.mode == "shadow":
             return self._shadow(work, step_id, operation, canonical)
         return self._perform(
@@ -225,18 +226,6 @@ class Caller:
     ) -> CallResult:
         self._record_only(work, step_id, operation, arguments, "would_do", None)
         return CallResult("would_do", result=placeholder_result(operation.result, work.now()))
-
-    def _refuse(
-        self,
-        work: RunWork,
-        step_id: str,
-        operation: Operation,
-        arguments: dict[str, Any],
-        status: CallStatus,
-        reason: str,
-    ) -> CallResult:
-        self._record_only(work, step_id, operation, arguments, status, reason)
-        return CallResult(status, error=reason)
 
     def _record_only(
         self,

@@ -302,4 +302,3 @@ RULES: dict[str, Rule] = {
         ),
     )
 }
-

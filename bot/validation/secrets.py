@@ -62,8 +62,9 @@ def suspects(text: str) -> Iterator[tuple[str, str]]:
             token = _BEARER_TOKEN.match(words[index + 1]) if word.endswith("Bearer") else None
             if token:
                 yield "bearer", token.group()
+    markers = [marker for marker in _FORMAT_MARKERS if marker in text]
     for word in [word for word in words if len(word) >= 14]:
-        if any(marker in word for marker in _FORMAT_MARKERS):
+        if markers and any(marker in word for marker in markers):
             known = [(m.lastgroup or "api_key", m.group()) for m in _KNOWN_FORMATS.finditer(word)]
             if known:
                 yield from known

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from bot.procedure.expressions import is_template
 from bot.procedure.inputs import InputSpec
@@ -29,6 +29,9 @@ from bot.procedure.steps import (
     WaitStep,
 )
 
+# Sites are NamedTuples: a procedure has dozens of them, and a thousand procedures are
+# validated at once, so they must be cheap to create.
+
 Scope = Literal["step", "start", "sla"]
 """Where an expression is evaluated: inside a step (names saved earlier in the flow are
 visible), when the run starts (inputs and trigger filters: nothing saved yet), or in an SLA
@@ -37,8 +40,7 @@ clock (which runs beside the steps, so any saved name may be visible)."""
 OutcomeKind = Literal["on_failure", "on_timeout", "on_reject"]
 
 
-@dataclass(frozen=True)
-class ExpressionSite:
+class ExpressionSite(NamedTuple):
     """A condition or a template string."""
 
     path: Path
@@ -52,8 +54,7 @@ class ExpressionSite:
     """True in trigger filters and in inputs' templates, where ``event`` is defined."""
 
 
-@dataclass(frozen=True)
-class CallSite:
+class CallSite(NamedTuple):
     """An action call: a step's, a wait's refresh or while_waiting, or an SLA link's."""
 
     path: Path
@@ -61,8 +62,7 @@ class CallSite:
     step: int | None
 
 
-@dataclass(frozen=True)
-class OutcomeSite:
+class OutcomeSite(NamedTuple):
     """What happens on failure, timeout or rejection of a step."""
 
     path: Path
@@ -71,16 +71,14 @@ class OutcomeSite:
     step: int
 
 
-@dataclass(frozen=True)
-class TargetSite:
+class TargetSite(NamedTuple):
     """A literal person or place (user, group, channel, role:NAME or starter)."""
 
     path: Path
     target: str
 
 
-@dataclass(frozen=True)
-class SavedName:
+class SavedName(NamedTuple):
     """A name later expressions can read, with what is known about its shape."""
 
     name: str
