@@ -45,11 +45,25 @@ def add_parser(commands: Any) -> None:
         help="text: a line per scenario, failures and a summary; json: one document",
     )
     parser.add_argument(
+        "-j",
+        "--jobs",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="run scenarios in N processes at once (default: 1)",
+    )
+    parser.add_argument(
         "--start",
         type=_start_time,
         help="when scenarios start, unless a scenario says (default: 2026-11-23T09:00Z)",
     )
     parser.set_defaults(run=run)
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of processes (1 or more)")
+    return int(text)
 
 
 def _start_time(text: str) -> dt.datetime:
@@ -78,13 +92,14 @@ def run(args: argparse.Namespace) -> int:
         paths,
         keyword=args.keyword,
         start=args.start,
+        jobs=args.jobs,
         on_result=(lambda result: print(result_line(result), flush=True)) if text else None,
     )
     if text:
         print("\n".join(closing_lines(suite)))
     else:
         print(json.dumps(as_json(suite), indent=2))
-    if not suite.results and not suite.diagnostics:
+    if not suite.results and not suite.broken:
         chosen = f" matching -k '{args.keyword}'" if args.keyword else ""
         print(f"sopbot test: no scenarios{chosen} in {' '.join(paths)}", file=sys.stderr)
         return 2

@@ -15,6 +15,8 @@ import logging
 import signal
 import sys
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from bot.chat.messages import Message, MessageRef
@@ -62,6 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from bot.clock.time import SystemClock
     from bot.config import Settings
 
+    configure_logging(logging.StreamHandler(sys.stderr))
     overrides = {
         name: value
         for name, value in (
@@ -75,10 +78,8 @@ def run(args: argparse.Namespace) -> int:
         settings = Settings(**overrides)
     except ValidationError as error:
         problem = error.errors()[0]
-        where = ".".join(str(part) for part in problem["loc"])
-        print(f"sopbot worker: setting {where}: {problem['msg']}", file=sys.stderr)
+        log.error("setting %s: %s", ".".join(str(part) for part in problem["loc"]), problem["msg"])
         return 2
-    configure_logging(logging.StreamHandler(sys.stderr))
     return run_worker(settings, SystemClock(), once=args.once, poll=args.poll)
 
 
@@ -90,45 +91,58 @@ def configure_logging(handler: logging.Handler) -> None:
 
 
 def run_worker(settings: Settings, clock: Clock, *, once: bool, poll: float) -> int:
-    """Open the engine on ``settings`` and serve until a stop signal; the exit code.
+    """Open the engine on ``settings`` and serve until SIGTERM or SIGINT; the exit code.
 
-    2 for a setting sopbot cannot use, 1 for a database that cannot be reached.
+    2 for a setting sopbot cannot use, 1 for a database that cannot be used.
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
     if settings.tools != "sandbox":
         log.error("only the sandbox tools are available in this build (SOPBOT_TOOLS=sandbox)")
         return 2
     if not settings.sops_dir.is_dir():
         log.error("no SOP folder at %s (set --sops or SOPBOT_SOPS_DIR)", settings.sops_dir)
         return 2
-    try:
-        engine = open_engine(settings, clock)
-    except (ValueError, OSError) as error:
-        log.error("%s", error)
-        return 2
-    except SQLAlchemyError as error:
-        log.error("cannot open the database: %s", _first_line(error))
-        return 1
-    worker_id = engine.runtime.worker_id
-    log.info(
-        "worker %s serving %d procedures on %s",
-        worker_id,
-        len(engine.runtime.library.procedures),
-        engine.runtime.database.url.render_as_string(hide_password=True),
-    )
-    try:
-        handled = serve(engine, stop, once=once, poll=poll)
-    except SQLAlchemyError as error:
-        log.error("database problem: %s", _first_line(error))
-        return 1
-    finally:
-        engine.runtime.close()
+    stop = threading.Event()
+    with _stopping_on_signals(stop):
+        try:
+            engine = open_engine(settings, clock)
+        except (ValueError, OSError) as error:
+            log.error("%s", error)
+            return 2
+        except SQLAlchemyError as error:
+            log.error("cannot open the database: %s", _first_line(error))
+            return 1
+        worker_id = engine.runtime.worker_id
+        log.info(
+            "worker %s serving %d procedures on %s",
+            worker_id,
+            len(engine.runtime.library.procedures),
+            engine.runtime.database.url.render_as_string(hide_password=True),
+        )
+        try:
+            handled = serve(engine, stop, once=once, poll=poll)
+        except SQLAlchemyError as error:
+            log.error("database problem: %s", _first_line(error))
+            return 1
+        finally:
+            engine.runtime.close()
     log.info("worker %s stopped after %d timers", worker_id, handled)
     return 0
+
+
+@contextmanager
+def _stopping_on_signals(stop: threading.Event) -> Iterator[None]:
+    """SIGTERM and SIGINT set ``stop`` instead of ending the process; restored afterwards."""
+    previous = {
+        signum: signal.signal(signum, lambda *_: stop.set())
+        for signum in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def open_engine(settings: Settings, clock: Clock) -> Engine:

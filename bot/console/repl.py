@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.catalogue.registry import CatalogueError
 from bot.clock.time import OffsetClock
 from bot.clock.waker import Waker
 from bot.commands.service import CommandService
@@ -35,30 +36,36 @@ def run_console(
 ) -> int:
     """Open the console and serve until /quit or end of input; the exit code.
 
-    2 when the SOP folder is missing or a setting cannot be used, 1 when the database
-    cannot be opened.
+    2 when the SOP folder is missing or a setting or connector cannot be used, 1 when the
+    database cannot be opened.
     """
     show_line = write or _print
+    complain = write or _print_error
     if not settings.sops_dir.is_dir():
-        show_line(f"sopbot: no SOP folder at {settings.sops_dir} (set --sops or SOPBOT_SOPS_DIR)")
+        complain(f"sopbot: no SOP folder at {settings.sops_dir} (set --sops or SOPBOT_SOPS_DIR)")
         return 2
     clock = OffsetClock()
     try:
         database = open_database(settings)
     except ValueError as error:
-        show_line(f"sopbot: {error}")
+        complain(f"sopbot: {error}")
         return 2
     except (SQLAlchemyError, OSError) as error:
-        show_line(f"sopbot: cannot open the database: {_first_line(error)}")
+        complain(f"sopbot: cannot open the database: {_first_line(error)}")
         return 1
     sandbox = open_sandbox(database, clock)
     tool_log = ToolLog(database, directory=sandbox.directory)
     tool_log.skip_existing()
     terminal = Terminal(show_line, _print_prompt if write is None else _ignore, read, tool_log)
     chat = ConsoleChat(sandbox.directory, terminal.show)
-    engine = build_engine(
-        settings, database, chat, clock, tools=sandbox.tools, directory=sandbox.directory
-    )
+    try:
+        engine = build_engine(
+            settings, database, chat, clock, tools=sandbox.tools, directory=sandbox.directory
+        )
+    except CatalogueError as error:
+        complain(f"sopbot: {error} (check SOPBOT_CONNECTORS and installed connector packages)")
+        database.dispose()
+        return 2
     user = sandbox.directory.find_user(DEFAULT_USER_HANDLE) or "U01MARIA"
     session = ConsoleSession(
         engine,
@@ -138,6 +145,10 @@ def _next_due(engine: Engine) -> dt.datetime | None:
 def _print(text: str) -> None:
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
+
+
+def _print_error(text: str) -> None:
+    sys.stderr.write(text + "\n")
 
 
 def _print_prompt(prompt: str) -> None:

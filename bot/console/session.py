@@ -11,6 +11,7 @@ shown, so the background clock never slips its output into the middle of a comma
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from bot.engine.errors import MissingInput
 from bot.procedure.durations import parse_duration
 from bot.procedure.inputs import InputSpec
 
+log = logging.getLogger(__name__)
 THREAD = {"to": "console"}
 QUIT_WORDS = ("/quit", "/exit", "quit", "exit")
 CONSOLE_HELP = """\
@@ -71,6 +73,9 @@ class ConsoleSession:
                 self._handle(text)
             except _Cancelled:
                 self.say("Cancelled; nothing was done.")
+            except Exception:  # a bug must cost one command, not the console
+                log.exception("'%s' failed", text)
+                self.say("That command failed inside sopbot (see the [error] line); try another.")
             finally:
                 self.drain()
         return True

@@ -73,8 +73,23 @@ class Caller:
         timeout: dt.timedelta | None = None,
     ) -> CallResult:
         """Check, then perform (or record) one call, journalling and auditing it."""
+        checked = self.check(work, step_id=step_id, operation=operation, arguments=arguments)
+        if isinstance(checked, CallResult):
+            return checked
+        canonical = checked
+        if operation.writes and work.run.mode == "shadow":
+            return self._shadow(work, step_id, operation, canonical)
+        return self._perform(
+            work, step_id, operation, canonical, idempotency_key, timeout or DEFAULT_TIMEOUT
+        )
+
+    def check(
+        self, work: RunWork, *, step_id: str, operation: Operation, arguments: dict[str, Any]
+    ) -> dict[str, Any] | CallResult:
+        """The call's arguments in their canonical form, or the refusal (recorded) when the
+        arguments do not fit the operation or a guardrail forbids the call."""
         try:
-            canonical = operation.args.model_validate(arguments).model_dump(
+            canonical: dict[str, Any] = operation.args.model_validate(arguments).model_dump(
                 mode="json", by_alias=True
             )
         except ValidationError as error:
@@ -85,11 +100,7 @@ class Caller:
         if violation is not None:
             self._record_only(work, step_id, operation, canonical, "blocked", violation.message)
             return CallResult("blocked", error=violation.message)
-        if operation.writes and work.run.mode == "shadow":
-            return self._shadow(work, step_id, operation, canonical)
-        return self._perform(
-            work, step_id, operation, canonical, idempotency_key, timeout or DEFAULT_TIMEOUT
-        )
+        return canonical
 
     def _perform(
         self,
@@ -101,6 +112,7 @@ class Caller:
         timeout: dt.timedelta,
     ) -> CallResult:
         key = idempotency_key if operation.accepts_idempotency_key else None
+        attempt = work.attempt + 1
         started = work.now()
         request = self._masked(operation, {"arguments": arguments})
         intent: list[int] = []
@@ -113,7 +125,7 @@ class Caller:
                     step_id=step_id,
                     kind="action",
                     operation=operation.name,
-                    attempt=work.attempt + 1,
+                    attempt=attempt,
                     request=request,
                     idempotency_key=key,
                     now=started,
@@ -165,7 +177,7 @@ class Caller:
                     step_id=step_id,
                     kind="action",
                     operation=operation.name,
-                    attempt=work.attempt + 1,
+                    attempt=attempt,
                     status=outcome.status,
                     request=request,
                     response=response,
@@ -188,6 +200,8 @@ class Caller:
             )
 
         work.later(finish)
+        if intent:
+            work.settle_soon = True  # on record, with the step passed, before anything else runs
         return outcome
 
     def _invoke(
@@ -238,6 +252,7 @@ class Caller:
     ) -> None:
         """Journal and audit a call that never reached the tool (shadow, or refused)."""
         now = work.now()
+        attempt = work.attempt + 1
         request = self._masked(operation, {"arguments": arguments})
 
         def record(session: Session) -> None:
@@ -247,7 +262,7 @@ class Caller:
                 step_id=step_id,
                 kind="action",
                 operation=operation.name,
-                attempt=work.attempt + 1,
+                attempt=attempt,
                 status=status,
                 request=request,
                 response=None,

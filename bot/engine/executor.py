@@ -111,6 +111,9 @@ class Executor:
             sla.stop_at_step(work, step.id)
             work.cursor = transition.next_step
             work.attempt = 0
+            if work.settle_soon:
+                work.settle_soon = False
+                self.flush(work)
         return escalate(
             env, work, f"ran {MAX_STEPS_PER_ADVANCE} steps without waiting: a loop with no exit?"
         )

@@ -14,11 +14,12 @@ from zoneinfo import ZoneInfo
 
 from croniter import croniter
 
+from bot.chat.messages import Message
 from bot.engine import sla
 from bot.engine.errors import EngineError
 from bot.engine.executor import schedule_advance
 from bot.engine.inputs import resolve_inputs
-from bot.engine.notify import tell_thread
+from bot.engine.notify import queue_message, tell_thread
 from bot.engine.runtime import Runtime
 from bot.engine.status import BOT_ACTOR, RunStatus, TimerKind
 from bot.library import ServedProcedure
@@ -106,24 +107,54 @@ class Starter:
         return run, timer_id
 
     def start_from_event(
-        self, source: str, event_type: str, event: dict[str, Any], *, key: str
+        self,
+        source: str,
+        event_type: str,
+        event: dict[str, Any],
+        *,
+        key: str,
+        mode: str | None = None,
     ) -> list[Run]:
-        """Start every procedure whose event trigger matches; a repeated ``key`` starts nothing."""
+        """Start every procedure whose event trigger matches; a repeated ``key`` starts nothing.
+
+        One procedure refusing the event (its inputs do not fit) does not stop the others:
+        the refusal is audited and its owner told.
+        """
         now = self.runtime.clock.now()
         with self.runtime.database.session() as session:
             if not inbound.remember(session, key=key, source=source, at=now):
                 return []
+        trigger = {"kind": "event", "source": source, "type": event_type, **event}
         started: list[Run] = []
         for served in self.runtime.library.procedures.values():
-            if _matches(served, source, event_type, event):
+            if not _matches(served, source, event_type, event):
+                continue
+            try:
                 run, _ = self.start(
-                    served.procedure.id,
-                    {},
-                    interactive=False,
-                    trigger={"kind": "event", "source": source, "type": event_type, **event},
+                    served.procedure.id, {}, interactive=False, trigger=trigger, mode=mode
                 )
-                started.append(run)
+            except EngineError as error:
+                self._refused(served, source, event_type, str(error), now)
+                continue
+            started.append(run)
         return started
+
+    def _refused(
+        self, served: ServedProcedure, source: str, event_type: str, why: str, now: dt.datetime
+    ) -> None:
+        procedure = served.procedure
+        text = f"{procedure.title} did not start for {source} {event_type}: {why}"
+        with self.runtime.database.session() as session:
+            audit.append(
+                session,
+                at=now,
+                actor=BOT_ACTOR,
+                action="run.start",
+                outcome="refused",
+                detail={"sop": procedure.id, "source": source, "type": event_type},
+                reason=why,
+            )
+            queue_message(session, Message(to=procedure.owner, text=text, kind="alert"), now=now)
 
     def arm_schedules(self) -> int:
         """Make sure each scheduled procedure has its next firing as a timer (once, across processes)."""

@@ -9,16 +9,16 @@ validator can resolve them before anything runs.
 Jinja's parser costs a few hundred microseconds per expression, too slow for validating a
 thousand procedures at once, so static analysis first tries a small recogniser for the
 common subset of the language (names, attribute and constant-subscript chains, literals,
-lists, tuples, calls, operators, filters and tests). It accepts only text that Jinja
-parses to the same tree shape and hands anything else to Jinja, which stays the authority
-on syntax errors. Jinja itself is imported on first need, which keeps ``sopbot validate``
+lists, tuples, dicts, calls, operators, conditionals, filters and tests). It accepts only
+text that Jinja parses to the same tree, and hands anything else to Jinja, which stays the
+authority on syntax errors. Jinja itself is imported on first need, which keeps ``sopbot validate``
 quick to start.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -62,14 +62,34 @@ def _environment() -> ImmutableSandboxedEnvironment:
     return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
+# The sandbox's filter and test names, written out so that checking an SOP does not import
+# Jinja (a third of ``sopbot validate``'s start-up); a test keeps them equal to the sandbox's.
+_FILTERS = frozenset(
+    (  # noqa: SIM905 - a word list reads better than one name per line
+        "abs attr batch capitalize center count d default dictsort e escape filesizeformat "
+        "first float forceescape format groupby indent int items join last length list lower "
+        "map max min pprint random reject rejectattr replace reverse round safe select "
+        "selectattr slice sort string striptags sum title tojson trim truncate unique upper "
+        "urlencode urlize wordcount wordwrap xmlattr"
+    ).split()
+)
+_TESTS = frozenset(
+    (  # noqa: SIM905
+        "!= < <= == > >= boolean callable defined divisibleby eq equalto escaped even false "
+        "filter float ge greaterthan gt in integer iterable le lessthan lower lt mapping ne "
+        "none number odd sameas sequence string test true undefined upper"
+    ).split()
+)
+
+
 def known_filters() -> frozenset[str]:
     """Every filter name the sandbox offers."""
-    return frozenset(_environment().filters)
+    return _FILTERS
 
 
 def known_tests() -> frozenset[str]:
     """Every test name (``x is defined``) the sandbox offers."""
-    return frozenset(_environment().tests)
+    return _TESTS
 
 
 def is_template(value: object) -> bool:
@@ -219,6 +239,20 @@ class _Recogniser:
             raise _Declined
 
     def expression(self) -> None:
+        """A full expression, with ``x if test else y``; Jinja's tree lists the test first."""
+        start = len(self.references)
+        self.operation()
+        while self.tokens[self.at] == "if":
+            self.at += 1
+            middle = len(self.references)
+            self.operation()
+            self.references[start:] = self.references[middle:] + self.references[start:middle]
+            if self.tokens[self.at] == "else":
+                self.at += 1
+                self.expression()
+
+    def operation(self) -> None:
+        """Operands joined by binary operators, with ``not`` where Jinja allows it."""
         negation_allowed = True
         tokens = self.tokens
         while True:
@@ -286,20 +320,36 @@ class _Recogniser:
         elif token == "[":
             self.sequence("]")
             self.postfix(None)
+        elif token == "{":
+            self.dictionary()
+            self.postfix(None)
         else:
             raise _Declined
 
+    def dictionary(self) -> None:
+        """``key: value`` pairs, after the opening brace."""
+
+        def pair() -> None:
+            self.expression()
+            self.expect(":")
+            self.expression()
+
+        self.separated("}", pair)
+
     def sequence(self, closer: str) -> None:
         """Items of a parenthesised tuple or a list, after the opener."""
-        tokens = self.tokens
+        self.separated(closer, self.expression)
+
+    def separated(self, closer: str, item: Callable[[], None]) -> None:
+        """Comma-separated items up to ``closer`` (a trailing comma allowed), then past it."""
         first = True
-        while tokens[self.at] != closer:
+        while self.tokens[self.at] != closer:
             if not first:
                 self.expect(",")
-                if tokens[self.at] == closer:
+                if self.tokens[self.at] == closer:
                     break
             first = False
-            self.expression()
+            item()
         self.at += 1
 
     def expect(self, token: str) -> None:
@@ -343,23 +393,20 @@ class _Recogniser:
             self.references.append(Reference(chain[0], tuple(chain[1:])))
 
     def call_arguments(self) -> None:
-        tokens = self.tokens
-        self.expect("(")
+        """``(positional, ..., keyword=value, ...)``."""
         keywords_seen = False
-        first = True
-        while tokens[self.at] != ")":
-            if not first:
-                self.expect(",")
-                if tokens[self.at] == ")":
-                    break
-            first = False
-            if tokens[self.at + 1] == "=" and _is_name(tokens[self.at]):
+
+        def argument() -> None:
+            nonlocal keywords_seen
+            if self.tokens[self.at + 1] == "=" and _is_name(self.tokens[self.at]):
                 self.at += 2
                 keywords_seen = True
             elif keywords_seen:
                 raise _Declined  # Jinja refuses a positional argument after a keyword
             self.expression()
-        self.at += 1
+
+        self.expect("(")
+        self.separated(")", argument)
 
     def analysis(self) -> Analysis:
         return Analysis(
@@ -456,8 +503,13 @@ def _compiled_template(source: str) -> Any:
 
 
 def _call(function: Callable[[], Any], source: str) -> Any:
+    from jinja2 import Undefined
+
     try:
-        return function()
+        value = function()
+        if isinstance(value, Undefined):
+            value._fail_with_undefined_error()  # a missing name is an error, never a value
+        return value
     except ExpressionError:
         raise
     except Exception as error:  # a sandbox violation, a missing name, a type error
@@ -496,12 +548,21 @@ def render(value: Any, context: Mapping[str, Any]) -> Any:
     return value
 
 
+def located_templates(
+    value: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """Every template string nested inside a value, with the keys and indexes leading to it."""
+    if isinstance(value, str):
+        if is_template(value):
+            yield path, value
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from located_templates(item, (*path, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from located_templates(item, (*path, str(key)))
+
+
 def template_strings(value: Any) -> list[str]:
     """Every template string nested inside a value, for static checks."""
-    if isinstance(value, str):
-        return [value] if is_template(value) else []
-    if isinstance(value, list):
-        return [text for item in value for text in template_strings(item)]
-    if isinstance(value, dict):
-        return [text for item in value.values() for text in template_strings(item)]
-    return []
+    return [text for _, text in located_templates(value)]

@@ -15,7 +15,7 @@ from bot.catalogue.registry import Catalogue
 from bot.connectors.sandbox.outside import CHANGEABLE
 from bot.procedure.model import Procedure
 from bot.procedure.source_map import Path
-from bot.procedure.steps import ActionStep, ApprovalStep, TaskStep
+from bot.procedure.steps import ActionStep, ApprovalStep, StepBase, TaskStep
 from bot.scenarios.document import ScenarioFile
 from bot.scenarios.model import (
     PENDING_KINDS,
@@ -31,6 +31,8 @@ from bot.validation.context import did_you_mean
 
 @dataclass(frozen=True)
 class _Checker:
+    """Reports into ``loaded`` what its scenarios name that ``procedure`` does not have."""
+
     loaded: ScenarioFile
     procedure: Procedure
     catalogue: Catalogue
@@ -185,7 +187,7 @@ class _Checker:
                 "check reads through steps: or saved:",
             )
 
-    def _step(self, path: Path, step_id: str) -> object | None:
+    def _step(self, path: Path, step_id: str) -> StepBase | None:
         index = self.procedure.step_index()
         if step_id not in index:
             self.loaded.report(

@@ -55,26 +55,26 @@ class ScenarioDriver:
         for operation, planned in scenario.tools.items():
             self.stubs.plan(operation, planned)
         engine = self.harness.engine
-        if scenario.event is not None:
-            event = scenario.event
-            started = engine.starter.start_from_event(
-                event.source, event.type, event.payload, key=f"scenario:{scenario.name}"
-            )
-            if not started:
-                self.refusal = "no run started: the event does not pass the trigger's filter"
-            engine.run_due()
-        elif scenario.schedule is not None:
-            engine.starter.arm_schedules()
-            first = self._next_due()
-            if first is not None:
-                self._walk_to(first)
-        else:
-            try:
+        try:
+            if scenario.event is not None:
+                event = scenario.event
+                started = engine.starter.start_from_event(
+                    event.source, event.type, event.payload, key=f"scenario:{scenario.name}"
+                )
+                if not started:
+                    self.refusal = "the event does not pass the trigger's filter"
+                engine.run_due()
+            elif scenario.schedule is not None:
+                engine.starter.arm_schedules()
+                first = self._next_due()
+                if first is not None:
+                    self._walk_to(first)
+            else:
                 self.harness.start(
                     self.procedure.id, scenario.inputs, by=scenario.as_, mode=scenario.mode
                 )
-            except (EngineError, UnknownProcedure) as error:
-                self.refusal = str(error)
+        except (EngineError, UnknownProcedure) as refused:
+            self.refusal = str(refused)
         self._observe()
 
     def do(self, step: ThenStep) -> None:
@@ -189,6 +189,8 @@ class ScenarioDriver:
                 return
             self.run_id = started[-1].id
         run = self.harness.run(self.run_id)
+        if run.waiting_on not in ("approval", "task"):
+            return
         trail = run.state.get("meta", {}).get("trail", [])
         index = self.procedure.step_index()
         for approval in self.harness.pending(self.run_id):

@@ -70,7 +70,7 @@ def fits(expected: Any, actual: Any) -> bool:
             and all(fits(e, a) for e, a in zip(expected, actual, strict=True))
         )
     if expected is None or isinstance(expected, bool) or isinstance(actual, bool):
-        return bool(expected == actual)
+        return type(expected) is type(actual) and expected == actual
     if isinstance(expected, int | float):
         if isinstance(actual, int | float):
             return float(expected) == float(actual)

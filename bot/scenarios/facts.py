@@ -11,6 +11,7 @@ from typing import Any
 from bot.chat.messages import Message
 from bot.engine.notify import fan_out
 from bot.harness import Harness
+from bot.scenarios.model import NOT_STARTED
 from storage import journal
 from storage.models import Approval, Run, StepRecord
 
@@ -59,7 +60,7 @@ class Facts:
 
     @property
     def status(self) -> str:
-        return self.run.status if self.run is not None else "not_started"
+        return self.run.status if self.run is not None else NOT_STARTED
 
     @property
     def reason(self) -> str | None:

@@ -53,7 +53,7 @@ def _as_list(value: Any) -> Any:
 
 
 def _as_text(value: Any) -> Any:
-    """Record keys and order numbers read as text even when YAML sees a number."""
+    """Record keys read as text even when YAML sees a number (order 1042)."""
     return str(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 

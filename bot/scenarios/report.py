@@ -64,6 +64,7 @@ def as_json(suite: SuiteResult) -> dict[str, Any]:
     return {
         "passed": suite.passed,
         "failed": suite.failed,
+        "broken": suite.broken,
         "diagnostics": [diagnostic.as_json() for diagnostic in suite.diagnostics],
         "untested": suite.untested,
         "scenarios": [_result_json(result) for result in suite.results],

@@ -50,10 +50,11 @@ class ScenarioResult:
 
 @dataclass
 class SuiteResult:
-    """Every scenario result, the problems that kept files from running, and the SOPs that
-    have no scenario file."""
+    """Every scenario result, the scenario files that could not run and why, and the SOPs
+    that have no scenario file."""
 
     results: list[ScenarioResult] = field(default_factory=list)
+    broken: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     untested: list[str] = field(default_factory=list)
 
@@ -66,20 +67,16 @@ class SuiteResult:
         return len(self.results) - self.passed
 
     @property
-    def broken_files(self) -> int:
-        return len({diagnostic.file for diagnostic in self.diagnostics})
-
-    @property
     def exit_code(self) -> int:
         """2 when a file could not run, else 1 when a scenario failed, else 0."""
-        if self.diagnostics:
+        if self.broken:
             return 2
         return 1 if self.failed else 0
 
     def summary(self) -> str:
         """``8 passed, 1 failed`` (and the broken files, if any)."""
         text = f"{self.passed} passed, {self.failed} failed"
-        if self.diagnostics:
-            count = self.broken_files
+        if self.broken:
+            count = len(self.broken)
             text += f", {count} broken file{'' if count == 1 else 's'}"
         return text

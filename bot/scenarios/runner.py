@@ -1,5 +1,5 @@
-"""Running scenario files: find them, load each against its SOP, run every scenario on a
-fresh database with the real engine, and collect the results.
+"""Running scenario files: find them, load each against its SOP, run the chosen scenarios
+(one after another, or spread over worker processes), and collect the results.
 
 A file with problems does not run (its diagnostics say why); the other files still do.
 """
@@ -7,28 +7,25 @@ A file with problems does not run (its diagnostics say why); the other files sti
 from __future__ import annotations
 
 import datetime as dt
+import os
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from bot.catalogue.registry import Catalogue, build_catalogue
-from bot.harness import DEFAULT_START, Harness
-from bot.procedure import expressions
+from bot.harness import DEFAULT_START
 from bot.procedure.loader import is_sop_file
-from bot.procedure.model import Procedure
-from bot.procedure.source_map import Path as SourcePath
 from bot.scenarios.databases import ScratchDatabases
 from bot.scenarios.document import ScenarioFile
-from bot.scenarios.driver import ScenarioDriver, StepFailed
+from bot.scenarios.execution import run_scenario
 from bot.scenarios.loader import is_scenario_file, load_scenario_file, sop_path_for
 from bot.scenarios.model import Scenario
-from bot.scenarios.results import Failure, ScenarioResult, SuiteResult
-from bot.scenarios.stubs import StubbedTools
-from bot.validation.sites import collect_sites
-from storage import journal
+from bot.scenarios.parallel import Job, run_job
+from bot.scenarios.results import ScenarioResult, SuiteResult
 
 OnResult = Callable[[ScenarioResult], None]
+Chosen = tuple[ScenarioFile, int, Scenario]
 
 
 def find_scenario_files(paths: Sequence[str | Path]) -> tuple[list[Path], list[Path]]:
@@ -38,7 +35,7 @@ def find_scenario_files(paths: Sequence[str | Path]) -> tuple[list[Path], list[P
     untested: list[Path] = []
     for given in map(Path, paths):
         if given.is_dir():
-            candidates = sorted(path for path in given.rglob("*") if path.is_file())
+            candidates = sorted(_files_below(given))
             found.update(dict.fromkeys(path for path in candidates if is_scenario_file(path)))
             untested.extend(
                 path
@@ -50,6 +47,13 @@ def find_scenario_files(paths: Sequence[str | Path]) -> tuple[list[Path], list[P
     return list(found), untested
 
 
+def _files_below(folder: Path) -> Iterator[Path]:
+    """Every file below ``folder``, skipping hidden folders (such as .venv and .git)."""
+    for root, folders, names in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        yield from (Path(root) / name for name in names if not name.startswith("."))
+
+
 def _scenario_path_for(sop_path: Path) -> Path:
     return sop_path.with_name(sop_path.stem + ".test.yml")
 
@@ -59,28 +63,46 @@ def run_paths(
     *,
     keyword: str | None = None,
     start: dt.datetime | None = None,
+    jobs: int = 1,
     on_result: OnResult | None = None,
 ) -> SuiteResult:
-    """Run every scenario under ``paths`` whose ``sop::name`` contains ``keyword``."""
+    """Run every scenario under ``paths`` whose ``sop::name`` contains ``keyword``, in
+    ``jobs`` processes; ``on_result`` sees each result in file order as it is ready."""
     files, untested = find_scenario_files(paths)
     suite = SuiteResult(untested=[str(path) for path in untested])
     catalogue = build_catalogue()
+    today = (start or DEFAULT_START).date()
+    chosen: list[Chosen] = []
+    for path in files:
+        loaded = _load(path, catalogue, today)
+        if loaded.diagnostics:
+            suite.broken.append(loaded.file)
+            suite.diagnostics.extend(loaded.diagnostics)
+            continue
+        chosen.extend(
+            (loaded, index, scenario)
+            for index, scenario in loaded.scenarios
+            if not keyword or keyword.lower() in f"{loaded.procedure.id}::{scenario.name}".lower()
+        )
     with tempfile.TemporaryDirectory(prefix="sopbot-scenarios-") as folder:
-        databases = ScratchDatabases(Path(folder))
-        for path in files:
-            loaded = _load(path, catalogue, (start or DEFAULT_START).date())
-            if loaded.diagnostics:
-                suite.diagnostics.extend(loaded.diagnostics)
-                continue
-            for index, scenario in loaded.scenarios:
-                title = f"{loaded.procedure.id}::{scenario.name}"
-                if keyword and keyword.lower() not in title.lower():
-                    continue
-                result = run_scenario(loaded, index, scenario, databases, start=start)
-                suite.results.append(result)
-                if on_result is not None:
-                    on_result(result)
+        for result in _results(chosen, Path(folder), start, jobs):
+            suite.results.append(result)
+            if on_result is not None:
+                on_result(result)
     return suite
+
+
+def _results(
+    chosen: list[Chosen], folder: Path, start: dt.datetime | None, jobs: int
+) -> Iterator[ScenarioResult]:
+    if jobs <= 1 or len(chosen) <= 1:
+        databases = ScratchDatabases(folder)
+        for loaded, index, scenario in chosen:
+            yield run_scenario(loaded, index, scenario, databases, start=start)
+        return
+    work = [Job(loaded.file, index, start, str(folder)) for loaded, index, _ in chosen]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(run_job, work)
 
 
 def _load(path: Path, catalogue: Catalogue, today: dt.date) -> ScenarioFile:
@@ -94,88 +116,3 @@ def _load(path: Path, catalogue: Catalogue, today: dt.date) -> ScenarioFile:
         )
         return missing
     return load_scenario_file(path, catalogue=catalogue, today=today)
-
-
-def run_scenario(
-    loaded: ScenarioFile,
-    index: int,
-    scenario: Scenario,
-    databases: ScratchDatabases,
-    *,
-    start: dt.datetime | None = None,
-) -> ScenarioResult:
-    """Run one scenario of a loaded (problem-free) file on a database of its own."""
-    procedure = loaded.procedure
-    assert loaded.sop is not None  # a file with a procedure has its SOP
-    began = time.perf_counter()
-    database = databases.fresh()
-    harness = Harness.open(
-        database,
-        [loaded.sop],
-        start=scenario.start_at or start or DEFAULT_START,
-        secrets=placeholder_secrets(procedure),
-    )
-    stubs = StubbedTools(harness.tools)
-    harness.engine.runtime.connectors.update(dict.fromkeys(stubs.namespaces, stubs))
-    driver = ScenarioDriver(harness, stubs, procedure)
-    failure: Failure | None = None
-    label = "start"
-    path: SourcePath = (index,)
-    try:
-        driver.start(scenario)
-        for position, step in enumerate(scenario.then):
-            label, path = f"then[{position}].{step.kind}", (index, "then", position)
-            driver.do(step)
-    except StepFailed as failed:
-        failure = Failure(loaded.position(path), label, failed.message, failed.mismatches)
-    except Exception as error:  # an engine bug: report it as a failure, keep running the rest
-        failure = Failure(
-            loaded.position(path), label, f"sopbot raised {type(error).__name__}: {error}"
-        )
-    try:
-        if failure is None:
-            return ScenarioResult(loaded.file, procedure.id, scenario.name, _since(began))
-        return ScenarioResult(
-            loaded.file,
-            procedure.id,
-            scenario.name,
-            _since(began),
-            failure,
-            driver.describe(),
-            _journal_lines(harness, driver.run_id),
-        )
-    finally:
-        harness.close()
-        databases.drop(database)
-
-
-def _since(began: float) -> float:
-    return time.perf_counter() - began
-
-
-def placeholder_secrets(procedure: Procedure) -> dict[str, str]:
-    """A stand-in value for every secret the SOP reads: the sandbox checks no credentials."""
-    return {name: f"scenario-secret-{name}" for name in _secret_names(procedure)}
-
-
-def _secret_names(procedure: Procedure) -> Iterator[str]:
-    for site in collect_sites(procedure).expressions:
-        for reference in expressions.references(site.text, condition=site.condition):
-            if reference.root == "secrets" and reference.path:
-                yield reference.path[0]
-
-
-def _journal_lines(harness: Harness, run_id: str | None) -> tuple[str, ...]:
-    if run_id is None:
-        return ()
-    with harness.database.session(read_only=True) as session:
-        entries = journal.steps_for_run(session, run_id)
-    lines = []
-    for entry in entries:
-        attempt = f" (try {entry.attempt})" if entry.attempt > 1 else ""
-        error = f": {entry.error}" if entry.error else ""
-        lines.append(
-            f"{entry.seq:>3}  {entry.started_at:%m-%d %H:%M}  {entry.step_id:<24} "
-            f"{entry.operation or entry.kind:<22} {entry.status}{attempt}{error}"
-        )
-    return tuple(lines)

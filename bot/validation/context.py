@@ -62,19 +62,7 @@ class SopContext:
         line, column = self.loaded.source_map.locate(path, key=at_key)
         if needle:
             line, column = self._find(needle, line, column, path)
-        rule = RULES[code]
-        self.loaded.diagnostics.append(
-            Diagnostic(
-                self.loaded.file,
-                line,
-                column,
-                code,
-                rule.severity,
-                format_location(path),
-                message,
-                hint or rule.hint,
-            )
-        )
+        self._add(code, line, column, path, message, hint)
 
     def report_at_offset(self, code: str, offset: int, message: str) -> None:
         """Add a finding at a character offset of the file text, located at the value that
@@ -83,8 +71,13 @@ class SopContext:
         column = offset - self._line_starts[line - 1] + 1
         positions, paths = self._paths_by_position
         index = bisect.bisect_right(positions, (line, column)) - 1
-        path = paths[index] if index >= 0 else ()
+        self._add(code, line, column, paths[index] if index >= 0 else (), message, None)
+
+    def _add(
+        self, code: str, line: int, column: int, path: Path, message: str, hint: str | None
+    ) -> None:
         rule = RULES[code]
+        location = format_location(path)
         self.loaded.diagnostics.append(
             Diagnostic(
                 self.loaded.file,
@@ -92,9 +85,9 @@ class SopContext:
                 column,
                 code,
                 rule.severity,
-                format_location(path),
+                location,
                 message,
-                rule.hint,
+                hint or rule.hint,
             )
         )
 
@@ -138,13 +131,7 @@ class SopContext:
         return found_line, match.start() - self._line_starts[found_line - 1] + 1
 
 
-def suggestion(name: str, candidates: Iterable[str], cutoff: float = 0.7) -> str | None:
-    """The closest candidate, for 'did you mean' hints."""
-    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=cutoff)
-    return matches[0] if matches else None
-
-
-def did_you_mean(name: str, candidates: Iterable[str], cutoff: float = 0.7) -> str:
-    """`` (did you mean 'x'?)`` or nothing."""
-    found = suggestion(name, candidates, cutoff)
-    return f" (did you mean '{found}'?)" if found else ""
+def did_you_mean(name: str, candidates: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` with the closest candidate, or nothing."""
+    matches = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.7)
+    return f" (did you mean '{matches[0]}'?)" if matches else ""

@@ -2,7 +2,9 @@
 
 Edges carry their reason, because the rules care: a step reached only through a decision
 or a failure rule does not run on every run, and a loop needs a decision to leave it.
-A step named by no id (a typo that SOP301 reports) simply adds no edge.
+Steps are numbered by position, so a repeated id (SOP501) does not merge two steps. A
+reference that names no step (SOP301) makes the graph incomplete: the rules that judge
+every path then stay silent rather than guess.
 """
 
 from __future__ import annotations

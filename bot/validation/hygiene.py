@@ -12,7 +12,7 @@ from bot.procedure.steps import TaskStep
 from bot.validation.context import SopContext
 
 
-def report_duplicates(context: SopContext, entries: Iterable[tuple[str, Path]], what: str) -> None:
+def _report_duplicates(context: SopContext, entries: Iterable[tuple[str, Path]], what: str) -> None:
     """SOP501 at every repeat of an id, naming the line of its first use."""
     first: dict[str, Path] = {}
     for name, path in entries:
@@ -26,12 +26,12 @@ def report_duplicates(context: SopContext, entries: Iterable[tuple[str, Path]], 
 def check_duplicate_ids(context: SopContext) -> None:
     """SOP501: step ids and SLA clock ids are unique within the procedure."""
     procedure = context.procedure
-    report_duplicates(
+    _report_duplicates(
         context,
         ((step.id, ("steps", index, "id")) for index, step in enumerate(procedure.steps)),
         "step id",
     )
-    report_duplicates(
+    _report_duplicates(
         context,
         ((clock.id, ("sla", index, "id")) for index, clock in enumerate(procedure.sla)),
         "SLA clock id",

@@ -1,16 +1,27 @@
-"""Rules about what a procedure may do: its allowlist, denylist, argument limits and the
-text guardrails. The connector boundary enforces all of these at run time; the validator
-says so before a run is refused halfway."""
+"""Rules about what a procedure may do: its allowlist, denylist, argument limits and text
+guardrails. The connector boundary enforces all of these on every call at run time; the
+validator asks that same check (``bot.guardrails.check``) about every call's literal
+arguments, so a run is not refused halfway for something visible in the file."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from bot.procedure.policies import ArgumentLimit
+from bot.catalogue.operation import Operation
+from bot.guardrails.check import Violation, check_call
+from bot.guardrails.text import contains_phrase
+from bot.procedure.source_map import Path
 from bot.validation.context import SopContext, did_you_mean
 from bot.validation.operations import facts
-from bot.validation.sites import has_template
+from bot.validation.sites import CallSite, has_template
+
+_CODES = {
+    "never": "SOP408",
+    "not_permitted": "SOP407",
+    "limit": "SOP410",
+    "forbidden_phrase": "SOP415",
+    "missing_disclosure": "SOP416",
+}
 
 
 def check_limits(context: SopContext) -> None:
@@ -32,71 +43,40 @@ def check_limits(context: SopContext) -> None:
 
 
 def check_calls(context: SopContext) -> None:
-    """SOP407, SOP408, SOP410, SOP415: every call is permitted, and no literal argument
-    already breaks a limit or a text guardrail."""
-    permissions = context.procedure.permissions
-    forbidden = context.procedure.guardrails.forbidden_phrases
+    """SOP407, SOP408, SOP410, SOP415, SOP416: the boundary would let every call through,
+    as far as its literal arguments tell."""
     for site in context.sites.calls:
-        name = site.call.action
-        action_path = (*site.path, "action")
-        if name in permissions.never:
-            context.report("SOP408", action_path, f"'{name}' is listed in permissions.never")
-        operation = context.catalogue.get(name)
+        operation = context.catalogue.get(site.call.action)
         if operation is None:
+            continue  # SOP201
+        verdict = check_call(context.procedure, operation, {})
+        if verdict is not None:  # not permitted at all: its arguments do not matter
+            _report(context, verdict, (*site.path, "action"))
             continue
-        if operation.writes and name not in permissions.allow:
-            context.report(
-                "SOP407",
-                action_path,
-                f"'{name}' changes another system but is not in permissions.allow",
-            )
-        for argument, limit in permissions.limits.get(name, {}).items():
-            value = site.call.with_.get(argument)
-            if value is None or has_template(value):
-                continue
-            problem = limit_problem(limit, value)
-            if problem:
-                context.report(
-                    "SOP410",
-                    (*site.path, "with", argument),
-                    f"{argument} {problem}, the limit of {name}.{argument} in permissions.limits",
-                )
-        for argument in operation.text_args:
-            text = site.call.with_.get(argument)
-            if not isinstance(text, str):
-                continue
-            for phrase in forbidden:
-                if phrase.casefold() in text.casefold():
-                    context.report(
-                        "SOP415",
-                        (*site.path, "with", argument),
-                        f"the text contains the forbidden phrase '{phrase}'",
-                        needle=phrase,
-                    )
+        _check_literal_arguments(context, site, operation)
 
 
-def limit_problem(limit: ArgumentLimit, value: Any) -> str | None:
-    """How a literal value breaks a limit (``'2500 is above 2000'``), or None."""
-    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
-    if number is not None and limit.max is not None and number > limit.max:
-        return f"{number} is above {limit.max:g}"
-    if number is not None and limit.min is not None and number < limit.min:
-        return f"{number} is below {limit.min:g}"
-    if (
-        limit.max_length is not None
-        and isinstance(value, str | list)
-        and len(value) > limit.max_length
-    ):
-        return f"has length {len(value)}, above {limit.max_length}"
-    if limit.pattern is not None and isinstance(value, str):
-        try:
-            if re.fullmatch(limit.pattern, value) is None:
-                return f"'{value}' does not match {limit.pattern}"
-        except re.error:
-            return None
-    if limit.one_of and value not in limit.one_of:
-        return f"{value!r} is not one of {limit.one_of}"
-    return None
+def _check_literal_arguments(context: SopContext, site: CallSite, operation: Operation) -> None:
+    literal = {name: value for name, value in site.call.with_.items() if not has_template(value)}
+    limited = context.procedure.permissions.limits.get(operation.name, {})
+    for name, value in literal.items():
+        if name in limited or name in operation.text_args:
+            verdict = check_call(context.procedure, operation, {name: value})
+            if verdict is not None and verdict.rule in ("limit", "forbidden_phrase"):
+                _report(context, verdict, (*site.path, "with", name), value)
+    texts = [name for name in operation.text_args if name in site.call.with_]
+    if texts and all(name in literal for name in texts):
+        verdict = check_call(context.procedure, operation, {name: literal[name] for name in texts})
+        if verdict is not None and verdict.rule == "missing_disclosure":
+            _report(context, verdict, (*site.path, "with", texts[0]))
+
+
+def _report(context: SopContext, verdict: Violation, path: Path, value: Any = None) -> None:
+    phrases = context.procedure.guardrails.forbidden_phrases
+    needle = None
+    if verdict.rule == "forbidden_phrase" and isinstance(value, str):
+        needle = next((phrase for phrase in phrases if contains_phrase(value, phrase)), None)
+    context.report(_CODES[verdict.rule], path, verdict.message, needle=needle)
 
 
 CHECKS = (check_limits, check_calls)

@@ -276,8 +276,15 @@ RULES: dict[str, Rule] = {
             "SOP415",
             ERROR,
             "safety",
-            "outgoing text that contains a forbidden phrase",
+            "outgoing literal text that contains a forbidden phrase",
             "reword the text; the guardrails would block this message at run time",
+        ),
+        Rule(
+            "SOP416",
+            ERROR,
+            "safety",
+            "outgoing literal text that lacks a required disclosure",
+            "add the disclosure text to the message",
         ),
         Rule(
             "SOP501",

@@ -7,11 +7,10 @@ short and every path to the document exact.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
-from bot.procedure.expressions import is_template
+from bot.procedure.expressions import is_template, located_templates
 from bot.procedure.inputs import InputSpec
 from bot.procedure.model import Procedure
 from bot.procedure.outcomes import Outcome
@@ -108,28 +107,11 @@ def collect_sites(procedure: Procedure) -> Sites:
     return walker.sites
 
 
-def nested_templates(value: Any, path: Path) -> Iterator[tuple[Path, str]]:
-    """Every template string inside a value, with its path."""
-    if isinstance(value, str):
-        if "{{" in value or "{%" in value:
-            yield path, value
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from nested_templates(item, (*path, index))
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from nested_templates(item, (*path, str(key)))
-
-
 def has_template(value: Any) -> bool:
     """True when a value holds a template anywhere: it is known only at run time."""
     if isinstance(value, str):
-        return "{{" in value or "{%" in value
-    if isinstance(value, list):
-        return any(has_template(item) for item in value)
-    if isinstance(value, dict):
-        return any(has_template(item) for item in value.values())
-    return False
+        return is_template(value)
+    return next(located_templates(value), None) is not None
 
 
 class _Walker:
@@ -148,7 +130,7 @@ class _Walker:
     ) -> None:
         if value is None or (isinstance(value, str) and "{{" not in value and "{%" not in value):
             return  # the common case, decided without walking
-        for where, text in nested_templates(value, path):
+        for where, text in located_templates(value, path):
             self.sites.expressions.append(
                 ExpressionSite(where, text, False, scope, step, local_names, event)
             )

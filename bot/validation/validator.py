@@ -13,7 +13,17 @@ from pathlib import Path
 from bot.catalogue.registry import Catalogue, build_catalogue
 from bot.procedure.loader import LoadedSop, is_sop_file, load_file, load_text
 from bot.procedure.model import Procedure
-from bot.validation import flow, hygiene, permissions, references, safety, secrets
+from bot.validation import (
+    actions,
+    escalations,
+    failures,
+    flow,
+    hygiene,
+    names,
+    pauses,
+    permissions,
+    secrets,
+)
 from bot.validation.context import SopContext
 from bot.validation.diagnostics import Diagnostic, Severity
 from bot.validation.rules import RULES
@@ -21,9 +31,12 @@ from bot.validation.rules import RULES
 Check = Callable[[SopContext], None]
 
 CHECKS: tuple[Check, ...] = (
-    *references.CHECKS,
+    *actions.CHECKS,
+    *names.CHECKS,
     *flow.CHECKS,
-    *safety.CHECKS,
+    *failures.CHECKS,
+    *pauses.CHECKS,
+    *escalations.CHECKS,
     *permissions.CHECKS,
     *secrets.CHECKS,
     *hygiene.CHECKS,

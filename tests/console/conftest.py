@@ -18,4 +18,4 @@ def console(tmp_path: Path) -> Iterator[Console]:
         yield opened
     finally:
         opened.child.terminate(force=True)
-    assert "Traceback" not in opened.text()
+    assert "Traceback" not in opened.text(), opened.text()

@@ -46,7 +46,7 @@ def test_people_outside_the_list_and_the_starter_cannot_approve(make_harness: Ma
     harness, run, approval = _waiting(make_harness)
     with pytest.raises(DecisionRefused, match="only <!subteam\\^S01FINANCE> may decide"):
         harness.decide(approval.id, "U07KAI", "approve")
-    finance_starter = harness.start("refund", {"order_id": "1045", "reason": "x"}, by="U03SAM")
+    finance_starter = harness.start("refund", {"order_id": "1042", "reason": "x"}, by="U03SAM")
     (own,) = harness.pending(finance_starter.id)
     with pytest.raises(DecisionRefused, match="you started this run"):
         harness.decide(own.id, "U03SAM", "approve")
@@ -146,3 +146,12 @@ def test_the_approved_package_runs_even_if_the_data_changes_afterwards(
     finished = harness.run(run.id)
     assert finished.status == "escalated"
     assert [call.arguments["amount"] for call in harness.tool_calls("crm.refund")] == [100.0]
+
+
+def test_nobody_is_asked_to_approve_a_call_the_guardrails_would_refuse(make_harness: MakeHarness) -> None:
+    harness = make_harness(REFUND)
+    run = harness.start("refund", {"order_id": "1045", "reason": "damaged"})  # 2450 > limit 1000
+    assert run.status == "escalated"
+    assert "would be refused" in (run.reason or "")
+    assert "above the limit of 1000" in (run.reason or "")
+    assert harness.pending(run.id) == []

@@ -20,6 +20,7 @@ import yaml
 from bot.catalogue.registry import build_catalogue
 from bot.procedure.graph import to_mermaid
 from bot.procedure.loader import is_sop_file, load_file
+from bot.scenarios.loader import load_scenario_file, load_scenario_text
 from bot.validation.validator import validate_text
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,6 +28,7 @@ GUIDE = REPO / "docs" / "writing-sops.md"
 TODAY = dt.date(2026, 11, 22)
 _FENCE = re.compile(r"^```yaml\n(?P<body>.*?)^```", re.MULTILINE | re.DOTALL)
 _MARKER = re.compile(r"^# fragment: (?P<part>[a-z_]+)(?:; expect: (?P<codes>[A-Z0-9 ]+))?\n")
+_SCENARIO = re.compile(r"^# scenario: (?P<sop>[a-z][a-z0-9-]*)\n")
 
 MINIMAL_SOP: dict[str, Any] = {
     "id": "docs-snippet",
@@ -77,11 +79,13 @@ def _actions(value: Any) -> Iterator[str]:
             yield from _actions(item)
 
 
-def snippets() -> list[Snippet]:
+def snippets(*, scenarios: bool = False) -> list[Snippet]:
+    """The SOP snippets, or with ``scenarios`` the scenario snippets (``# scenario: SOP``)."""
     text = GUIDE.read_text()
     return [
         Snippet(text.count("\n", 0, match.start("body")) + 1, match["body"])
         for match in _FENCE.finditer(text)
+        if bool(_SCENARIO.match(match["body"])) == scenarios
     ]
 
 
@@ -101,6 +105,19 @@ def test_snippet_validates_to_exactly_what_it_promises(snippet: Snippet) -> None
     found = {diagnostic.code for diagnostic in loaded.diagnostics}
     rendered = [diagnostic.render() for diagnostic in loaded.diagnostics]
     assert found == snippet.expected_codes, rendered
+
+
+@pytest.mark.parametrize("snippet", snippets(scenarios=True), ids=str)
+def test_scenario_snippet_is_a_real_excerpt_that_loads(snippet: Snippet) -> None:
+    marker = _SCENARIO.match(snippet.text)
+    assert marker is not None
+    scenario_file = REPO / "sops" / f"{marker['sop']}.test.yml"
+    excerpt = snippet.text[marker.end() :]
+    assert excerpt in scenario_file.read_text(), "copy the excerpt from the scenario file"
+    sop = load_scenario_file(scenario_file).sop
+    loaded = load_scenario_text(excerpt, f"{GUIDE.name}:{snippet.line}", sop=sop)
+    assert loaded.scenarios
+    assert not loaded.diagnostics, [d.render() for d in loaded.diagnostics]
 
 
 def test_the_operations_table_matches_the_catalogue() -> None:

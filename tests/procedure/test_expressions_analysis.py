@@ -12,10 +12,13 @@ from bot.procedure.expressions import (
     Analysis,
     ExpressionError,
     Reference,
+    _environment,
     _jinja_analysis,
     _parse,
     analyse,
     check_syntax,
+    known_filters,
+    known_tests,
     references,
 )
 
@@ -37,6 +40,10 @@ def names(text: str, *, condition: bool = True) -> list[str]:
         ("x.get('k', fallback)", ["x.get", "fallback"]),
         ("true or none or False", []),
         ("'done' if finished else pending", ["finished", "pending"]),
+        (
+            "{'pro': p, 'free': f}.get(account.tier, fallback)",
+            ["p", "f", "account.tier", "fallback"],
+        ),
     ],
 )
 def test_a_condition_lists_every_name_it_reads(text: str, expected: list[str]) -> None:
@@ -58,6 +65,11 @@ def test_filters_and_tests_are_reported_separately_from_names() -> None:
     assert analysis == Analysis(
         (Reference("name", ()),), frozenset({"trim", "defualt"}), frozenset({"strng"})
     )
+
+
+def test_the_known_filters_and_tests_are_exactly_the_sandboxs() -> None:
+    assert known_filters() == frozenset(_environment().filters)
+    assert known_tests() == frozenset(_environment().tests)
 
 
 @pytest.mark.parametrize(
@@ -121,9 +133,9 @@ def _extend(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         st.tuples(children, _SUFFIXES).map("".join),
         st.tuples(children, _OPERATORS, children).map("".join),
         st.tuples(
-            st.sampled_from(["(", "[", "-", "not ", "{"]),
+            st.sampled_from(["(", "[", "-", "not ", "{", "{k: "]),
             children,
-            st.sampled_from([")", "]", ",)", "", "}"]),
+            st.sampled_from([")", "]", ",)", "", "}", ": 1}", ", 1: 2}"]),
         ).map("".join),
     )
 

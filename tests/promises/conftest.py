@@ -21,12 +21,17 @@ def promise_seed(request: pytest.FixtureRequest) -> int:
     return seed
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, None, None]:
-    outcome = yield
-    report = outcome.get_result()
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
     seed = getattr(item, "promise_seed", None)
     if report.failed and seed is not None:
         report.sections.append(
-            ("promise seed", f"repeat with: {SEED_VARIABLE}={seed} .venv/bin/python -m pytest '{item.nodeid}'")
+            (
+                "promise seed",
+                f"repeat with: {SEED_VARIABLE}={seed} .venv/bin/python -m pytest '{item.nodeid}'",
+            )
         )
+    return report

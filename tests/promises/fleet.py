@@ -1,4 +1,4 @@
-"""Worker processes for the promise tests, and the people who start runs and decide.
+"""Worker processes for the promise tests.
 
 Workers are forked from a forkserver that imported sopbot once, so a restart costs
 milliseconds instead of seconds of imports; each is a real OS process that SIGKILL ends
@@ -10,27 +10,19 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
-import random
+import os
 import signal
 import time
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 
-from bot.cli.worker_cmd import open_engine
-from bot.engine.errors import DecisionRefused
-from storage import approvals
-from storage.models import Approval
 from tests.promises.clock import SharedClock
-from tests.promises.worker_process import serve, settings_for
+from tests.promises.worker_process import run_sopbot, serve
 
 CONTEXT = multiprocessing.get_context("forkserver")
-CONTEXT.set_forkserver_preload(
-    ["tests.promises.worker_process", "storage.migrate", "bot.validation.validator"]
-)
+CONTEXT.set_forkserver_preload(["tests.promises.preload"])
 POLL_SECONDS = 0.05
-STARTER = "U02DEV"
-APPROVER = "U03SAM"
 
 
 class WorkerDied(AssertionError):
@@ -45,53 +37,45 @@ class Fleet:
         self.clock = clock
         self.log_dir = log_dir
         self.running: dict[str, BaseProcess] = {}
-        self.doomed: set[str] = set()
+        self.may_exit: set[str] = set()
 
-    def start(self, worker_id: str, *, die_before_commit: int | None = None) -> None:
-        """Start a worker; with ``die_before_commit`` it SIGKILLs itself before that commit."""
+    def start(self, worker_id: str, *, signal_before_commit: tuple[int, int] | None = None) -> None:
+        """Start a worker; with ``signal_before_commit=(signum, n)`` it sends itself
+        ``signum`` just before its n-th commit (see ``worker_process``)."""
         log = str(self.log(worker_id))
         process = CONTEXT.Process(
             target=serve,
-            args=(self.database_url, worker_id, self.clock.seconds, log, die_before_commit),
+            args=(self.database_url, worker_id, self.clock.seconds, log, signal_before_commit),
             name=worker_id,
             daemon=True,
         )
         process.start()
         self.running[worker_id] = process
-        if die_before_commit is not None:
-            self.doomed.add(worker_id)
+        if signal_before_commit is not None:
+            self.may_exit.add(worker_id)
 
-    def await_death(self, worker_id: str, timeout: float = 30.0) -> None:
-        """Wait for a worker told to die before a commit to do so."""
-        process = self.running.pop(worker_id)
-        process.join(timeout)
-        if process.exitcode is None:
-            process.kill()
-            process.join()
-            raise AssertionError(f"{worker_id} did not die within {timeout}s:\n{self.tail(worker_id)}")
-        assert process.exitcode == -signal.SIGKILL, self.tail(worker_id)
+    def exited(self, worker_id: str) -> bool:
+        return self.running[worker_id].exitcode is not None
 
-    def kill(self, worker_id: str) -> None:
-        """SIGKILL: the worker stops wherever it is, as in a power cut."""
-        process = self.running.pop(worker_id)
-        process.kill()
-        process.join()
+    def serving(self, worker_id: str) -> bool:
+        """Has the worker opened the engine (and so installed its signal handlers)?"""
+        log = self.log(worker_id)
+        return log.exists() and f"worker {worker_id} serving" in log.read_text()
 
-    def stop(self, worker_id: str, timeout: float = 30.0) -> int | None:
-        """SIGTERM and wait: the worker finishes the timer in hand; its exit code."""
+    def end(self, worker_id: str, signum: int = signal.SIGTERM, timeout: float = 30.0) -> int:
+        """Send ``signum`` (unless the worker exited already) and wait; its exit code.
+
+        SIGTERM: the worker finishes the timer in hand and exits 0. SIGKILL: it stops dead.
+        """
         process = self.running.pop(worker_id)
-        process.terminate()
-        process.join(timeout)
-        if process.exitcode is None:
-            process.kill()
-            process.join()
-            raise AssertionError(f"{worker_id} did not stop within {timeout}s of SIGTERM")
-        return process.exitcode
+        if process.exitcode is None and process.pid is not None:
+            os.kill(process.pid, signum)
+        return exit_code(process, timeout)
 
     def close(self) -> None:
         """Kill whatever is still running (after a failed test)."""
         for worker_id in list(self.running):
-            self.kill(worker_id)
+            self.end(worker_id, signal.SIGKILL)
 
     def pause(self, seconds: float) -> None:
         """Let the workers run for up to ``seconds``; fail at once if one of them exits."""
@@ -100,24 +84,14 @@ class Fleet:
             [process.sentinel for process in self.running.values()], timeout=seconds
         )
         for worker_id, process in self.running.items():
-            if process.exitcode is not None and worker_id not in self.doomed:
-                raise WorkerDied(f"{worker_id} exited with {process.exitcode}:\n{self.tail(worker_id)}")
+            if process.exitcode is not None and worker_id not in self.may_exit:
+                raise WorkerDied(
+                    f"{worker_id} exited with {process.exitcode}:\n{self.tail(worker_id)}"
+                )
 
     def wait_until(self, condition: Callable[[], bool], *, timeout: float) -> bool:
         """Poll ``condition`` while the workers run; False if ``timeout`` seconds pass first."""
-        deadline = time.monotonic() + timeout
-        while not condition():
-            if time.monotonic() > deadline:
-                return False
-            self.pause(POLL_SECONDS)
-        return True
-
-    def wait_serving(self, worker_id: str, timeout: float = 30.0) -> None:
-        """Wait until the worker has opened the engine and handles signals."""
-        log = self.log(worker_id)
-        serving = f"worker {worker_id} serving"
-        if not self.wait_until(lambda: log.exists() and serving in log.read_text(), timeout=timeout):
-            raise AssertionError(f"{worker_id} did not start within {timeout}s:\n{self.tail(worker_id)}")
+        return wait_until(condition, timeout=timeout, pause=self.pause)
 
     def log(self, worker_id: str) -> Path:
         return self.log_dir / f"{worker_id}.log"
@@ -136,49 +110,33 @@ class Fleet:
         ]
 
 
-class Desk:
-    """The people: start runs and decide approvals, through the same wiring the workers use.
+def wait_until(
+    condition: Callable[[], bool], *, timeout: float, pause: Callable[[float], object]
+) -> bool:
+    """Check ``condition`` every ``POLL_SECONDS`` (``pause`` waits, e.g. on a process);
+    False if ``timeout`` seconds pass first."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        pause(POLL_SECONDS)
+    return True
 
-    It never does due work itself; only the workers do.
-    """
 
-    def __init__(self, database_url: str, clock: SharedClock) -> None:
-        self.engine = open_engine(settings_for(database_url, "desk"), clock)
-        self.started: list[str] = []
+def start_sopbot(argv: list[str], output: Path, env: dict[str, str] | None = None) -> BaseProcess:
+    """``sopbot ARGV`` in a process of its own (forked warm), printing into ``output``."""
+    process = CONTEXT.Process(
+        target=run_sopbot, args=(argv, env or {}, str(output)), name="sopbot", daemon=True
+    )
+    process.start()
+    return process
 
-    def start_runs(self, count: int, rng: random.Random) -> None:
-        """Start ``count`` runs of ``promise-mix``, about a third of them needing approval."""
-        for _ in range(count):
-            run = self.engine.start(
-                "promise-mix",
-                {"needs_approval": rng.random() < 0.35},
-                started_by=STARTER,
-                interactive=False,
-                inline=False,
-            )
-            self.started.append(run.id)
 
-    def decide(self, rng: random.Random, *, share: float, reject: float) -> int:
-        """Decide about ``share`` of the open approvals (``reject`` of those rejected)."""
-        decided = 0
-        for approval in self._pending():
-            if rng.random() >= share:
-                continue
-            rejecting = rng.random() < reject
-            try:
-                if rejecting:
-                    self.engine.decide(approval.id, APPROVER, "reject", "not this time")
-                else:
-                    self.engine.decide(approval.id, APPROVER, "approve")
-            except DecisionRefused:  # it timed out a moment ago: a worker got there first
-                continue
-            decided += 1
-        return decided
-
-    def _pending(self) -> list[Approval]:
-        with self.engine.runtime.database.session(read_only=True) as session:
-            return approvals.list_pending(session, limit=10_000)
-
-    def close(self) -> None:
-        self.engine.runtime.close()
-
+def exit_code(process: BaseProcess, timeout: float = 60.0) -> int:
+    """Wait for ``process`` to end; its exit code (SIGKILL and failure after ``timeout``)."""
+    process.join(timeout)
+    if process.exitcode is None:
+        process.kill()
+        process.join()
+        raise AssertionError(f"{process.name} did not exit within {timeout}s")
+    return process.exitcode

@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from bot.catalogue.registry import build_catalogue
 from bot.engine.calls import is_repeatable
 from bot.engine.invariants import stuck_runs
 from bot.engine.status import FINISHED
-from bot.catalogue.registry import build_catalogue
 from storage.database import Database
 from storage.models import Run, SandboxCall, StepRecord, Timer
 
@@ -85,7 +85,11 @@ def broken_at_the_end(ledger: Ledger) -> list[str]:
 
 def unfinished_runs(ledger: Ledger) -> list[str]:
     """A line per run that has not ended."""
-    return [f"{run.id} is still {run.status}" for run in ledger.runs.values() if run.status not in FINISHED]
+    return [
+        f"{run.id} is still {run.status}"
+        for run in ledger.runs.values()
+        if run.status not in FINISHED
+    ]
 
 
 def open_timers(ledger: Ledger) -> list[str]:
@@ -170,7 +174,9 @@ def _successes_not_performed_once(ledger: Ledger) -> list[str]:
 
 
 def _performed_but_not_journalled(ledger: Ledger) -> list[str]:
-    journalled = {(e.run_id, e.step_id) for e in ledger.journal if e.status in ("succeeded", "unknown")}
+    journalled = {
+        (e.run_id, e.step_id) for e in ledger.journal if e.status in ("succeeded", "unknown")
+    }
     return [
         f"{run_id} {step_id}: the tool performed it, the journal has no success or unknown"
         for (run_id, step_id), count in sorted(ledger.tool_calls.items())
@@ -188,7 +194,9 @@ def _unknowns_not_escalated(ledger: Ledger) -> list[str]:
         unknown_runs.add(entry.run_id)
         operation = _CATALOGUE.get(entry.operation or "")
         if operation is not None and is_repeatable(operation, entry.idempotency_key):
-            problems.append(f"{entry.run_id} {entry.step_id}: {entry.operation} is repeatable, not unknown")
+            problems.append(
+                f"{entry.run_id} {entry.step_id}: {entry.operation} is repeatable, not unknown"
+            )
         run = ledger.runs[entry.run_id]
         if run.status != "escalated" or MAYBE_DONE not in (run.reason or ""):
             problems.append(
@@ -197,14 +205,20 @@ def _unknowns_not_escalated(ledger: Ledger) -> list[str]:
             )
     for run in ledger.runs.values():
         if MAYBE_DONE in (run.reason or "") and run.id not in unknown_runs:
-            problems.append(f"{run.id} escalated as maybe done, but its journal has no unknown call")
+            problems.append(
+                f"{run.id} escalated as maybe done, but its journal has no unknown call"
+            )
     return problems
 
 
 def _steps_succeeded_twice(ledger: Ledger) -> list[str]:
     """The SOP has no loops: each (run, step) succeeds at most once."""
     succeeded = Counter((e.run_id, e.step_id) for e in ledger.journal if e.status == "succeeded")
-    return [f"{run_id} {step_id}: succeeded {count} times" for (run_id, step_id), count in sorted(succeeded.items()) if count > 1]
+    return [
+        f"{run_id} {step_id}: succeeded {count} times"
+        for (run_id, step_id), count in sorted(succeeded.items())
+        if count > 1
+    ]
 
 
 def _completed_runs_missing_writes(ledger: Ledger) -> list[str]:

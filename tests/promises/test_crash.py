@@ -2,11 +2,12 @@
 of ``promise-mix`` (reads, writes that cannot be repeated, writes with idempotency keys, a
 wait, approvals, an SLA clock whose link writes) go through it.
 
-Each worker in turn dies in one of three ways: by SIGKILL just before a random one of its
-database commits (every crash window, the narrow ones included), by SIGKILL from the test
-at a random moment, or by SIGTERM (it must finish the timer in hand and exit 0). Between
-workers the test decides some approvals and moves the clock: not at all, past the wait, or
-past the dead worker's lease.
+Each worker in turn signals itself just before a random one of its database commits:
+mostly SIGKILL (a crash; dying before a commit reaches every crash window, see
+``worker_process``), sometimes SIGTERM (it must finish the timer in hand and exit 0).
+Between workers the test decides some approvals and moves the clock: not at all, past the
+wait, or past the dead worker's lease. Everything follows from the seed: the same seed
+kills the same workers at the same commits.
 
 After every death, at rest: no run is stuck, no write happened twice at the tool, every
 success in the journal happened exactly once, every interrupted write that cannot be
@@ -19,6 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import signal
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import select
@@ -26,14 +29,14 @@ from sqlalchemy import select
 from storage.database import Database
 from storage.models import StepRecord
 from tests.promises.clock import SharedClock
-from tests.promises.fleet import Desk, Fleet
+from tests.promises.desk import Desk
+from tests.promises.fleet import Fleet
 from tests.promises.ledger import (
     MAYBE_DONE,
     Ledger,
     broken_at_the_end,
     broken_promises,
     is_idle,
-    progress,
     stuck,
     unfinished_count,
 )
@@ -42,11 +45,12 @@ from tests.promises.worker_process import LEASE
 RUNS = int(os.environ.get("SOPBOT_PROMISE_RUNS", "150"))
 WORKERS = int(os.environ.get("SOPBOT_PROMISE_WORKERS", "50"))
 """How many workers start and die in turn before the survivor finishes the work."""
-LAST_COMMIT = 150
-"""The latest commit a worker may be told to die before (an idle worker commits too)."""
+LAST_COMMIT = 400
+"""The latest commit a worker may be told to signal itself before."""
 JUMPS = tuple(dt.timedelta(seconds=s) for s in (0, 0, 30, 120, 360, LEASE.total_seconds() + 1))
 """How far the clock moves between two workers: not at all, past the wait, past a lease."""
-DEATHS = ("before a commit",) * 3 + ("killed by the test", "stopped by the test")
+ENDINGS = (signal.SIGKILL,) * 4 + (signal.SIGTERM,)
+EXIT_CODE = {signal.SIGKILL: -signal.SIGKILL, signal.SIGTERM: 0}
 
 
 def test_workers_dying_at_random_moments_break_no_promise(
@@ -62,24 +66,13 @@ def test_workers_dying_at_random_moments_break_no_promise(
         for number in range(WORKERS):
             desk.start_runs(_share_of_runs(rng, len(desk.started), number), rng)
             worker = f"worker-{number:03d}"
-            death = rng.choice(DEATHS)
-            if death == "before a commit":
-                fleet.start(worker, die_before_commit=rng.randint(1, LAST_COMMIT))
-                fleet.await_death(worker)
-            else:
-                fleet.start(worker)
-                fleet.wait_serving(worker)
-                target = progress(database) + rng.randint(1, 60)
-                fleet.wait_until(
-                    lambda: progress(database) >= target
-                    or is_idle(database, clock.now(), fleet.running),
-                    timeout=30,
-                )
-                if death == "killed by the test":
-                    fleet.kill(worker)
-                else:
-                    assert fleet.stop(worker) == 0, fleet.tail(worker)
+            ending = rng.choice(ENDINGS)
+            fleet.start(worker, signal_before_commit=(ending, rng.randint(1, LAST_COMMIT)))
+            fleet.wait_until(partial(_spent, fleet, worker, database, clock), timeout=60)
+            assert fleet.end(worker, ending) == EXIT_CODE[ending], fleet.tail(worker)
             interrupted |= _calls_in_flight(database)
+            from tests.promises.ledger import progress
+            print("ROUND", number, ending, progress(database), len(interrupted))
             assert stuck(database) == []
             assert broken_promises(Ledger.read(database)) == []
             desk.decide(rng, share=0.5, reject=0.2)
@@ -93,7 +86,7 @@ def test_workers_dying_at_random_moments_break_no_promise(
             assert finished, f"the survivor is stuck:\n{fleet.tail('survivor')}"
             desk.decide(rng, share=1.0, reject=0.2)
             clock.advance(LEASE + dt.timedelta(seconds=1))
-        assert fleet.stop("survivor") == 0, fleet.tail("survivor")
+        assert fleet.end("survivor") == 0, fleet.tail("survivor")
     finally:
         fleet.close()
         desk.close()
@@ -108,6 +101,13 @@ def test_workers_dying_at_random_moments_break_no_promise(
             where = f"{entry.run_id} {entry.step_id} ({entry.operation})"
             assert entry.status == "unknown", f"{where} was cut off, but is {entry.status}"
             assert MAYBE_DONE in (final.runs[entry.run_id].reason or ""), where
+
+
+def _spent(fleet: Fleet, worker: str, database: Database, clock: SharedClock) -> bool:
+    """The worker exited, or has nothing left to do: ending it now leaves the same state."""
+    if fleet.exited(worker):
+        return True
+    return fleet.serving(worker) and is_idle(database, clock.now(), fleet.running)
 
 
 def _share_of_runs(rng: random.Random, started: int, worker_number: int) -> int:

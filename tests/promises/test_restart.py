@@ -23,6 +23,7 @@ PAST_THE_SLA = dt.timedelta(minutes=21)
 """Past the SOP's 5-minute wait and its 20-minute SLA: only the approval's timeout is left."""
 PAST_THE_APPROVAL_TIMEOUT = dt.timedelta(hours=2)
 PAST_THE_SLA_LINK = dt.timedelta(minutes=3)
+PAST_THE_WAIT = dt.timedelta(minutes=6)
 PAST_THE_LEASE = LEASE + dt.timedelta(seconds=1)
 
 
@@ -74,20 +75,51 @@ def test_an_sla_write_cut_off_by_a_crash_is_not_repeated_after_restart(database:
     try:
         run = harness.start("promise-mix")
         dying = DiesAfterActing(harness.tools, "slack.post")
-        harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, dying)  # type: ignore[arg-type]
+        harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, dying)
         with pytest.raises(ProcessDied):  # the SLA link's post went out, then the process died
             harness.advance(PAST_THE_SLA_LINK)
         harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, harness.tools)
         harness.engine.runtime.worker_id = "after"
         harness.advance(PAST_THE_LEASE)
         harness.advance(PAST_THE_SLA)
-        sla_posts = [call for call in harness.tool_calls("slack.post") if call.arguments["text"].endswith(" sla")]
+        sla_posts = [
+            call
+            for call in harness.tool_calls("slack.post")
+            if call.arguments["text"].endswith(" sla")
+        ]
         assert len(sla_posts) == 1
         finished = harness.run(run.id)
         assert finished.status == "escalated"
         assert MAYBE_DONE in (finished.reason or "")
         with database.session() as session:
-            left_open = [entry.step_id for entry in journal.steps_for_run(session, run.id) if entry.status == "started"]
+            left_open = [
+                entry.step_id
+                for entry in journal.steps_for_run(session, run.id)
+                if entry.status == "started"
+            ]
         assert left_open == []
+    finally:
+        harness.close()
+
+
+def test_writes_after_a_write_that_cannot_be_repeated_stay_on_record_after_a_crash(
+    database: Database,
+) -> None:
+    harness = Harness.open(database, validate_paths([SOPS_DIR]).files, worker_id="before")
+    try:
+        run = harness.start("promise-mix")
+        dying = DiesAfterActing(harness.tools, "email.send")
+        harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, dying)
+        with pytest.raises(ProcessDied):  # pay, file (jira), tell (email): sent, then death
+            harness.advance(PAST_THE_WAIT)
+        harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, harness.tools)
+        harness.engine.runtime.worker_id = "after"
+        harness.advance(PAST_THE_LEASE)
+        assert len(harness.tool_calls("jira.create_issue")) == 1
+        assert len(harness.tool_calls("email.send")) == 1
+        with database.session() as session:
+            done = {(e.step_id, e.status) for e in journal.steps_for_run(session, run.id)}
+        assert {("file", "succeeded"), ("tell", "succeeded")} <= done, "the email is on record"
+        assert harness.run(run.id).status == "completed"
     finally:
         harness.close()

@@ -15,7 +15,8 @@ from pathlib import Path
 
 from storage.database import Database
 from tests.promises.clock import SharedClock
-from tests.promises.fleet import Desk, Fleet
+from tests.promises.desk import Desk
+from tests.promises.fleet import Fleet
 from tests.promises.ledger import Ledger, broken_at_the_end, is_idle, unfinished_count
 
 RUNS = int(os.environ.get("SOPBOT_PROMISE_RUNS", "150"))
@@ -35,18 +36,15 @@ def test_two_workers_do_everything_exactly_once(
     fleet = Fleet(url, clock, tmp_path)
     desk = Desk(url, clock)
     try:
-        import time; t0=time.monotonic()
         desk.start_runs(RUNS, rng)
-        print("started", time.monotonic()-t0)
         for worker in WORKERS:
             fleet.start(worker)
         while unfinished_count(database):
             assert fleet.wait_until(lambda: is_idle(database, clock.now(), WORKERS), timeout=120)
-            print("idle", time.monotonic()-t0, unfinished_count(database))
             clock.advance(JUMP)
             desk.decide(rng, share=1.0, reject=0.0)  # while the workers handle the jump
         for worker in WORKERS:
-            assert fleet.stop(worker) == 0, fleet.tail(worker)
+            assert fleet.end(worker) == 0, fleet.tail(worker)
     finally:
         fleet.close()
         desk.close()

@@ -2,17 +2,21 @@
 
 It is ``sopbot worker`` (``bot.cli.worker_cmd.run_worker``) on the SOPs in ``sops/`` next
 to this file, with three differences: its clock is the test's ``SharedClock``, its log
-(one line per chat message) goes to a file the test reads, and it may be told to die by
-SIGKILL just before its N-th database commit. Every commit is a boundary between what a
-crash keeps and what it loses (an intent journalled, a tool's write, a run's new state), so
-dying before a random one reaches every crash window, the narrow ones included.
+(one line per chat message) goes to a file the test reads, and it may be told to send
+itself a signal just before its N-th database commit.
+
+SIGKILL there is a crash at a precise point: every commit is a boundary between what a
+crash keeps and what it loses (an intent journalled, a tool's write, a run's new state),
+and a kill anywhere between two commits leaves the database exactly as a kill just before
+the second one. So dying before a random commit reaches every crash window, the narrow
+ones included, and the same seed reaches the same one again. SIGTERM there asks for a
+graceful stop in the middle of work.
 """
 
 from __future__ import annotations
 
 import ctypes
 import datetime as dt
-import faulthandler
 import itertools
 import logging
 import os
@@ -46,45 +50,56 @@ def serve(
     worker_id: str,
     seconds: ctypes.c_double,
     log_path: str,
-    die_before_commit: int | None,
+    signal_before_commit: tuple[int, int] | None,
 ) -> None:
-    """The body of one worker process: serve until SIGTERM (exit 0) or SIGKILL.
-
-    SIGUSR1 writes every thread's stack to the log (for a worker that seems stuck).
-    """
-    handler = logging.FileHandler(log_path)
-    configure_logging(handler)
-    faulthandler.register(signal.SIGUSR1, file=handler.stream, all_threads=True)
-    if die_before_commit is not None:
-        _die_before_commit(die_before_commit)
+    """The body of one worker process: serve until SIGTERM (exit 0) or SIGKILL."""
+    configure_logging(logging.FileHandler(log_path))
+    if signal_before_commit is not None:
+        _signal_before_commit(*signal_before_commit)
     settings = settings_for(database_url, worker_id)
     sys.exit(run_worker(settings, SharedClock(seconds), once=False, poll=POLL_SECONDS))
 
 
-def _die_before_commit(number: int) -> None:
-    """SIGKILL this process when it is about to commit for the ``number``-th time."""
+def _signal_before_commit(signum: int, number: int) -> None:
+    """Send ``signum`` to this process when it is about to commit for the ``number``-th time."""
     commits = itertools.count(1)
 
     def before_commit(_connection: Connection) -> None:
         if next(commits) == number:
-            logging.getLogger("promises").info("dying before commit %d", number)
-            os.kill(os.getpid(), signal.SIGKILL)
+            logging.getLogger("promises").info(
+                "%s before commit %d", signal.strsignal(signum), number
+            )
+            os.kill(os.getpid(), signum)
 
     event.listen(Engine, "commit", before_commit)
 
 
 # TEMP-PATCH (exploration only, remove): read pinned versions without the write lock.
-import bot.library as _library  # noqa: E402
 from functools import lru_cache as _lru  # noqa: E402
+
+import bot.library as _library  # noqa: E402
 
 
 @_lru(maxsize=256)
 def _pinned_read_only(database, content_hash):  # type: ignore[no-untyped-def]
-    from storage import sop_versions
     from bot.procedure.loader import load_text
+    from storage import sop_versions
+
     with database.session(read_only=True) as session:
         version = sop_versions.get_by_hash(session, content_hash)
     return load_text(version.source, version.file).procedure
 
 
 _library._pinned = _pinned_read_only
+
+
+def run_sopbot(argv: list[str], env: dict[str, str], output_path: str) -> None:
+    """``sopbot ARGV`` as a process of its own, with ``env`` set and every line it prints
+    (stdout and stderr) in ``output_path``; its exit code is this process's."""
+    from bot.cli.app import main
+
+    os.environ.update(env)
+    with open(output_path, "w") as output:
+        os.dup2(output.fileno(), sys.stdout.fileno())
+        os.dup2(output.fileno(), sys.stderr.fileno())
+    sys.exit(main(argv))

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sop_strategies import procedure_data, procedures
+from tests.validation.sop_strategies import procedure_data, procedures
 
 from bot.procedure.loader import LoadedSop, load_file, load_text
 from bot.procedure.model import Procedure

@@ -27,7 +27,12 @@ def run_action(env: StepEnv, work: RunWork, step: ActionStep) -> Transition:
         return prepared
     operation, arguments = prepared
     if approved is None and operation.writes and work.run.mode == "assist":
-        return open_assist_confirmation(env, work, step, operation, arguments)
+        checked = env.caller.check(work, step_id=step.id, operation=operation, arguments=arguments)
+        if isinstance(checked, CallResult):  # never ask anyone to confirm a call that cannot run
+            return settle(env, work, step, step, step.on_failure, operation, checked) or escalate(
+                env, work, f"{step.id}: {checked.error}"
+            )
+        return open_assist_confirmation(env, work, step, operation, checked)
     try:
         key = idempotency_key(work, step, operation)
     except expressions.ExpressionError as error:

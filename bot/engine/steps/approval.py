@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from bot.catalogue.operation import Operation
 from bot.chat.mentions import mentions
 from bot.chat.messages import Button, Card
+from bot.engine.calls import CallResult
 from bot.engine.notify import tell_thread
 from bot.engine.status import BOT_ACTOR, RunStatus, TimerKind
 from bot.engine.steps.env import StepEnv
@@ -57,7 +58,7 @@ def run_approval(env: StepEnv, work: RunWork, step: ApprovalStep) -> Transition:
             for label, value in approval.facts.items()
         }
         deciders = resolve_targets(approval.approvers, work.procedure, work.run.started_by, context)
-    except (expressions.ExpressionError, TargetError) as error:
+    except (expressions.ExpressionError, TargetError, RefusedCall) as error:
         return escalate(env, work, f"cannot prepare the approval {step.id}: {error}")
     return _open(env, work, step, approval, "approval", summary, facts, actions, deciders)
 
@@ -114,14 +115,22 @@ def _next_action(work: RunWork, step: StepBase) -> list[StepBase]:
     return []
 
 
+class RefusedCall(Exception):
+    """A call an approval would cover cannot run: nobody should be asked to approve it."""
+
+
 def _planned_call(env: StepEnv, work: RunWork, step: ActionStep) -> dict[str, Any]:
     from bot.engine.steps.action import render_arguments
 
     operation = env.runtime.catalogue.get(step.action)
-    arguments = render_arguments(step, work)
-    if operation is not None:
-        arguments = operation.args.model_validate(arguments).model_dump(mode="json", by_alias=True)
-    return {"step": step.id, "operation": step.action, "arguments": arguments}
+    if operation is None:
+        raise RefusedCall(f"the operation {step.action} is not installed here")
+    checked = env.caller.check(
+        work, step_id=step.id, operation=operation, arguments=render_arguments(step, work)
+    )
+    if isinstance(checked, CallResult):
+        raise RefusedCall(f"{step.id} would be refused: {checked.error}")
+    return {"step": step.id, "operation": step.action, "arguments": checked}
 
 
 def _open(

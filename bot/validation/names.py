@@ -1,17 +1,12 @@
-"""Rules about names: actions and their arguments, names read by expressions, roles.
+"""SOP205-SOP211: every name an expression reads is defined, saved before it is read,
+and has the field read from it; expressions parse; roles exist.
 
-A typo here would otherwise surface at 3 a.m. as a failed run; each rule points at the
-misspelt word and suggests the closest known one.
+A typo here would otherwise surface at 3 a.m. as a failed run, so each finding points at
+the misspelt word and suggests the closest known one.
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from typing import Annotated, Any
-
-from pydantic import TypeAdapter, ValidationError
-
-from bot.catalogue.operation import Operation
 from bot.procedure.expressions import (
     Analysis,
     ExpressionError,
@@ -21,103 +16,14 @@ from bot.procedure.expressions import (
     known_filters,
     known_tests,
 )
-from bot.procedure.source_map import Path
 from bot.validation.context import SopContext, did_you_mean
 from bot.validation.operations import facts
-from bot.validation.sites import CallSite, ExpressionSite, SavedName, has_template
+from bot.validation.sites import ExpressionSite, SavedName
 
 JINJA_GLOBALS = ("range", "dict", "namespace", "lipsum", "cycler", "joiner")
 BUILTINS = frozenset(("inputs", "trigger", "run", "now", "today", "secrets", *JINJA_GLOBALS))
 EVENT = "event"
 RUN_FIELDS = ("id", "sop_id", "started_by", "started_at", "mode")
-
-
-# --- actions and arguments ----------------------------------------------------------------
-
-
-def check_actions(context: SopContext) -> None:
-    """SOP201-SOP204: every call names a known operation with valid arguments."""
-    for site in context.sites.calls:
-        operation = context.catalogue.get(site.call.action)
-        if operation is None:
-            _unknown_action(context, site.call.action, (*site.path, "action"))
-        else:
-            _check_arguments(context, site, operation)
-    permissions = context.procedure.permissions
-    for key in ("allow", "never"):
-        for index, name in enumerate(getattr(permissions, key)):
-            if name not in context.catalogue:
-                _unknown_action(context, name, ("permissions", key, index))
-    for name in permissions.limits:
-        if name not in context.catalogue:
-            _unknown_action(context, name, ("permissions", "limits", name), at_key=True)
-    for index, disclosure in enumerate(context.procedure.guardrails.required_disclosures):
-        for position, name in enumerate(disclosure.applies_to):
-            if name not in context.catalogue:
-                path = ("guardrails", "required_disclosures", index, "applies_to", position)
-                _unknown_action(context, name, path)
-
-
-def _unknown_action(context: SopContext, name: str, path: Path, *, at_key: bool = False) -> None:
-    namespace = name.split(".", 1)[0]
-    siblings = [op.name for op in context.catalogue if op.namespace == namespace]
-    if siblings:
-        hint = f"{namespace} offers: " + ", ".join(siblings)
-    else:
-        hint = "known connectors: " + ", ".join(c.namespace for c in context.catalogue.connectors)
-    suggestion = context.catalogue.suggest(name)
-    message = f"unknown action '{name}'" + (
-        f" (did you mean '{suggestion}'?)" if suggestion else ""
-    )
-    context.report("SOP201", path, message, hint, at_key=at_key)
-
-
-def _check_arguments(context: SopContext, site: CallSite, operation: Operation) -> None:
-    arguments = site.call.with_
-    known = facts(operation).arguments
-    takes = f"{operation.name} takes: " + ", ".join(known)
-    for name, value in arguments.items():
-        path = (*site.path, "with", name)
-        if name not in known:
-            message = f"{operation.name} takes no argument '{name}'" + did_you_mean(name, known)
-            context.report("SOP202", path, message, takes, at_key=True)
-            continue
-        if has_template(value):
-            continue  # known only at run time
-        problem = argument_problem(operation, name, value)
-        if problem:
-            context.report("SOP204", path, f"argument '{name}' of {operation.name}: {problem}")
-    missing = [name for name in facts(operation).required if name not in arguments]
-    if missing:
-        where = "with" if "with_" in site.call.model_fields_set else "action"
-        names = ", ".join(f"'{name}'" for name in missing)
-        plural = "s" if len(missing) > 1 else ""
-        message = f"{operation.name} needs the argument{plural} {names}"
-        context.report("SOP203", (*site.path, where), message, takes)
-
-
-@lru_cache(maxsize=1024)
-def _argument_adapter(operation: Operation, name: str) -> TypeAdapter[Any]:
-    for field_name, info in operation.args.model_fields.items():
-        if (info.alias or field_name) == name:
-            annotation: Any = info.annotation
-            return TypeAdapter(
-                Annotated[annotation, *info.metadata] if info.metadata else annotation
-            )
-    raise KeyError(name)
-
-
-def argument_problem(operation: Operation, name: str, value: Any) -> str | None:
-    """Why a literal value would be refused as argument ``name``, or None."""
-    try:
-        _argument_adapter(operation, name).validate_python(value)
-    except ValidationError as error:
-        detail = error.errors(include_url=False)[0]
-        return f"{detail['msg']}, got {value!r}"
-    return None
-
-
-# --- names read by expressions -------------------------------------------------------------
 
 
 def check_expressions(context: SopContext) -> None:
@@ -181,11 +87,7 @@ class _Resolver:
 
     def resolve(self, site: ExpressionSite, reference: Reference) -> None:
         root, path = reference.root, reference.path
-        if root in self.saved:
-            self.check_order(site, root)
-            if path:
-                self.check_field(site, root, path[0])
-        elif root == "inputs":
+        if root == "inputs":
             if path and path[0] not in self.inputs:
                 message = f"no input named '{path[0]}'" + did_you_mean(path[0], self.inputs)
                 self.unknown(site, message, str(reference))
@@ -203,6 +105,10 @@ class _Resolver:
                 )
         elif root in BUILTINS:
             return
+        elif root in self.saved:
+            self.check_order(site, root)
+            if path:
+                self.check_field(site, root, path[0])
         elif root in self.inputs:
             self.unknown(
                 site,
@@ -287,9 +193,6 @@ class _Resolver:
         )
 
 
-# --- roles and saved names -----------------------------------------------------------------
-
-
 def check_roles(context: SopContext) -> None:
     """SOP208: every role:NAME is defined under roles."""
     roles = context.procedure.roles
@@ -302,7 +205,7 @@ def check_roles(context: SopContext) -> None:
 
 
 def check_saved_names(context: SopContext) -> None:
-    """SOP211: a save_as or set name never hides a built-in."""
+    """SOP211: no save_as or set name is hidden by a built-in of the same name."""
     for saved in context.sites.saved:
         if saved.name in BUILTINS or saved.name == EVENT:
             context.report(
@@ -313,4 +216,4 @@ def check_saved_names(context: SopContext) -> None:
             )
 
 
-CHECKS = (check_actions, check_expressions, check_roles, check_saved_names)
+CHECKS = (check_expressions, check_roles, check_saved_names)
