@@ -62,7 +62,8 @@ def describe(call: SandboxCall, directory: Directory | None = None) -> str:
     head = f"[sandbox] {call.operation}"
     if call.operation in ("slack.post", "slack.dm"):
         where = str(arguments.get("channel") or arguments.get("user") or "?")
-        return f"{head} to {_place(where, directory)}: {_message(str(arguments.get('text', '')), directory)}"
+        text = _message(str(arguments.get("text", "")), directory)
+        return f"{head} to {_place(where, directory)}: {text}"
     if call.operation == "email.send":
         to = ", ".join(arguments.get("to", []))
         return f"{head} to {to}: {arguments.get('subject', '')!r}"

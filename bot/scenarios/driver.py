@@ -22,7 +22,7 @@ from bot.scenarios.facts import Facts, PersonStep, gather
 from bot.scenarios.model import Completion, Decision, OutsideChange, Rejection, Scenario, ThenStep
 from bot.scenarios.results import Mismatch
 from bot.scenarios.stubs import StubbedTools
-from storage import runs, timers
+from storage import audit, runs, timers
 from storage.models import Approval
 
 MAX_WAKES = 10_000
@@ -62,7 +62,7 @@ class ScenarioDriver:
                     event.source, event.type, event.payload, key=f"scenario:{scenario.name}"
                 )
                 if not started:
-                    self.refusal = "the event does not pass the trigger's filter"
+                    self.refusal = self._refused_start() or "the event does not pass the trigger's filter"
                 engine.run_due()
             elif scenario.schedule is not None:
                 engine.starter.arm_schedules()
@@ -76,6 +76,14 @@ class ScenarioDriver:
         except (EngineError, UnknownProcedure) as refused:
             self.refusal = str(refused)
         self._observe()
+
+    def _refused_start(self) -> str | None:
+        """Why the procedure refused the event (its owner was told), if it did."""
+        with self.harness.database.session() as session:
+            events = audit.recent(session, limit=20)
+        refusals = [event for event in events if event.action == "run.start" and event.outcome == "refused"
+                    and event.detail.get("sop") == self.procedure.id]
+        return refusals[0].reason if refusals else None
 
     def do(self, step: ThenStep) -> None:
         """One then-step; ``StepFailed`` when it cannot be done or an expectation fails."""

@@ -1,4 +1,5 @@
-"""Whatever a person types, the console answers in words and keeps running; Ctrl-D leaves."""
+"""Whatever a person types, the console answers in words and keeps running: mistakes,
+missing inputs (asked for), a rejection (asked why), a cancelled question. Ctrl-D leaves."""
 
 from __future__ import annotations
 
@@ -29,8 +30,6 @@ def test_bad_input_gets_a_clear_answer_and_the_console_keeps_running(console: Co
     assert "You are @Maria (U01MARIA), Ops lead" in console.type("/whoami")
     assert "No runs yet." in console.type("/sop history")
 
-
-def test_questions_for_missing_inputs_a_rejection_and_ctrl_d(console: Console) -> None:
     console.type_until("/sop run refund", ORDER_QUESTION)
     console.type_until("1043", REASON_QUESTION)
     started = console.type("arrived late")

@@ -7,7 +7,12 @@ from tests.console.terminal import Console, button, run_id
 
 
 def test_finance_approves_a_refund_and_each_write_is_confirmed(console: Console) -> None:
+    assert "procedures from" in console.banner
+    assert "skipped:" not in console.banner
+    assert "You are @Maria." in console.banner
+    assert console.prompt == "maria>"
     assert "You are now @Dev (U02DEV), Support agent." in console.type("/as @dev")
+    assert console.prompt == "dev>"
     started = console.type("/sop run refund order_id=1042 reason=damaged")
     run = run_id(started)
     assert "assist mode: each write waits for a one-click confirmation" in started

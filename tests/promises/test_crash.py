@@ -45,7 +45,7 @@ from tests.promises.worker_process import LEASE
 RUNS = int(os.environ.get("SOPBOT_PROMISE_RUNS", "150"))
 WORKERS = int(os.environ.get("SOPBOT_PROMISE_WORKERS", "50"))
 """How many workers start and die in turn before the survivor finishes the work."""
-LAST_COMMIT = 400
+LAST_COMMIT = 60
 """The latest commit a worker may be told to signal itself before."""
 JUMPS = tuple(dt.timedelta(seconds=s) for s in (0, 0, 30, 120, 360, LEASE.total_seconds() + 1))
 """How far the clock moves between two workers: not at all, past the wait, past a lease."""
