@@ -92,14 +92,32 @@ def libpq_url(url: URL) -> str:
     return url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+def require_postgres(admin_url: URL) -> None:
+    """Fail early, before minutes of SQLite work, when the server cannot be reached."""
+    with _admin_engine(admin_url):
+        pass
+
+
 @contextmanager
 def scratch_postgres(admin_url: URL, label: str) -> Iterator[URL]:
     """A new, empty PostgreSQL database (durable commits, as production), dropped afterwards."""
     name = f"sopbot_bench_{label}_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    try:
+    with _admin_engine(admin_url) as admin:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield admin_url.set(database=name)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@contextmanager
+def _admin_engine(admin_url: URL) -> Iterator[Engine]:
+    """An autocommit engine on the server; a server that refuses us is a ``BenchError``."""
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        admin.connect().close()
     except Exception as error:
         admin.dispose()
         shown = admin_url.render_as_string(hide_password=True)
@@ -108,10 +126,8 @@ def scratch_postgres(admin_url: URL, label: str) -> Iterator[URL]:
             "--postgres URL"
         ) from None
     try:
-        yield admin_url.set(database=name)
+        yield admin
     finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 

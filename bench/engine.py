@@ -36,6 +36,7 @@ from _common import (
     machine_line,
     postgres_admin_url,
     print_table,
+    require_postgres,
     run_cli,
     scratch_directory,
     scratch_postgres,
@@ -776,6 +777,8 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = parse_arguments(argv)
     admin_url = None if arguments.skip_postgres else postgres_admin_url(arguments.postgres)
+    if admin_url is not None:
+        require_postgres(admin_url)
     print(f"machine: {machine_line()}")
     with scratch_directory() as directory:
         sqlite_phase(directory, arguments.runs, arguments.rounds, arguments.commits)

@@ -77,5 +77,7 @@ def _prepare_sqlite_connection(connection: Any, _record: Any) -> None:
 
 def _begin_sqlite_transaction(connection: Connection) -> None:
     reads_only = bool(connection.get_execution_options().get(READ_ONLY_OPTION, False))
-    connection.exec_driver_sql(f"PRAGMA query_only={int(reads_only)}")
+    if connection.info.get("query_only") != reads_only:  # only when the pooled connection flips
+        connection.exec_driver_sql(f"PRAGMA query_only={int(reads_only)}")
+        connection.info["query_only"] = reads_only
     connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Timer
@@ -20,10 +20,39 @@ from storage.writes import rows_changed, table_of
 _TABLE = table_of(Timer)
 # Built once: these run for every step of every run.
 _INSERT = insert(_TABLE).returning(_TABLE.c.id)
+_COMPLETE_MANY = update(_TABLE).where(
+    _TABLE.c.id.in_(bindparam("b_ids", expanding=True)),
+    _TABLE.c.status == "claimed",
+    _TABLE.c.claimed_by == bindparam("b_owner"),
+)
 _OWN_CLAIM_UPDATE = update(_TABLE).where(
     _TABLE.c.id == bindparam("b_id"),
     _TABLE.c.status == "claimed",
     _TABLE.c.claimed_by == bindparam("b_owner"),
+)
+
+
+# Two simple queries instead of one OR: each walks its own index in due order and stops at
+# the limit, however large the backlog of future timers is.
+_PENDING_DUE = (
+    select(_TABLE.c.id, _TABLE.c.due_at)
+    .where(_TABLE.c.status == "pending", _TABLE.c.due_at <= bindparam("b_now"))
+    .order_by(_TABLE.c.due_at, _TABLE.c.id)
+    .limit(bindparam("b_limit"))
+)
+_LEASE_OVER = (
+    select(_TABLE.c.id, _TABLE.c.due_at)
+    .where(_TABLE.c.status == "claimed", _TABLE.c.lease_until < bindparam("b_now"))
+    .order_by(_TABLE.c.due_at, _TABLE.c.id)
+    .limit(bindparam("b_limit"))
+)
+_PENDING_DUE_LOCKED = _PENDING_DUE.with_for_update(skip_locked=True)
+_LEASE_OVER_LOCKED = _LEASE_OVER.with_for_update(skip_locked=True)
+_CLAIM = (
+    update(_TABLE)
+    .where(_TABLE.c.id.in_(bindparam("b_ids", expanding=True)))
+    .values(status="claimed")
+    .returning(*_TABLE.c)
 )
 
 
@@ -69,28 +98,36 @@ def claim_due(
     """
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
-    candidates = (
-        select(Timer.id).where(_claimable(now)).order_by(Timer.due_at, Timer.id).limit(limit)
-    )
-    if session.get_bind().dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    ids = list(session.scalars(candidates))
+    postgres = session.get_bind().dialect.name == "postgresql"
+    bounds = {"b_now": now, "b_limit": limit}
+    candidates = [
+        *session.execute(_PENDING_DUE_LOCKED if postgres else _PENDING_DUE, bounds),
+        *session.execute(_LEASE_OVER_LOCKED if postgres else _LEASE_OVER, bounds),
+    ]
+    ids = [row.id for row in sorted(candidates, key=lambda row: (row.due_at, row.id))[:limit]]
     if not ids:
         return []
-    claim = (
-        update(Timer)
-        .where(Timer.id.in_(ids), _claimable(now))
-        .values(status="claimed", claimed_by=owner, lease_until=now + lease)
-        .returning(Timer)
-        .execution_options(populate_existing=True)
+    # The rows are ours until commit: locked on PostgreSQL, under the write lock on SQLite.
+    claim = {"b_ids": ids, "claimed_by": owner, "lease_until": now + lease}
+    rows = session.execute(_CLAIM, claim)
+    return sorted(
+        (Timer(**row._mapping) for row in rows), key=lambda timer: (timer.due_at, timer.id)
     )
-    claimed = list(session.scalars(claim))
-    return sorted(claimed, key=lambda timer: (timer.due_at, timer.id))
 
 
 def complete(session: Session, timer_id: int, *, owner: str, now: datetime) -> bool:
     """Mark the timer done, if ``owner`` still holds its claim."""
     return _change_own_claim(session, timer_id, owner, status="done", fired_at=now)
+
+
+def complete_many(
+    session: Session, timer_ids: Collection[int], *, owner: str, now: datetime
+) -> int:
+    """Mark several timers done in one statement (those ``owner`` still holds); how many."""
+    if not timer_ids:
+        return 0
+    parameters = {"b_ids": list(timer_ids), "b_owner": owner, "status": "done", "fired_at": now}
+    return rows_changed(session, _COMPLETE_MANY, parameters)
 
 
 def release(session: Session, timer_id: int, *, owner: str) -> bool:
@@ -138,13 +175,6 @@ def count_pending(session: Session) -> int:
     """How many timers wait to fall due or to be claimed."""
     pending = select(func.count()).select_from(Timer).where(Timer.status == "pending")
     return session.scalar(pending) or 0
-
-
-def _claimable(now: datetime) -> ColumnElement[bool]:
-    return or_(
-        and_(Timer.status == "pending", Timer.due_at <= now),
-        and_(Timer.status == "claimed", Timer.lease_until < now),
-    )
 
 
 def _change_own_claim(session: Session, timer_id: int, owner: str, **values: Any) -> bool:

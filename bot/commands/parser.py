@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 USAGE = """\
 /sop list                               procedures you can run
-/sop run NAME key=value …               start one (e.g. /sop run refund order_id=1042 reason=damaged);
+/sop run NAME key=value …               start one: /sop run refund order_id=1042 reason=damaged;
                                         quote values with spaces: reason="arrived broken";
                                         add --mode=shadow to try it without changing anything
 /sop status RUN                         where a run stands and what it waits for

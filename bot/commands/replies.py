@@ -34,7 +34,8 @@ def procedure_list(library: Library) -> str:
     )
     if broken:
         lines.append(
-            f"Skipped {len(broken)} broken file(s): {', '.join(broken)}. Run `sopbot validate` for details."
+            f"Skipped {len(broken)} broken file(s): {', '.join(broken)}. "
+            "Run `sopbot validate` for details."
         )
     return "\n".join(lines)
 

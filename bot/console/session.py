@@ -40,7 +40,8 @@ Console commands:
   /clock [+7d]   show the sandbox time, or move it on: due follow-ups and deadlines fire
   NUMBER         press the button with that number on a card
   /quit          leave (Ctrl-D does too)
-Procedure commands: /sop help, for example /sop list or /sop run refund order_id=1042 reason=damaged"""
+Procedure commands: /sop help, for example /sop list or
+  /sop run refund order_id=1042 reason=damaged"""
 SHORT_HELP = "Type /help for the console's commands, /sop help for the procedure commands."
 
 

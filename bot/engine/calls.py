@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import hashlib
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +44,13 @@ class CallResult:
     retryable: bool = False
     retry_after: float | None = None
     timed_out: bool = False
+
+
+def call_hash(operation: Operation, arguments: dict[str, Any]) -> str:
+    """What an approval pins: the operation and its exact (canonical) arguments. The hash,
+    not the arguments, is stored, so secrets in a call never land in an approval."""
+    text = json.dumps([operation.name, arguments], sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def is_repeatable(operation: Operation, idempotency_key: str | None) -> bool:
@@ -284,6 +293,10 @@ class Caller:
             )
 
         work.later(record)
+
+    def shown(self, operation: Operation, arguments: dict[str, Any]) -> dict[str, Any]:
+        """Arguments as people may see them: secret values and secret arguments masked."""
+        return self._masked(operation, arguments)
 
     def _masked(self, operation: Operation, value: dict[str, Any]) -> dict[str, Any]:
         masked: dict[str, Any] = mask(value, self.secret_values(), operation.secret_args)

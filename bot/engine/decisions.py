@@ -244,8 +244,8 @@ class Decisions:
             approved = state["meta"].setdefault("approved", {})
             for action in approval.package.get("actions", []):
                 approved[action["step"]] = {
-                    "arguments": action["arguments"],
-                    "hash": approval.package_hash,
+                    "call_hash": action["call_hash"],
+                    "approval": approval.id,
                     "by": approval.decided_by,
                 }
             return (

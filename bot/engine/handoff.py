@@ -52,5 +52,15 @@ def handoff_card(package: dict[str, Any]) -> Card:
 
 
 def _short(value: Any, limit: int = 300) -> str:
-    text = value if isinstance(value, str) else repr(value)
+    """A fact as a person reads it: ``total: 640.0 · currency: USD`` rather than a dict."""
+    if isinstance(value, dict):
+        text = " · ".join(
+            f"{key}: {_short(item, 60)}"
+            for key, item in value.items()
+            if item not in (None, "", [])
+        )
+    elif isinstance(value, list):
+        text = ", ".join(_short(item, 60) for item in value)
+    else:
+        text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

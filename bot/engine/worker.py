@@ -23,8 +23,10 @@ from bot.engine.runtime import Runtime
 from bot.engine.starting import Starter
 from bot.engine.status import BOT_ACTOR, FINISHED, RunStatus, TimerKind
 from bot.engine.steps.approval import approval_card
+from bot.engine.targets import TargetError, resolve_targets
 from bot.engine.work import RunWork
 from bot.library import pinned_procedure
+from bot.procedure.expressions import ExpressionError
 from bot.procedure.outcomes import Outcome
 from bot.procedure.steps import ApprovalStep, TaskStep
 from storage import approvals, audit, runs, timers
@@ -56,10 +58,31 @@ class Worker:
                 )
             if not claimed:
                 return handled
+            self._deliver([timer for timer in claimed if timer.kind == TimerKind.NOTIFY])
             for timer in claimed:
-                self.handle(timer)
-                handled += 1
+                if timer.kind != TimerKind.NOTIFY:
+                    self.handle(timer)
+            handled += len(claimed)
         return handled
+
+    def _deliver(self, messages: list[Timer]) -> None:
+        """Post queued messages, then mark them all done in one transaction. A message the
+        chat refused stays claimed and is tried again once its lease runs out."""
+        delivered: list[int] = []
+        for timer in messages:
+            try:
+                deliver(self.runtime.chat, self.runtime.database, timer)
+            except Exception:
+                log.exception(
+                    "could not deliver message timer %s; it will be tried again", timer.id
+                )
+                continue
+            delivered.append(timer.id)
+        if delivered:
+            with self.runtime.database.session() as session:
+                timers.complete_many(
+                    session, delivered, owner=self.runtime.worker_id, now=self.runtime.clock.now()
+                )
 
     def handle(self, timer: Timer) -> None:
         """One claimed timer; an unexpected error escalates the run instead of killing the worker."""
@@ -93,8 +116,7 @@ class Worker:
             assert timer.run_id is not None
             self.executor.advance(timer.run_id, timer.id)
         elif kind == TimerKind.NOTIFY:
-            deliver(self.runtime.chat, self.runtime.database, timer)
-            self._complete(timer)
+            self._deliver([timer])
         elif kind == TimerKind.APPROVAL_TIMEOUT:
             self._time_out(timer)
         elif kind == TimerKind.REMINDER:
@@ -263,10 +285,11 @@ class Worker:
             )
             sla.close_out(session, run.id, now=now)
             targets = procedure.escalation.to if procedure.escalation else [procedure.owner]
-            concrete = [
-                target for target in targets if not target.startswith(("role:", "{{", "starter"))
-            ]
-            for destination in fan_out(concrete or [procedure.owner], self.runtime.directory):
+            try:
+                concrete = resolve_targets(targets, procedure, run.started_by, {})
+            except (TargetError, ExpressionError):
+                concrete = [procedure.owner]
+            for destination in fan_out(concrete, self.runtime.directory):
                 queue_message(
                     session,
                     Message(

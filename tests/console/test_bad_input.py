@@ -12,7 +12,7 @@ CLEAR_ANSWERS = {
     "/sop statsu": "(did you mean /sop status?)",
     '/sop run refund order_id=1042 reason="arrived broken': "a quote is not closed",
     "/sop run nosuch": "No procedure called 'nosuch' (known: bug-escalation,",
-    "/sop run refund order_id=abc reason=damaged": "order_id: 'abc' does not have the expected form",
+    "/sop run refund order_id=abc reason=x": "order_id: 'abc' does not have the expected form",
     "42": "There is no button 42: no card is waiting for a click.",
     "/as @nobody": "Nobody called '@nobody' is here. Try @maria, @dev, @sam",
     "/clock -3d": "Sandbox time only moves forward",

@@ -155,3 +155,45 @@ def test_nobody_is_asked_to_approve_a_call_the_guardrails_would_refuse(make_harn
     assert "would be refused" in (run.reason or "")
     assert "above the limit of 1000" in (run.reason or "")
     assert harness.pending(run.id) == []
+
+
+def test_a_call_that_changed_since_it_was_approved_does_not_run(make_harness: MakeHarness) -> None:
+    text = refund_sop(**{'reason: "{{ inputs.reason }}"}': 'reason: "{{ inputs.reason }} ({{ today }})"}'})
+    harness, run, approval = _waiting(make_harness, text)
+    harness.advance(dt.timedelta(hours=20))  # the approval is given on the next day
+    harness.decide(approval.id, "U03SAM", "approve")
+    finished = harness.run(run.id)
+    assert finished.status == "escalated"
+    assert f"changed after {approval.id} approved it" in (finished.reason or "")
+    assert harness.tool_calls("crm.refund") == []
+
+
+def test_secrets_in_an_approved_call_are_masked_on_the_card_and_never_stored(make_harness: MakeHarness) -> None:
+    text = refund_sop(**{
+        "allow: [crm.refund, email.send]": "allow: [crm.refund, email.send, http.request]",
+        "      - id: pay\n": (
+            "      - id: notify_shop\n"
+            "        action: http.request\n"
+            "        with:\n"
+            "          method: POST\n"
+            "          url: https://shop.example/refunds\n"
+            "          headers: {X-Api-Key: \"{{ secrets.shop_key }}\"}\n"
+            "          json: {order: \"{{ order.id }}\"}\n"
+            "        on_failure: {then: escalate}\n"
+            "      - id: pay\n"
+        ),
+        "approve:\n        when: order.total > 500\n        approval:\n": (
+            "approve:\n        when: order.total > 500\n        approval:\n          covers: [notify_shop]\n"
+        ),
+    })
+    harness = make_harness(text, secrets={"shop_key": "sk-live-9f8e7d6c5b4a"})
+    run = harness.start("refund", {"order_id": "1042", "reason": "damaged"})
+    (approval,) = harness.pending(run.id)
+    assert "sk-live-9f8e7d6c5b4a" not in str(approval.package)
+    card = next(message.card for message in harness.chat.posted if message.card and message.kind == "card")
+    assert card is not None
+    assert "sk-live-9f8e7d6c5b4a" not in str(card.fields)
+    harness.decide(approval.id, "U03SAM", "approve")
+    assert harness.run(run.id).status == "completed"
+    (request,) = harness.tool_calls("http.request")
+    assert "sk-live-9f8e7d6c5b4a" not in str(request.arguments), "the tool's log masks it too"

@@ -18,7 +18,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from tests.promises.clock import SharedClock
-from tests.promises.worker_process import run_sopbot, serve
+from tests.promises.worker_process import Ending, run_sopbot, serve
 
 CONTEXT = multiprocessing.get_context("forkserver")
 CONTEXT.set_forkserver_preload(["tests.promises.preload"])
@@ -39,19 +39,18 @@ class Fleet:
         self.running: dict[str, BaseProcess] = {}
         self.may_exit: set[str] = set()
 
-    def start(self, worker_id: str, *, signal_before_commit: tuple[int, int] | None = None) -> None:
-        """Start a worker; with ``signal_before_commit=(signum, n)`` it sends itself
-        ``signum`` just before its n-th commit (see ``worker_process``)."""
+    def start(self, worker_id: str, *, ending: Ending | None = None) -> None:
+        """Start a worker; with ``ending`` it signals itself at that point of its work."""
         log = str(self.log(worker_id))
         process = CONTEXT.Process(
             target=serve,
-            args=(self.database_url, worker_id, self.clock.seconds, log, signal_before_commit),
+            args=(self.database_url, worker_id, self.clock.seconds, log, ending),
             name=worker_id,
             daemon=True,
         )
         process.start()
         self.running[worker_id] = process
-        if signal_before_commit is not None:
+        if ending is not None:
             self.may_exit.add(worker_id)
 
     def exited(self, worker_id: str) -> bool:

@@ -2,9 +2,11 @@
 of ``promise-mix`` (reads, writes that cannot be repeated, writes with idempotency keys, a
 wait, approvals, an SLA clock whose link writes) go through it.
 
-Each worker in turn signals itself just before a random one of its database commits:
-mostly SIGKILL (a crash; dying before a commit reaches every crash window, see
-``worker_process``), sometimes SIGTERM (it must finish the timer in hand and exit 0).
+Each worker in turn signals itself just before one of its database commits, chosen at
+random: any commit, or the first one after a tool's write (the tool acted, the engine has
+not recorded it yet). Mostly the signal is SIGKILL, a crash (dying before a commit reaches
+every crash window, see ``worker_process``); sometimes SIGTERM, and then the worker must
+finish the timer in hand and exit 0.
 Between workers the test decides some approvals and moves the clock: not at all, past the
 wait, or past the dead worker's lease. Everything follows from the seed: the same seed
 kills the same workers at the same commits.
@@ -40,16 +42,18 @@ from tests.promises.ledger import (
     stuck,
     unfinished_count,
 )
-from tests.promises.worker_process import LEASE
+from tests.promises.worker_process import LEASE, Ending
 
 RUNS = int(os.environ.get("SOPBOT_PROMISE_RUNS", "150"))
-WORKERS = int(os.environ.get("SOPBOT_PROMISE_WORKERS", "50"))
+WORKERS = int(os.environ.get("SOPBOT_PROMISE_WORKERS", "40"))
 """How many workers start and die in turn before the survivor finishes the work."""
 LAST_COMMIT = 60
-"""The latest commit a worker may be told to signal itself before."""
+"""The latest commit a worker may signal itself before (a run takes about 25)."""
+LAST_WRITE = 6
+"""The latest tool write a worker may signal itself after."""
 JUMPS = tuple(dt.timedelta(seconds=s) for s in (0, 0, 30, 120, 360, LEASE.total_seconds() + 1))
 """How far the clock moves between two workers: not at all, past the wait, past a lease."""
-ENDINGS = (signal.SIGKILL,) * 4 + (signal.SIGTERM,)
+SIGNALS = (signal.SIGKILL,) * 4 + (signal.SIGTERM,)
 EXIT_CODE = {signal.SIGKILL: -signal.SIGKILL, signal.SIGTERM: 0}
 
 
@@ -66,13 +70,11 @@ def test_workers_dying_at_random_moments_break_no_promise(
         for number in range(WORKERS):
             desk.start_runs(_share_of_runs(rng, len(desk.started), number), rng)
             worker = f"worker-{number:03d}"
-            ending = rng.choice(ENDINGS)
-            fleet.start(worker, signal_before_commit=(ending, rng.randint(1, LAST_COMMIT)))
+            ending = _random_ending(rng)
+            fleet.start(worker, ending=ending)
             fleet.wait_until(partial(_spent, fleet, worker, database, clock), timeout=60)
-            assert fleet.end(worker, ending) == EXIT_CODE[ending], fleet.tail(worker)
+            assert fleet.end(worker, ending.signum) == EXIT_CODE[ending.signum], fleet.tail(worker)
             interrupted |= _calls_in_flight(database)
-            from tests.promises.ledger import progress
-            print("ROUND", number, ending, progress(database), len(interrupted))
             assert stuck(database) == []
             assert broken_promises(Ledger.read(database)) == []
             desk.decide(rng, share=0.5, reject=0.2)
@@ -101,6 +103,13 @@ def test_workers_dying_at_random_moments_break_no_promise(
             where = f"{entry.run_id} {entry.step_id} ({entry.operation})"
             assert entry.status == "unknown", f"{where} was cut off, but is {entry.status}"
             assert MAYBE_DONE in (final.runs[entry.run_id].reason or ""), where
+
+
+def _random_ending(rng: random.Random) -> Ending:
+    signum = rng.choice(SIGNALS)
+    if rng.random() < 0.5:
+        return Ending(signum, after_write=rng.randint(1, LAST_WRITE))
+    return Ending(signum, commit=rng.randint(1, LAST_COMMIT))
 
 
 def _spent(fleet: Fleet, worker: str, database: Database, clock: SharedClock) -> bool:

@@ -2,27 +2,28 @@
 
 It is ``sopbot worker`` (``bot.cli.worker_cmd.run_worker``) on the SOPs in ``sops/`` next
 to this file, with three differences: its clock is the test's ``SharedClock``, its log
-(one line per chat message) goes to a file the test reads, and it may be told to send
-itself a signal just before its N-th database commit.
+(one line per chat message) goes to a file the test reads, and it may be told how to end:
+by sending itself a signal just before one of its database commits.
 
-SIGKILL there is a crash at a precise point: every commit is a boundary between what a
+SIGKILL there is a crash at a precise point. Every commit is a boundary between what a
 crash keeps and what it loses (an intent journalled, a tool's write, a run's new state),
 and a kill anywhere between two commits leaves the database exactly as a kill just before
-the second one. So dying before a random commit reaches every crash window, the narrow
-ones included, and the same seed reaches the same one again. SIGTERM there asks for a
-graceful stop in the middle of work.
+the second one. So dying before a chosen commit reaches every crash window, the narrow
+ones included, and the same choice reaches the same window again. SIGTERM there asks for
+a graceful stop in the middle of work.
 """
 
 from __future__ import annotations
 
 import ctypes
 import datetime as dt
-import itertools
 import logging
 import os
 import signal
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 
@@ -33,6 +34,18 @@ from tests.promises.clock import SharedClock
 SOPS_DIR = Path(os.environ.get("H5_SOPS", Path(__file__).parent / "sops"))  # TEMP
 LEASE = dt.timedelta(seconds=60)
 POLL_SECONDS = 0.02
+_TOOL_WRITE = "INSERT INTO sandbox_calls"
+
+
+@dataclass(frozen=True)
+class Ending:
+    """Send ``signum`` just before commit number ``commit``, or just before the first
+    commit after the tool's write number ``after_write`` (the tool acted; nothing else
+    knows yet)."""
+
+    signum: int
+    commit: int | None = None
+    after_write: int | None = None
 
 
 def settings_for(database_url: str, worker_id: str) -> Settings:
@@ -50,27 +63,39 @@ def serve(
     worker_id: str,
     seconds: ctypes.c_double,
     log_path: str,
-    signal_before_commit: tuple[int, int] | None,
+    ending: Ending | None,
 ) -> None:
     """The body of one worker process: serve until SIGTERM (exit 0) or SIGKILL."""
     configure_logging(logging.FileHandler(log_path))
-    if signal_before_commit is not None:
-        _signal_before_commit(*signal_before_commit)
+    if ending is not None:
+        _end_as_told(ending)
     settings = settings_for(database_url, worker_id)
     sys.exit(run_worker(settings, SharedClock(seconds), once=False, poll=POLL_SECONDS))
 
 
-def _signal_before_commit(signum: int, number: int) -> None:
-    """Send ``signum`` to this process when it is about to commit for the ``number``-th time."""
-    commits = itertools.count(1)
+def _end_as_told(ending: Ending) -> None:
+    """Watch this process's commits (and the tool's writes) and signal it at the right one."""
+    count = {"commits": 0, "writes": 0}
+    due = {"after this commit": False, "now": False}
+
+    def before_statement(_connection: Connection, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.startswith(_TOOL_WRITE):
+            count["writes"] += 1
+            due["after this commit"] = count["writes"] == ending.after_write
 
     def before_commit(_connection: Connection) -> None:
-        if next(commits) == number:
+        count["commits"] += 1
+        if due["now"] or count["commits"] == ending.commit:
             logging.getLogger("promises").info(
-                "%s before commit %d", signal.strsignal(signum), number
+                "%s before commit %d (after %d tool writes)",
+                signal.strsignal(ending.signum),
+                count["commits"],
+                count["writes"],
             )
-            os.kill(os.getpid(), signum)
+            os.kill(os.getpid(), ending.signum)
+        due["now"], due["after this commit"] = due["after this commit"], False
 
+    event.listen(Engine, "before_cursor_execute", before_statement)
     event.listen(Engine, "commit", before_commit)
 
 

@@ -1,4 +1,5 @@
-"""Action steps: render the call (or take the exact approved one), then perform it.
+"""Action steps: render the call, check it, and perform it; a call an approval covers runs
+only if it is exactly the call that was approved (same hash).
 
 ``prepare`` and ``settle`` are shared with the actions a wait runs (its refresh and its
 reminder), so every call made on a run's behalf fails, escalates and saves the same way.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.catalogue.operation import Operation
-from bot.engine.calls import CallResult
+from bot.engine.calls import CallResult, call_hash
 from bot.engine.steps.approval import open_assist_confirmation
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.outcomes import apply_failure, escalate
@@ -22,17 +23,26 @@ from bot.procedure.steps import ActionCall, ActionStep, StepBase
 def run_action(env: StepEnv, work: RunWork, step: ActionStep) -> Transition:
     """One action step, under its failure rule."""
     approved = work.meta.get("approved", {}).get(step.id)
-    prepared = prepare(env, work, step, step, step.on_failure, approved=approved)
+    prepared = prepare(env, work, step, step, step.on_failure)
     if not isinstance(prepared, tuple):
         return prepared
     operation, arguments = prepared
-    if approved is None and operation.writes and work.run.mode == "assist":
+    if approved is not None or (operation.writes and work.run.mode == "assist"):
         checked = env.caller.check(work, step_id=step.id, operation=operation, arguments=arguments)
         if isinstance(checked, CallResult):  # never ask anyone to confirm a call that cannot run
             return settle(env, work, step, step, step.on_failure, operation, checked) or escalate(
                 env, work, f"{step.id}: {checked.error}"
             )
-        return open_assist_confirmation(env, work, step, operation, checked)
+        if approved is None:
+            return open_assist_confirmation(env, work, step, operation, checked)
+        if call_hash(operation, checked) != approved["call_hash"]:
+            return escalate(
+                env,
+                work,
+                f"{step.id} changed after {approved['approval']} approved it: the "
+                f"call it would make now is not the one that was shown. Nothing was done.",
+            )
+        arguments = checked
     try:
         key = idempotency_key(work, step, operation)
     except expressions.ExpressionError as error:
@@ -68,15 +78,11 @@ def prepare(
     step: StepBase,
     call: ActionCall,
     rule: FailureRule | None,
-    *,
-    approved: dict[str, Any] | None = None,
 ) -> tuple[Operation, dict[str, Any]] | Transition:
-    """The operation and its arguments (the approved ones when a package pinned them)."""
+    """The operation and its rendered arguments."""
     operation = env.runtime.catalogue.get(call.action)
     if operation is None:
         return escalate(env, work, f"{step.id}: the operation {call.action} is not installed here")
-    if approved is not None:
-        return operation, dict(approved["arguments"])
     try:
         return operation, render_arguments(call, work)
     except expressions.ExpressionError as error:

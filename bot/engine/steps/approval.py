@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from bot.catalogue.operation import Operation
 from bot.chat.mentions import mentions
 from bot.chat.messages import Button, Card
-from bot.engine.calls import CallResult
+from bot.engine.calls import CallResult, call_hash
 from bot.engine.notify import tell_thread
 from bot.engine.status import BOT_ACTOR, RunStatus, TimerKind
 from bot.engine.steps.env import StepEnv
@@ -67,7 +67,7 @@ def open_assist_confirmation(
     env: StepEnv, work: RunWork, step: ActionStep, operation: Operation, arguments: dict[str, Any]
 ) -> Transition:
     """Assist mode: a one-click approval by the owner (or the starter) before a write."""
-    deciders = [work.procedure.owner] + ([work.run.started_by] if work.run.started_by else [])
+    deciders = list(dict.fromkeys([work.procedure.owner, *filter(None, [work.run.started_by])]))
     approval = Approval(
         approvers=deciders,
         allow_starter=True,
@@ -75,7 +75,7 @@ def open_assist_confirmation(
         timeout=ASSIST_TIMEOUT,
         on_timeout=Outcome(then="escalate"),
     )
-    action = {"step": step.id, "operation": operation.name, "arguments": arguments}
+    action = planned(env, step.id, operation, arguments)
     return _open(env, work, step, approval, "approval", approval.summary, {}, [action], deciders)
 
 
@@ -130,7 +130,19 @@ def _planned_call(env: StepEnv, work: RunWork, step: ActionStep) -> dict[str, An
     )
     if isinstance(checked, CallResult):
         raise RefusedCall(f"{step.id} would be refused: {checked.error}")
-    return {"step": step.id, "operation": step.action, "arguments": checked}
+    return planned(env, step.id, operation, checked)
+
+
+def planned(
+    env: StepEnv, step_id: str, operation: Operation, arguments: dict[str, Any]
+) -> dict[str, Any]:
+    """A call as a package lists it: shown with secrets masked, pinned by its hash."""
+    return {
+        "step": step_id,
+        "operation": operation.name,
+        "arguments": env.caller.shown(operation, arguments),
+        "call_hash": call_hash(operation, arguments),
+    }
 
 
 def _open(
@@ -234,6 +246,7 @@ def approval_card(row: ApprovalRow, *, decided: str | None = None) -> Card:
         fields.append(("Will run", f"{action['operation']}({arguments})"))
     for name, spec in package.get("fields", {}).items():
         fields.append((f"Report {name}", spec.get("type", "string")))
+    fields.append(("Who decides", mentions(list(row.deciders))))
     fields.append(("Decide by", row.due_at.strftime("%Y-%m-%d %H:%M UTC")))
     if row.required > 1:
         fields.append(("Approvals needed", str(row.required)))
