@@ -143,6 +143,8 @@ class Caller:
 
             work.later(begin)
             self.flush(work)  # the intent is durable before the tool is touched
+        elif work.settle_soon:
+            self.flush(work)  # an earlier write's outcome is on record before the next call
         clock_start = time.perf_counter()
         outcome = self._invoke(operation, arguments, key, timeout)
         duration_ms = round((time.perf_counter() - clock_start) * 1000, 3)
@@ -210,7 +212,7 @@ class Caller:
 
         work.later(finish)
         if intent:
-            work.settle_soon = True  # on record, with the step passed, before anything else runs
+            work.settle_soon = True  # on record before the next tool is touched
         return outcome
 
     def _invoke(

@@ -111,9 +111,6 @@ class Executor:
             sla.stop_at_step(work, step.id)
             work.cursor = transition.next_step
             work.attempt = 0
-            if work.settle_soon:
-                work.settle_soon = False
-                self.flush(work)
         return escalate(
             env, work, f"ran {MAX_STEPS_PER_ADVANCE} steps without waiting: a loop with no exit?"
         )
@@ -169,6 +166,7 @@ class Executor:
         if not won:
             raise RunConflict(f"run {work.run.id} changed while this worker held it")
         work.run.version += 1
+        work.settle_soon = False
 
     def settle(self, work: RunWork, transition: Transition, timer_id: int | None) -> None:
         """Commit where the run now stands and what will wake it."""

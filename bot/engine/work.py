@@ -71,7 +71,7 @@ class RunWork:
     retype: dict[str, Retype] = field(default_factory=dict)
     secrets: Mapping[str, str] = field(default_factory=dict)
     pending: list[Pending] = field(default_factory=list)
-    settle_soon: bool = False  # a non-repeatable write just ran: commit once the step is passed
+    settle_soon: bool = False  # a non-repeatable write ran: commit before the next tool call
 
     @classmethod
     def of(

@@ -114,7 +114,10 @@ def _collection_paused() -> Iterator[None]:
 
     Every file adds thousands of small objects (data, positions, models) that the report
     keeps, so the collector would traverse them again and again (a quarter of the time for
-    a thousand files) to find no cycles: validation creates none worth collecting early."""
+    a thousand files) to find no cycles: validation creates none worth collecting early.
+    Afterwards the survivors move straight to the oldest generation (``freeze`` then
+    ``unfreeze`` splices the lists), so re-enabling does not start with a pass over all of
+    them; the next full collection still examines them as usual."""
     if not gc.isenabled():
         yield
         return
@@ -122,6 +125,8 @@ def _collection_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()
+        gc.unfreeze()
         gc.enable()
 
 

@@ -54,7 +54,7 @@ LAST_WRITE = 6
 JUMPS = tuple(dt.timedelta(seconds=s) for s in (0, 0, 30, 120, 360, LEASE.total_seconds() + 1))
 """How far the clock moves between two workers: not at all, past the wait, past a lease."""
 SIGNALS = (signal.SIGKILL,) * 4 + (signal.SIGTERM,)
-EXIT_CODE = {signal.SIGKILL: -signal.SIGKILL, signal.SIGTERM: 0}
+EXIT_CODE: dict[int, int] = {signal.SIGKILL: -signal.SIGKILL, signal.SIGTERM: 0}
 
 
 def test_workers_dying_at_random_moments_break_no_promise(

@@ -31,7 +31,7 @@ from bot.cli.worker_cmd import configure_logging, run_worker
 from bot.config import Settings
 from tests.promises.clock import SharedClock
 
-SOPS_DIR = Path(os.environ.get("H5_SOPS", Path(__file__).parent / "sops"))  # TEMP
+SOPS_DIR = Path(__file__).parent / "sops"
 LEASE = dt.timedelta(seconds=60)
 POLL_SECONDS = 0.02
 _TOOL_WRITE = "INSERT INTO sandbox_calls"
@@ -97,25 +97,6 @@ def _end_as_told(ending: Ending) -> None:
 
     event.listen(Engine, "before_cursor_execute", before_statement)
     event.listen(Engine, "commit", before_commit)
-
-
-# TEMP-PATCH (exploration only, remove): read pinned versions without the write lock.
-from functools import lru_cache as _lru  # noqa: E402
-
-import bot.library as _library  # noqa: E402
-
-
-@_lru(maxsize=256)
-def _pinned_read_only(database, content_hash):  # type: ignore[no-untyped-def]
-    from bot.procedure.loader import load_text
-    from storage import sop_versions
-
-    with database.session(read_only=True) as session:
-        version = sop_versions.get_by_hash(session, content_hash)
-    return load_text(version.source, version.file).procedure
-
-
-_library._pinned = _pinned_read_only
 
 
 def run_sopbot(argv: list[str], env: dict[str, str], output_path: str) -> None:
