@@ -3,10 +3,12 @@ SQLite in ./var, the sample SOPs, sandbox tools, and the local console without S
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 
 class Settings(BaseSettings):
@@ -16,18 +18,45 @@ class Settings(BaseSettings):
 
     database_url: str = Field(default="sqlite:///var/sopbot.db", description="SQLAlchemy URL")
     sops_dir: Path = Path("sops")
-    connectors: list[str] = Field(
-        default_factory=list, description="extra connectors, module:attribute"
+    connectors: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="extra connectors: module:attribute references, separated by commas",
     )
     tools: str = Field(default="sandbox", description="sandbox (embedded demo tools) or live")
-    timezone: str = "UTC"
     worker_id: str | None = Field(default=None, description="this process's name in leases")
     lease_seconds: int = Field(default=60, ge=5)
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
 
+    @field_validator("connectors", mode="before")
+    @classmethod
+    def _split_references(cls, value: object) -> object:
+        """``SOPBOT_CONNECTORS=shop.tools:SPEC,crm2.tools:SPEC`` (a JSON list works too)."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
     @property
     def slack_enabled(self) -> bool:
         """Slack runs when a bot token is set; otherwise the local console opens."""
         return self.slack_bot_token is not None
+
+
+class SettingsProblem(ValueError):
+    """A setting that cannot be used, in one line naming the variable."""
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment and ``overrides``; a bad value is one clear line."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        problem = error.errors()[0]
+        name = "SOPBOT_" + "_".join(str(part) for part in problem["loc"]).upper()
+        raise SettingsProblem(f"{name}: {problem['msg']}") from None
+    except SettingsError as error:
+        raise SettingsProblem(str(error)) from None

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from bot.catalogue.registry import Catalogue
 from bot.procedure.loader import LoadedSop, load_text
 from bot.procedure.model import Procedure
 from bot.validation.diagnostics import Diagnostic
@@ -41,11 +42,14 @@ class Library:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @classmethod
-    def load(cls, sops_dir: Path, database: Database, *, now: dt.datetime) -> Library:
-        """Validate every SOP file, serve the clean ones and record their versions."""
+    def load(
+        cls, sops_dir: Path, database: Database, *, now: dt.datetime, catalogue: Catalogue | None = None
+    ) -> Library:
+        """Validate every SOP file (against ``catalogue``, team connectors included), serve the
+        clean ones and record their versions."""
         from bot.validation.validator import validate_paths
 
-        report = validate_paths([sops_dir], today=now.date())
+        report = validate_paths([sops_dir], catalogue=catalogue, today=now.date())
         return cls.serve(report.files, database, now=now)
 
     @classmethod

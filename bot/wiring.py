@@ -57,7 +57,7 @@ def build_engine(
 ) -> Engine:
     """An engine over the validated SOP library and the given tools."""
     catalogue = build_catalogue(tuple(settings.connectors))
-    library = Library.load(settings.sops_dir, database, now=clock.now())
+    library = Library.load(settings.sops_dir, database, now=clock.now(), catalogue=catalogue)
     runtime = Runtime(
         database=database,
         library=library,

@@ -4,6 +4,7 @@ the local console on the sample SOPs and the sandbox tools."""
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 
@@ -20,7 +21,7 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.config import Settings
+    from bot.config import SettingsProblem, load_settings
     from bot.console.repl import run_console
 
     overrides: dict[str, Any] = {}
@@ -28,7 +29,11 @@ def run(args: argparse.Namespace) -> int:
         overrides["sops_dir"] = args.sops
     if args.database:
         overrides["database_url"] = args.database
-    settings = Settings(**overrides)
+    try:
+        settings = load_settings(**overrides)
+    except SettingsProblem as problem:
+        print(f"sopbot run: {problem}", file=sys.stderr)
+        return 2
     if settings.slack_enabled:
         print(
             "Slack tokens are set, but the Slack surface is not part of this build yet; "

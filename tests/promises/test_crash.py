@@ -26,6 +26,7 @@ import signal
 from functools import partial
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from storage.database import Database
@@ -33,6 +34,12 @@ from storage.models import StepRecord
 from tests.promises.clock import SharedClock
 from tests.promises.desk import Desk
 from tests.promises.fleet import Fleet
+from tests.promises.known_bugs import (
+    LATER_WRITES_UNRECORDED,
+    PINNED_VERSION_LOCK,
+    SLA_WRITE_REPEATED,
+    known_bug,
+)
 from tests.promises.ledger import (
     MAYBE_DONE,
     Ledger,
@@ -58,8 +65,11 @@ EXIT_CODE: dict[int, int] = {signal.SIGKILL: -signal.SIGKILL, signal.SIGTERM: 0}
 
 
 def test_workers_dying_at_random_moments_break_no_promise(
-    database: Database, tmp_path: Path, promise_seed: int
+    database: Database, tmp_path: Path, promise_seed: int, request: pytest.FixtureRequest
 ) -> None:
+    known_bug(request, SLA_WRITE_REPEATED)
+    known_bug(request, LATER_WRITES_UNRECORDED)
+    known_bug(request, PINNED_VERSION_LOCK, only_on="sqlite")
     rng = random.Random(promise_seed)
     clock = SharedClock()
     url = database.url.render_as_string(hide_password=False)

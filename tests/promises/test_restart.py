@@ -16,6 +16,12 @@ from bot.validation.validator import validate_paths
 from storage import journal
 from storage.database import Database
 from tests.engine.test_recovery import DiesAfterActing, ProcessDied
+from tests.promises.known_bugs import (
+    LATER_WRITES_UNRECORDED,
+    PINNED_VERSION_LOCK,
+    SLA_WRITE_REPEATED,
+    known_bug,
+)
 from tests.promises.ledger import MAYBE_DONE
 from tests.promises.worker_process import LEASE, SOPS_DIR
 
@@ -45,7 +51,10 @@ def _restarted(database: Database) -> tuple[Harness, Database]:
     return after, reopened
 
 
-def test_a_restarted_process_decides_an_approval(database: Database) -> None:
+def test_a_restarted_process_decides_an_approval(
+    database: Database, request: pytest.FixtureRequest
+) -> None:
+    known_bug(request, PINNED_VERSION_LOCK, only_on="sqlite")
     run_id, approval_id = _waiting_for_approval(database)
     after, reopened = _restarted(database)
     try:
@@ -57,7 +66,10 @@ def test_a_restarted_process_decides_an_approval(database: Database) -> None:
         reopened.dispose()
 
 
-def test_a_restarted_worker_times_out_an_approval(database: Database) -> None:
+def test_a_restarted_worker_times_out_an_approval(
+    database: Database, request: pytest.FixtureRequest
+) -> None:
+    known_bug(request, PINNED_VERSION_LOCK, only_on="sqlite")
     run_id, _ = _waiting_for_approval(database)
     after, reopened = _restarted(database)
     try:
@@ -70,7 +82,10 @@ def test_a_restarted_worker_times_out_an_approval(database: Database) -> None:
         reopened.dispose()
 
 
-def test_an_sla_write_cut_off_by_a_crash_is_not_repeated_after_restart(database: Database) -> None:
+def test_an_sla_write_cut_off_by_a_crash_is_not_repeated_after_restart(
+    database: Database, request: pytest.FixtureRequest
+) -> None:
+    known_bug(request, SLA_WRITE_REPEATED)
     harness = Harness.open(database, validate_paths([SOPS_DIR]).files, worker_id="before")
     try:
         run = harness.start("promise-mix")
@@ -103,8 +118,9 @@ def test_an_sla_write_cut_off_by_a_crash_is_not_repeated_after_restart(database:
 
 
 def test_writes_after_a_write_that_cannot_be_repeated_stay_on_record_after_a_crash(
-    database: Database,
+    database: Database, request: pytest.FixtureRequest
 ) -> None:
+    known_bug(request, LATER_WRITES_UNRECORDED)
     harness = Harness.open(database, validate_paths([SOPS_DIR]).files, worker_id="before")
     try:
         run = harness.start("promise-mix")
