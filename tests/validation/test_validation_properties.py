@@ -10,12 +10,12 @@ from pathlib import Path
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.validation.sop_strategies import procedure_data, procedures
 
 from bot.procedure.loader import LoadedSop, load_file, load_text
 from bot.procedure.model import Procedure
 from bot.validation.rules import RULES
 from bot.validation.validator import validate_paths, validate_text
+from tests.validation.sop_strategies import procedure_data, procedures
 
 TODAY = dt.date(2026, 11, 22)
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
