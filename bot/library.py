@@ -43,7 +43,12 @@ class Library:
 
     @classmethod
     def load(
-        cls, sops_dir: Path, database: Database, *, now: dt.datetime, catalogue: Catalogue | None = None
+        cls,
+        sops_dir: Path,
+        database: Database,
+        *,
+        now: dt.datetime,
+        catalogue: Catalogue | None = None,
     ) -> Library:
         """Validate every SOP file (against ``catalogue``, team connectors included), serve the
         clean ones and record their versions."""
@@ -99,7 +104,8 @@ def pinned_procedure(database: Database, content_hash: str) -> Procedure:
 
 @lru_cache(maxsize=256)
 def _pinned(database: Database, content_hash: str) -> Procedure:
-    with database.session() as session:
+    # read-only: callers may hold the write lock in a transaction of their own
+    with database.session(read_only=True) as session:
         version = sop_versions.get_by_hash(session, content_hash)
     if version is None:
         raise UnknownProcedure(f"no stored SOP version {content_hash[:12]}")

@@ -29,9 +29,9 @@ from bot.library import pinned_procedure
 from bot.procedure.expressions import ExpressionError
 from bot.procedure.outcomes import Outcome
 from bot.procedure.steps import ApprovalStep, TaskStep
-from storage import approvals, audit, runs, timers
+from storage import approvals, audit, journal, runs, timers
 from storage import sla as sla_rows
-from storage.models import Run, Timer
+from storage.models import Run, StepRecord, Timer
 
 log = logging.getLogger(__name__)
 
@@ -218,9 +218,15 @@ class Worker:
     def _sla(self, timer: Timer) -> None:
         assert timer.run_id is not None
         database = self.runtime.database
-        with database.session() as session:
+        link = f"sla:{timer.payload['clock']}:{timer.payload['event']}{timer.payload['index']}"
+        with database.session(read_only=True) as session:
             run = runs.get_run(session, timer.run_id)
             running = {row.clock_id for row in sla_rows.running_clocks(session, timer.run_id)}
+            earlier = [
+                record
+                for record in journal.steps_for_run(session, timer.run_id)
+                if record.step_id.startswith(f"{link}:")
+            ]
         if run is None or run.status in FINISHED or timer.payload["clock"] not in running:
             self._complete(timer)
             return
@@ -229,18 +235,52 @@ class Worker:
             run, procedure, self.runtime.clock.now, self.runtime.secrets, self.runtime.catalogue
         )
         caller = self.runtime.caller(self._side_flush)
-        for operation_name, arguments in sla.fire(work, timer.payload, self.runtime.directory):
+        actions = sla.fire(work, timer.payload, self.runtime.directory)
+        if earlier:  # the cut-off try already committed this link's alerts with its first call
+            work.pending.clear()
+        self._after_crash(work, earlier, link)
+        tried = {record.step_id for record in earlier}
+        for position, (operation_name, arguments) in enumerate(actions):
             operation = self.runtime.catalogue.get(operation_name)
-            if operation is not None:
-                caller.call(
-                    work,
-                    step_id=f"sla:{timer.payload['clock']}",
-                    operation=operation,
-                    arguments=arguments,
-                )
+            step_id = f"{link}:{position}"
+            if operation is not None and step_id not in tried:  # at most once, even after a crash
+                caller.call(work, step_id=step_id, operation=operation, arguments=arguments)
         with database.session() as session:
             self._apply_pending(session, work)
             self._complete(timer, session)
+
+    def _after_crash(self, work: RunWork, earlier: list[StepRecord], link: str) -> None:
+        """This SLA link was cut off by a crash: its unfinished calls may or may not have
+        happened, so they are closed as unknown and the owner told, never repeated."""
+        unknown = [record for record in earlier if record.status == "started"]
+        if not unknown:
+            return
+        now = work.now()
+        names = ", ".join(str(record.operation) for record in unknown)
+        text = (
+            f"Run {work.run.id}: the SLA action(s) {names} of {link} were interrupted and may or may "
+            "not have happened. Check the tool before doing them by hand."
+        )
+
+        def record(session: Session) -> None:
+            for entry in unknown:
+                journal.finish_step(
+                    session,
+                    entry.id,
+                    status="unknown",
+                    response=None,
+                    error="the process stopped during this call",
+                    now=now,
+                )
+            for destination in fan_out([work.procedure.owner], self.runtime.directory):
+                queue_message(
+                    session,
+                    Message(to=destination, text=text, kind="alert"),
+                    now=now,
+                    run_id=work.run.id,
+                )
+
+        work.later(record)
 
     def _side_flush(self, work: RunWork) -> None:
         """Commit a run's journal and audit entries without touching the run itself."""

@@ -84,9 +84,7 @@ def validate_text(
     today: dt.date | None = None,
 ) -> LoadedSop:
     """Load one SOP text and run every rule on it; the findings are in ``diagnostics``."""
-    loaded = load_text(text, file)
-    _run_rules(loaded, catalogue or build_catalogue(), today or dt.date.today())
-    return loaded
+    return check_loaded(load_text(text, file), catalogue=catalogue, today=today)
 
 
 def validate_paths(
@@ -101,9 +99,7 @@ def validate_paths(
     files: list[LoadedSop] = []
     with _collection_paused():
         for path in sop_files(paths):
-            loaded = load_file(path)
-            _run_rules(loaded, catalogue, today)
-            files.append(loaded)
+            files.append(check_loaded(load_file(path), catalogue=catalogue, today=today))
     _check_across_files(files)
     return ValidationReport(files)
 
@@ -151,9 +147,15 @@ def sop_files(paths: Sequence[str | Path]) -> Iterator[Path]:
                 yield path
 
 
-def _run_rules(loaded: LoadedSop, catalogue: Catalogue, today: dt.date) -> None:
+def check_loaded(
+    loaded: LoadedSop, *, catalogue: Catalogue | None = None, today: dt.date | None = None
+) -> LoadedSop:
+    """Run every rule on a file the loader has read (when its model parsed), then sort all
+    its findings by position; returns the same object."""
     if loaded.procedure is not None:
-        context = SopContext(loaded, loaded.procedure, catalogue, today)
+        context = SopContext(
+            loaded, loaded.procedure, catalogue or build_catalogue(), today or dt.date.today()
+        )
         for check in CHECKS:
             try:
                 check(context)
@@ -168,6 +170,7 @@ def _run_rules(loaded: LoadedSop, catalogue: Catalogue, today: dt.date) -> None:
                     )
                 )
     loaded.diagnostics[:] = sorted(map(_with_hint, loaded.diagnostics), key=_by_position)
+    return loaded
 
 
 def _with_hint(diagnostic: Diagnostic) -> Diagnostic:

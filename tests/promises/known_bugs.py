@@ -21,12 +21,6 @@ SLA_WRITE_REPEATED = (
     "looking at the journal: a write that cannot be repeated (slack.post) happens twice, "
     "and the first call stays 'started' in the journal for good"
 )
-LATER_WRITES_UNRECORDED = (
-    "bot/engine/calls.py Caller._perform flushes only before a write that cannot be "
-    "repeated: the outcome of that write and the cursor stay in memory while the next steps "
-    "perform more writes, so a crash escalates the run at the first write as 'may or may "
-    "not have happened' although later writes (email.send) did happen, unjournalled"
-)
 
 
 def known_bug(request: pytest.FixtureRequest, reason: str, *, only_on: str | None = None) -> None:

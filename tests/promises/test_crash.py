@@ -35,7 +35,6 @@ from tests.promises.clock import SharedClock
 from tests.promises.desk import Desk
 from tests.promises.fleet import Fleet
 from tests.promises.known_bugs import (
-    LATER_WRITES_UNRECORDED,
     PINNED_VERSION_LOCK,
     SLA_WRITE_REPEATED,
     known_bug,
@@ -68,7 +67,6 @@ def test_workers_dying_at_random_moments_break_no_promise(
     database: Database, tmp_path: Path, promise_seed: int, request: pytest.FixtureRequest
 ) -> None:
     known_bug(request, SLA_WRITE_REPEATED)
-    known_bug(request, LATER_WRITES_UNRECORDED)
     known_bug(request, PINNED_VERSION_LOCK, only_on="sqlite")
     rng = random.Random(promise_seed)
     clock = SharedClock()

@@ -1,8 +1,11 @@
-"""A restarted process knows nothing in memory: whatever it needs to decide an approval or
-time one out must come from the database, without waiting on itself.
+"""Restarts, one at a time: the bugs the crash and two-worker tests found, each reproduced
+on its own so that its fix can be seen to work.
 
-The restart is a second ``Database`` handle on the same database and a second engine, as
-a new process would open them; the first process's caches stay behind with the first.
+A restarted process knows nothing in memory: whatever it needs to decide an approval or time
+one out must come from the database, without waiting on itself. Here the restart is a second
+``Database`` handle and a second engine, as a new process would open them. A process that
+dies right after a tool acted (``DiesAfterActing`` raises past every handler, like SIGKILL)
+must neither repeat that write nor lose the record of it.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from storage import journal
 from storage.database import Database
 from tests.engine.test_recovery import DiesAfterActing, ProcessDied
 from tests.promises.known_bugs import (
-    LATER_WRITES_UNRECORDED,
     PINNED_VERSION_LOCK,
     SLA_WRITE_REPEATED,
     known_bug,
@@ -33,9 +35,27 @@ PAST_THE_WAIT = dt.timedelta(minutes=6)
 PAST_THE_LEASE = LEASE + dt.timedelta(seconds=1)
 
 
+def _harness(database: Database, worker_id: str, start: dt.datetime = DEFAULT_START) -> Harness:
+    """The engine serving ``promise-mix`` on ``database``."""
+    return Harness.open(
+        database, validate_paths([SOPS_DIR]).files, start=start, worker_id=worker_id
+    )
+
+
+def _crash_during(harness: Harness, operation: str, delta: dt.timedelta) -> None:
+    """Move time on by ``delta``; the process dies right after the tool performs
+    ``operation``, and a new one takes over (the dead one's leases run out in their time)."""
+    dying = DiesAfterActing(harness.tools, operation)
+    harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, dying)
+    with pytest.raises(ProcessDied):
+        harness.advance(delta)
+    harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, harness.tools)
+    harness.engine.runtime.worker_id = "after"
+
+
 def _waiting_for_approval(database: Database) -> tuple[str, str]:
     """A run of promise-mix that waits for its approval and nothing else: (run id, approval id)."""
-    first = Harness.open(database, validate_paths([SOPS_DIR]).files, worker_id="before")
+    first = _harness(database, "before")
     run = first.start("promise-mix", {"needs_approval": True})
     first.advance(PAST_THE_SLA)
     (approval,) = first.pending(run.id)
@@ -46,9 +66,7 @@ def _waiting_for_approval(database: Database) -> tuple[str, str]:
 def _restarted(database: Database) -> tuple[Harness, Database]:
     """A second process on the same database, at the time the first one stopped."""
     reopened = Database(database.url.render_as_string(hide_password=False))
-    files = validate_paths([SOPS_DIR]).files
-    after = Harness.open(reopened, files, start=DEFAULT_START + PAST_THE_SLA, worker_id="after")
-    return after, reopened
+    return _harness(reopened, "after", DEFAULT_START + PAST_THE_SLA), reopened
 
 
 def test_a_restarted_process_decides_an_approval(
@@ -86,15 +104,10 @@ def test_an_sla_write_cut_off_by_a_crash_is_not_repeated_after_restart(
     database: Database, request: pytest.FixtureRequest
 ) -> None:
     known_bug(request, SLA_WRITE_REPEATED)
-    harness = Harness.open(database, validate_paths([SOPS_DIR]).files, worker_id="before")
+    harness = _harness(database, "before")
     try:
         run = harness.start("promise-mix")
-        dying = DiesAfterActing(harness.tools, "slack.post")
-        harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, dying)
-        with pytest.raises(ProcessDied):  # the SLA link's post went out, then the process died
-            harness.advance(PAST_THE_SLA_LINK)
-        harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, harness.tools)
-        harness.engine.runtime.worker_id = "after"
+        _crash_during(harness, "slack.post", PAST_THE_SLA_LINK)  # the SLA link's post
         harness.advance(PAST_THE_LEASE)
         harness.advance(PAST_THE_SLA)
         sla_posts = [
@@ -118,18 +131,12 @@ def test_an_sla_write_cut_off_by_a_crash_is_not_repeated_after_restart(
 
 
 def test_writes_after_a_write_that_cannot_be_repeated_stay_on_record_after_a_crash(
-    database: Database, request: pytest.FixtureRequest
+    database: Database,
 ) -> None:
-    known_bug(request, LATER_WRITES_UNRECORDED)
-    harness = Harness.open(database, validate_paths([SOPS_DIR]).files, worker_id="before")
+    harness = _harness(database, "before")
     try:
         run = harness.start("promise-mix")
-        dying = DiesAfterActing(harness.tools, "email.send")
-        harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, dying)
-        with pytest.raises(ProcessDied):  # pay, file (jira), tell (email): sent, then death
-            harness.advance(PAST_THE_WAIT)
-        harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, harness.tools)
-        harness.engine.runtime.worker_id = "after"
+        _crash_during(harness, "email.send", PAST_THE_WAIT)  # after pay, file (jira) and tell
         harness.advance(PAST_THE_LEASE)
         assert len(harness.tool_calls("jira.create_issue")) == 1
         assert len(harness.tool_calls("email.send")) == 1
