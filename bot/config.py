@@ -3,12 +3,13 @@ SQLite in ./var, the sample SOPs, sandbox tools, and the local console without S
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
+
+from bot.catalogue.registry import connector_references
 
 
 class Settings(BaseSettings):
@@ -33,12 +34,7 @@ class Settings(BaseSettings):
     @classmethod
     def _split_references(cls, value: object) -> object:
         """``SOPBOT_CONNECTORS=shop.tools:SPEC,crm2.tools:SPEC`` (a JSON list works too)."""
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [part.strip() for part in text.split(",") if part.strip()]
-        return value
+        return connector_references(value) if isinstance(value, str) else value
 
     @property
     def slack_enabled(self) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import json
 from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from importlib.metadata import entry_points
@@ -64,6 +65,14 @@ class Catalogue:
         """The closest known operation name, for 'did you mean' hints."""
         matches = difflib.get_close_matches(name, self._operations, n=1, cutoff=0.75)
         return matches[0] if matches else None
+
+
+def connector_references(text: str) -> list[str]:
+    """``shop.tools:SPEC, crm2.tools:SPEC`` (or a JSON list) as a list of references."""
+    text = text.strip()
+    if text.startswith("["):
+        return [str(item) for item in json.loads(text)]
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def load_reference(reference: str) -> ConnectorSpec:

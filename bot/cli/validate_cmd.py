@@ -52,9 +52,17 @@ def run(args: argparse.Namespace) -> int:
             print(f"sopbot validate: {path}: no such file or folder", file=sys.stderr)
         return 2
 
+    from bot.catalogue.registry import CatalogueError, build_catalogue, connector_references
     from bot.validation.validator import validate_paths
 
-    report = validate_paths(paths)
+    try:  # a team's own connectors count, as they do when sopbot runs
+        catalogue = build_catalogue(
+            tuple(connector_references(os.environ.get("SOPBOT_CONNECTORS", "")))
+        )
+    except CatalogueError as error:
+        print(f"sopbot validate: SOPBOT_CONNECTORS: {error}", file=sys.stderr)
+        return 2
+    report = validate_paths(paths, catalogue=catalogue)
     if args.format == "json":
         print(json.dumps(_as_json(report), indent=2))
     else:

@@ -1,7 +1,7 @@
 """SOP409: secrets do not belong in SOP files, which are versioned, reviewed and shown.
 
-The whole file text is scanned once (comments included: a token in a comment is leaked
-too), then keys named like secrets are checked for literal values.
+Every long word of the file text is looked at (comments included: a token in a comment
+is leaked too), then keys named like secrets are checked for literal values.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def _looks_random(text: str) -> bool:
     return entropy >= _MIN_ENTROPY_BITS
 
 
-def suspects(text: str) -> Iterator[tuple[str, str]]:
+def _suspects(text: str) -> Iterator[tuple[str, str]]:
     """(kind, text) of every token-like string. Works on the few long words: one regex pass
     over a whole file would cost more than the rest of its validation."""
     words = text.split()
@@ -79,7 +79,7 @@ def check_secrets(context: SopContext) -> None:
     """SOP409: no token-like value anywhere, and no literal under a secret-named key."""
     text = context.loaded.text
     found_kinds: dict[str, str] = {}
-    for kind, found in suspects(text):
+    for kind, found in _suspects(text):
         found_kinds.setdefault(found, kind)
     for found, kind in found_kinds.items():
         context.report_at_offset(

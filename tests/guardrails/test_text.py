@@ -14,7 +14,7 @@ from bot.guardrails.text import contains_phrase
         "this refund is guar\u200banteed",
         "this refund is g-u-a-r-a-n-t-e-e-d",
         "this refund is *guaran*teed",
-        "this refund is ｇｕａｒａｎｔｅｅｄ",
+        "this refund is \uff47\uff55\uff41\uff52\uff41\uff4e\uff54\uff45\uff45\uff44",  # full-width
     ],
 )
 def test_a_disguised_forbidden_word_is_caught(text: str) -> None:

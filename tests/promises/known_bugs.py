@@ -10,16 +10,12 @@ import pytest
 
 from storage.database import Database
 
-PINNED_VERSION_LOCK = (
-    "bot/library.py _pinned reads the SOP version in a write session, and its callers "
-    "(Decisions.decide and complete_task, Worker._time_out and _fail) call it inside their "
-    "own write transaction: on SQLite a process that has not cached that version yet waits "
-    "on itself for the busy timeout, then fails with 'database is locked'"
-)
-SLA_WRITE_REPEATED = (
-    "bot/engine/worker.py Worker._sla fires an SLA link again after a crash without "
-    "looking at the journal: a write that cannot be repeated (slack.post) happens twice, "
-    "and the first call stays 'started' in the journal for good"
+SLA_CALL_TAKEN_FOR_THE_RUNS_OWN = (
+    "bot/engine/executor.py Executor.advance recovers journal.unfinished_step(run), which "
+    "is any 'started' entry of the run, an SLA link's call included: when the run's own "
+    "advance comes before the link is taken up again, the run is escalated as 'may or may "
+    "not have happened' for a call that is not one of its steps (Worker._after_crash only "
+    "tells the owner and lets the run go on)"
 )
 
 

@@ -1,7 +1,8 @@
 """What the database says happened, read at rest, and the promises it must show kept.
 
 Every write of the ``promise-mix`` SOP carries ``<run id> <tag>`` in its arguments, so a
-row in ``sandbox_calls`` (the count at the tool) is attributed to one run and one step.
+row in ``sandbox_calls`` (the count at the tool) is attributed to one run and one write:
+the tag is the step's id, or ``sla`` for the SLA link's post.
 """
 
 from __future__ import annotations
@@ -22,16 +23,10 @@ from bot.engine.status import FINISHED
 from storage.database import Database
 from storage.models import Run, SandboxCall, StepRecord, Timer
 
-STEP_OF_TAG = {
-    "announce": "announce",
-    "pay": "pay",
-    "file": "file",
-    "tell": "tell",
-    "sla": "sla:handled",
-}
-"""The tag a write carries in its arguments → the journal's step id for that write."""
 RUN_STEPS = ("announce", "pay", "file", "tell")
-"""The writes every completed run did exactly once."""
+"""The run's own writes: every completed run did each exactly once."""
+SLA = "sla"
+TAGS = (*RUN_STEPS, SLA)
 MAYBE_DONE = "may or may not have happened"
 _TAGGED = re.compile(r"\b(r-[0-9a-f]{10}) (\w+)\b")
 _CATALOGUE = build_catalogue()
@@ -39,10 +34,12 @@ _CATALOGUE = build_catalogue()
 
 @dataclass(frozen=True)
 class Ledger:
+    """Every run, journal entry, timer and tool write, read in one transaction."""
+
     runs: dict[str, Run]
     journal: list[StepRecord]
     tool_calls: Counter[tuple[str, str]]
-    """(run id, step id) → writes the sandbox performed."""
+    """(run id, tag) → writes the sandbox performed."""
     timers: list[Timer]
 
     @classmethod
@@ -52,11 +49,12 @@ class Ledger:
             journal = list(session.scalars(select(StepRecord).order_by(StepRecord.id)))
             calls = list(session.scalars(select(SandboxCall)))
             timers = list(session.scalars(select(Timer)))
-        counted: Counter[tuple[str, str]] = Counter()
-        for call in calls:
-            for run_id, tag in _tags(call.arguments):
-                counted[run_id, STEP_OF_TAG[tag]] += 1
+        counted = Counter(tagged for call in calls for tagged in _tags(call.arguments))
         return cls(runs, journal, counted, timers)
+
+    def alerts(self) -> list[str]:
+        """The text of every message queued for chat."""
+        return [timer.payload["message"]["text"] for timer in self.timers if timer.kind == "notify"]
 
 
 def broken_promises(ledger: Ledger) -> list[str]:
@@ -65,7 +63,7 @@ def broken_promises(ledger: Ledger) -> list[str]:
     return [
         *_writes_done_twice(ledger),
         *_successes_not_performed_once(ledger),
-        *_unknowns_not_escalated(ledger),
+        *_unknown_calls_not_reported(ledger),
         *_steps_succeeded_twice(ledger),
         *_completed_runs_missing_writes(ledger),
     ]
@@ -139,7 +137,7 @@ def is_idle(database: Database, now: dt.datetime, workers: Collection[str]) -> b
 def _tags(arguments: Any) -> Iterator[tuple[str, str]]:
     for value in _strings(arguments):
         for run_id, tag in _TAGGED.findall(value):
-            if tag in STEP_OF_TAG:
+            if tag in TAGS:
                 yield run_id, tag
 
 
@@ -162,52 +160,60 @@ def _writes_done_twice(ledger: Ledger) -> list[str]:
     ]
 
 
+def _tag_of(entry: StepRecord) -> str:
+    """The tag of a journalled call: its step's id, or ``sla`` for an SLA link's call."""
+    return SLA if entry.step_id.startswith(f"{SLA}:") else entry.step_id
+
+
 def _successes_not_performed_once(ledger: Ledger) -> list[str]:
     return [
         f"{entry.run_id} {entry.step_id}: journalled as succeeded, performed "
-        f"{ledger.tool_calls[entry.run_id, entry.step_id]} times"
+        f"{ledger.tool_calls[entry.run_id, _tag_of(entry)]} times"
         for entry in ledger.journal
         if entry.status == "succeeded"
-        and entry.step_id in STEP_OF_TAG.values()
-        and ledger.tool_calls[entry.run_id, entry.step_id] != 1
+        and _tag_of(entry) in TAGS
+        and ledger.tool_calls[entry.run_id, _tag_of(entry)] != 1
     ]
 
 
 def _performed_but_not_journalled(ledger: Ledger) -> list[str]:
     journalled = {
-        (e.run_id, e.step_id) for e in ledger.journal if e.status in ("succeeded", "unknown")
+        (e.run_id, _tag_of(e)) for e in ledger.journal if e.status in ("succeeded", "unknown")
     }
     return [
-        f"{run_id} {step_id}: the tool performed it, the journal has no success or unknown"
-        for (run_id, step_id), count in sorted(ledger.tool_calls.items())
-        if count and (run_id, step_id) not in journalled
+        f"{run_id} {tag}: the tool performed it, the journal has no success or unknown"
+        for (run_id, tag), count in sorted(ledger.tool_calls.items())
+        if count and (run_id, tag) not in journalled
     ]
 
 
-def _unknowns_not_escalated(ledger: Ledger) -> list[str]:
-    """Promise 2: an interrupted write that cannot be repeated is escalated as maybe done."""
+def _unknown_calls_not_reported(ledger: Ledger) -> list[str]:
+    """Promise 2: a call cut off that cannot be repeated is reported as maybe done, once.
+
+    A step of the run: the run is escalated. An SLA link's call: the owner is told, and the
+    run goes on. A run escalated as maybe done has a call of its own steps to show for it.
+    """
     problems = []
-    unknown_runs = set()
+    own_unknown = set()
+    alerts = ledger.alerts()
     for entry in ledger.journal:
         if entry.status != "unknown":
             continue
-        unknown_runs.add(entry.run_id)
+        where = f"{entry.run_id} {entry.step_id} ({entry.operation})"
         operation = _CATALOGUE.get(entry.operation or "")
         if operation is not None and is_repeatable(operation, entry.idempotency_key):
-            problems.append(
-                f"{entry.run_id} {entry.step_id}: {entry.operation} is repeatable, not unknown"
-            )
+            problems.append(f"{where} is repeatable, yet unknown")
+        if _tag_of(entry) == SLA:
+            if not any(entry.run_id in text and MAYBE_DONE in text for text in alerts):
+                problems.append(f"{where} was cut off, and nobody was told")
+            continue
+        own_unknown.add(entry.run_id)
         run = ledger.runs[entry.run_id]
         if run.status != "escalated" or MAYBE_DONE not in (run.reason or ""):
-            problems.append(
-                f"{run.id} {entry.step_id}: interrupted {entry.operation}, but the run is "
-                f"{run.status} ({run.reason})"
-            )
+            problems.append(f"{where} was cut off, but the run is {run.status} ({run.reason})")
     for run in ledger.runs.values():
-        if MAYBE_DONE in (run.reason or "") and run.id not in unknown_runs:
-            problems.append(
-                f"{run.id} escalated as maybe done, but its journal has no unknown call"
-            )
+        if MAYBE_DONE in (run.reason or "") and run.id not in own_unknown:
+            problems.append(f"{run.id} escalated as maybe done, but none of its steps' calls is")
     return problems
 
 
