@@ -15,6 +15,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
@@ -59,10 +60,8 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from pydantic import ValidationError
-
     from bot.clock.time import SystemClock
-    from bot.config import Settings
+    from bot.config import SettingsProblem, load_settings
 
     configure_logging(logging.StreamHandler(sys.stderr))
     overrides = {
@@ -75,10 +74,9 @@ def run(args: argparse.Namespace) -> int:
         if value
     }
     try:
-        settings = Settings(**overrides)
-    except ValidationError as error:
-        problem = error.errors()[0]
-        log.error("setting %s: %s", ".".join(str(part) for part in problem["loc"]), problem["msg"])
+        settings = load_settings(**overrides)
+    except SettingsProblem as problem:
+        log.error("%s", problem)
         return 2
     return run_worker(settings, SystemClock(), once=args.once, poll=args.poll)
 
@@ -103,7 +101,7 @@ def run_worker(settings: Settings, clock: Clock, *, once: bool, poll: float) -> 
     if not settings.sops_dir.is_dir():
         log.error("no SOP folder at %s (set --sops or SOPBOT_SOPS_DIR)", settings.sops_dir)
         return 2
-    stop = threading.Event()
+    stop = StopRequest()
     with _stopping_on_signals(stop):
         try:
             engine = open_engine(settings, clock)
@@ -131,12 +129,25 @@ def run_worker(settings: Settings, clock: Clock, *, once: bool, poll: float) -> 
     return 0
 
 
+class StopRequest:
+    """Asks the worker loop to stop after the timer in hand.
+
+    Setting it only writes an attribute, so a signal handler may do it: a
+    ``threading.Event`` takes a lock that the interrupted main thread may be holding.
+    """
+
+    def __init__(self) -> None:
+        self.requested = False
+
+    def request(self, *_: object) -> None:
+        self.requested = True
+
+
 @contextmanager
-def _stopping_on_signals(stop: threading.Event) -> Iterator[None]:
-    """SIGTERM and SIGINT set ``stop`` instead of ending the process; restored afterwards."""
+def _stopping_on_signals(stop: StopRequest) -> Iterator[None]:
+    """SIGTERM and SIGINT request a stop instead of ending the process; restored afterwards."""
     previous = {
-        signum: signal.signal(signum, lambda *_: stop.set())
-        for signum in (signal.SIGTERM, signal.SIGINT)
+        signum: signal.signal(signum, stop.request) for signum in (signal.SIGTERM, signal.SIGINT)
     }
     try:
         yield
@@ -164,17 +175,18 @@ def open_engine(settings: Settings, clock: Clock) -> Engine:
     return engine
 
 
-def serve(engine: Engine, stop: threading.Event, *, once: bool, poll: float) -> int:
-    """Handle due timers one at a time until ``stop`` is set; how many were handled.
+def serve(engine: Engine, stop: StopRequest, *, once: bool, poll: float) -> int:
+    """Handle due timers one at a time until a stop is requested; how many were handled.
 
     One claim per timer keeps a stop prompt and spreads work evenly over several workers.
+    An idle worker looks again after at most ``poll`` seconds (so it stops within that).
     With ``once`` it returns as soon as nothing is due. A database outage in the loop is
     logged and retried after ``poll`` seconds (``once``: it is raised).
     """
     from sqlalchemy.exc import SQLAlchemyError
 
     handled = 0
-    while not stop.is_set():
+    while not stop.requested:
         try:
             if engine.worker.run_due(batch=1, max_rounds=1):
                 handled += 1
@@ -187,7 +199,7 @@ def serve(engine: Engine, stop: threading.Event, *, once: bool, poll: float) -> 
             idle = poll
         if once:
             break
-        stop.wait(idle)
+        time.sleep(idle)
     return handled
 
 

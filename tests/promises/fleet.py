@@ -1,8 +1,8 @@
 """Worker processes for the promise tests.
 
-Workers are forked from a forkserver that imported sopbot once, so a restart costs
-milliseconds instead of seconds of imports; each is a real OS process that SIGKILL ends
-at once. Waiting is never a sleep: it waits on the workers' process handles with a
+Workers are forked from a forkserver that imported sopbot once, so a restart costs a
+fraction of a second instead of seconds of imports; each is a real OS process that SIGKILL
+ends at once. Waiting is never a sleep: it waits on the workers' process handles with a
 timeout, so an unexpected exit is seen at once.
 """
 
@@ -23,6 +23,7 @@ from tests.promises.worker_process import Ending, run_sopbot, serve
 CONTEXT = multiprocessing.get_context("forkserver")
 CONTEXT.set_forkserver_preload(["tests.promises.preload"])
 POLL_SECONDS = 0.05
+STACK_DUMP_SECONDS = 1.0
 
 
 class WorkerDied(AssertionError):
@@ -69,7 +70,14 @@ class Fleet:
         process = self.running.pop(worker_id)
         if process.exitcode is None and process.pid is not None:
             os.kill(process.pid, signum)
-        return exit_code(process, timeout)
+        process.join(timeout)
+        if process.exitcode is None and process.pid is not None:
+            os.kill(process.pid, signal.SIGUSR1)  # its stacks, into its log
+            process.join(STACK_DUMP_SECONDS)
+        try:
+            return exit_code(process, timeout=0)
+        except AssertionError:
+            raise AssertionError(f"{worker_id} did not exit:\n{self.tail(worker_id, 60)}") from None
 
     def close(self) -> None:
         """Kill whatever is still running (after a failed test)."""

@@ -8,18 +8,23 @@ these cost about a second per start.
 
 from __future__ import annotations
 
-import psycopg
-import sqlalchemy.dialects.postgresql.psycopg
-import sqlalchemy.dialects.sqlite.pysqlite
+import importlib
+
 from sqlalchemy.orm import configure_mappers
 
-import bot.wiring
-import storage.migrate
-import storage.models
 from bot.validation.validator import validate_paths
-from tests.promises.worker_process import SOPS_DIR, serve
+from tests.promises.worker_process import SOPS_DIR
 
+WARM_MODULES = (
+    "psycopg",
+    "sqlalchemy.dialects.postgresql.psycopg",
+    "sqlalchemy.dialects.sqlite.pysqlite",
+    "bot.wiring",
+    "storage.migrate",
+    "storage.models",
+)
+
+for name in WARM_MODULES:
+    importlib.import_module(name)
 configure_mappers()
 validate_paths([SOPS_DIR])
-
-__all__ = ["bot", "psycopg", "serve", "sqlalchemy", "storage"]

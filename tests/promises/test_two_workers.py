@@ -13,12 +13,15 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from storage.database import Database
 from tests.promises.clock import SharedClock
 from tests.promises.desk import Desk
 from tests.promises.fleet import Fleet
 from tests.promises.ledger import SLA, Ledger, broken_at_the_end, is_idle, unfinished_count
 
+pytestmark = pytest.mark.timeout(300)  # a minute or two on two cores; more on a busy machine
 RUNS = int(os.environ.get("SOPBOT_PROMISE_RUNS", "150"))
 JUMP = dt.timedelta(minutes=6)
 """Past the SOP's 5-minute wait and its 3-minute SLA link at once: both fall due together."""

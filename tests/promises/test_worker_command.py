@@ -22,37 +22,37 @@ from tests.promises.worker_process import SOPS_DIR
 UNREACHABLE_POSTGRES = "postgresql://postgres@127.0.0.1:1/sopbot"
 
 
-def _worker_argv(database: Database, *extra: str) -> list[str]:
-    url = database.url.render_as_string(hide_password=False)
+def _worker_argv(url: str, *extra: str) -> list[str]:
     return ["worker", "--database", url, "--sops", str(SOPS_DIR), *extra]
 
 
 def test_once_does_what_is_due_and_exits(tmp_path: Path) -> None:
-    database = Database(f"sqlite:///{tmp_path / 'sopbot.db'}")
-    desk = Desk(database.url.render_as_string(), SystemClock())
-    run = desk.engine.start("promise-mix", {}, inline=False, thread={"to": "C02SUPPORT"})
-    desk.close()
+    url = f"sqlite:///{tmp_path / 'sopbot.db'}"
+    desk = Desk(url, SystemClock())
+    try:
+        run = desk.engine.start("promise-mix", {}, inline=False, thread={"to": "C02SUPPORT"})
+        argv = [sys.executable, "-m", "bot.cli.app", *_worker_argv(url, "--once")]
+        finished = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
 
-    argv = [sys.executable, "-m", "bot.cli.app", *_worker_argv(database, "--once")]
-    finished = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
-
-    assert finished.returncode == 0, finished.stderr
-    assert f"to C02SUPPORT: Started Promise mix · run {run.id} (autonomous)" in finished.stderr
-    assert "Traceback" not in finished.stderr
-    with database.session(read_only=True) as session:
-        steps = session.scalars(select(StepRecord.step_id).where(StepRecord.run_id == run.id))
-        assert list(steps) == ["look_up", "announce"], "it ran up to the five-minute wait"
-    database.dispose()
+        assert finished.returncode == 0, finished.stderr
+        assert f"to C02SUPPORT: Started Promise mix · run {run.id} (autonomous)" in finished.stderr
+        assert "Traceback" not in finished.stderr
+        with desk.engine.runtime.database.session(read_only=True) as session:
+            journal = session.scalars(select(StepRecord.step_id).where(StepRecord.run_id == run.id))
+            assert list(journal) == ["look_up", "announce"], "it ran up to the five-minute wait"
+    finally:
+        desk.close()
 
 
 def test_sigterm_lets_the_timer_in_hand_finish_then_exits_0(
     database: Database, tmp_path: Path
 ) -> None:
-    desk = Desk(database.url.render_as_string(hide_password=False), SystemClock())
+    url = database.url.render_as_string(hide_password=False)
+    desk = Desk(url, SystemClock())
     desk.start_runs(30, random.Random(0))
     desk.close()
     output = tmp_path / "worker.log"
-    worker = start_sopbot(_worker_argv(database, "--worker-id", "busy"), output)
+    worker = start_sopbot(_worker_argv(url, "--worker-id", "busy"), output)
     busy = lambda: progress(database) >= 5 or worker.exitcode is not None  # noqa: E731
     assert wait_until(busy, timeout=60, pause=worker.join), output.read_text()
     assert worker.exitcode is None, output.read_text()
@@ -76,7 +76,7 @@ def test_sigterm_lets_the_timer_in_hand_finish_then_exits_0(
         (["worker", "--database", "mysql://db/sopbot"], {}, 2, "unsupported database 'mysql'"),
         (["worker", "--sops", "no/such/folder"], {}, 2, "no SOP folder at no/such/folder"),
         (["worker", "--poll", "0"], {}, 2, "give a number of seconds above 0"),
-        (["worker"], {"SOPBOT_LEASE_SECONDS": "1"}, 2, "setting lease_seconds:"),
+        (["worker"], {"SOPBOT_LEASE_SECONDS": "1"}, 2, "SOPBOT_LEASE_SECONDS: Input should be"),
         (["worker", "--database", UNREACHABLE_POSTGRES], {}, 1, "cannot open the database"),
     ],
     ids=[

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 import datetime as dt
+import faulthandler
 import logging
 import os
 import signal
@@ -65,8 +66,15 @@ def serve(
     log_path: str,
     ending: Ending | None,
 ) -> None:
-    """The body of one worker process: serve until SIGTERM (exit 0) or SIGKILL."""
-    configure_logging(logging.FileHandler(log_path))
+    """The body of one worker process: serve until SIGTERM (exit 0) or SIGKILL.
+
+    SIGUSR1 writes the stack of every thread to the log: ``Fleet`` asks for it before it
+    kills a worker that did not stop in time.
+    """
+    handler = logging.FileHandler(log_path)
+    configure_logging(handler)
+    assert handler.stream is not None
+    faulthandler.register(signal.SIGUSR1, file=handler.stream, all_threads=True)
     if ending is not None:
         _end_as_told(ending)
     settings = settings_for(database_url, worker_id)
