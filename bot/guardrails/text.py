@@ -21,7 +21,10 @@ def normalise(text: str) -> str:
 def words(text: str) -> list[str]:
     """The normalised text's words with every non-alphanumeric character removed, so
     ``g-u-a-r-a-n-t-e-e-d.`` is the word ``guaranteed``."""
-    found = ("".join(character for character in token if character.isalnum()) for token in normalise(text).split())
+    found = (
+        "".join(character for character in token if character.isalnum())
+        for token in normalise(text).split()
+    )
     return [word for word in found if word]
 
 

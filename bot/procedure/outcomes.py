@@ -52,7 +52,9 @@ class Outcome(SopModel):
         cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         """Editors must accept the word form (``escalate``, ``goto:step``) as well."""
-        return {"anyOf": [{"type": "string", "pattern": OUTCOME_WORD_PATTERN}, handler(core_schema)]}
+        return {
+            "anyOf": [{"type": "string", "pattern": OUTCOME_WORD_PATTERN}, handler(core_schema)]
+        }
 
     @model_validator(mode="before")
     @classmethod

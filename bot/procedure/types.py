@@ -58,6 +58,7 @@ StepId = Annotated[
     Field(pattern=IDENTIFIER_PATTERN, description="the id of a step in this procedure"),
 ]
 
+
 def _condition_text(value: Any) -> Any:
     """``when: false`` in YAML is a boolean; as a condition it means the expression false."""
     if isinstance(value, bool):

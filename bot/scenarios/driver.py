@@ -62,7 +62,9 @@ class ScenarioDriver:
                     event.source, event.type, event.payload, key=f"scenario:{scenario.name}"
                 )
                 if not started:
-                    self.refusal = self._refused_start() or "the event does not pass the trigger's filter"
+                    self.refusal = (
+                        self._refused_start() or "the event does not pass the trigger's filter"
+                    )
                 engine.run_due()
             elif scenario.schedule is not None:
                 engine.starter.arm_schedules()
@@ -81,8 +83,13 @@ class ScenarioDriver:
         """Why the procedure refused the event (its owner was told), if it did."""
         with self.harness.database.session() as session:
             events = audit.recent(session, limit=20)
-        refusals = [event for event in events if event.action == "run.start" and event.outcome == "refused"
-                    and event.detail.get("sop") == self.procedure.id]
+        refusals = [
+            event
+            for event in events
+            if event.action == "run.start"
+            and event.outcome == "refused"
+            and event.detail.get("sop") == self.procedure.id
+        ]
         return refusals[0].reason if refusals else None
 
     def do(self, step: ThenStep) -> None:

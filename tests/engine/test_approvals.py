@@ -148,7 +148,9 @@ def test_the_approved_package_runs_even_if_the_data_changes_afterwards(
     assert [call.arguments["amount"] for call in harness.tool_calls("crm.refund")] == [100.0]
 
 
-def test_nobody_is_asked_to_approve_a_call_the_guardrails_would_refuse(make_harness: MakeHarness) -> None:
+def test_nobody_is_asked_to_approve_a_call_the_guardrails_would_refuse(
+    make_harness: MakeHarness,
+) -> None:
     harness = make_harness(REFUND)
     run = harness.start("refund", {"order_id": "1045", "reason": "damaged"})  # 2450 > limit 1000
     assert run.status == "escalated"
@@ -158,7 +160,9 @@ def test_nobody_is_asked_to_approve_a_call_the_guardrails_would_refuse(make_harn
 
 
 def test_a_call_that_changed_since_it_was_approved_does_not_run(make_harness: MakeHarness) -> None:
-    text = refund_sop(**{'reason: "{{ inputs.reason }}"}': 'reason: "{{ inputs.reason }} ({{ today }})"}'})
+    text = refund_sop(
+        **{'reason: "{{ inputs.reason }}"}': 'reason: "{{ inputs.reason }} ({{ today }})"}'}
+    )
     harness, run, approval = _waiting(make_harness, text)
     harness.advance(dt.timedelta(hours=20))  # the approval is given on the next day
     harness.decide(approval.id, "U03SAM", "approve")
@@ -168,29 +172,35 @@ def test_a_call_that_changed_since_it_was_approved_does_not_run(make_harness: Ma
     assert harness.tool_calls("crm.refund") == []
 
 
-def test_secrets_in_an_approved_call_are_masked_on_the_card_and_never_stored(make_harness: MakeHarness) -> None:
-    text = refund_sop(**{
-        "allow: [crm.refund, email.send]": "allow: [crm.refund, email.send, http.request]",
-        "      - id: pay\n": (
-            "      - id: notify_shop\n"
-            "        action: http.request\n"
-            "        with:\n"
-            "          method: POST\n"
-            "          url: https://shop.example/refunds\n"
-            "          headers: {X-Api-Key: \"{{ secrets.shop_key }}\"}\n"
-            "          json: {order: \"{{ order.id }}\"}\n"
-            "        on_failure: {then: escalate}\n"
-            "      - id: pay\n"
-        ),
-        "approve:\n        when: order.total > 500\n        approval:\n": (
-            "approve:\n        when: order.total > 500\n        approval:\n          covers: [notify_shop]\n"
-        ),
-    })
+def test_secrets_in_an_approved_call_are_masked_on_the_card_and_never_stored(
+    make_harness: MakeHarness,
+) -> None:
+    text = refund_sop(
+        **{
+            "allow: [crm.refund, email.send]": "allow: [crm.refund, email.send, http.request]",
+            "      - id: pay\n": (
+                "      - id: notify_shop\n"
+                "        action: http.request\n"
+                "        with:\n"
+                "          method: POST\n"
+                "          url: https://shop.example/refunds\n"
+                '          headers: {X-Api-Key: "{{ secrets.shop_key }}"}\n'
+                '          json: {order: "{{ order.id }}"}\n'
+                "        on_failure: {then: escalate}\n"
+                "      - id: pay\n"
+            ),
+            "approve:\n        when: order.total > 500\n        approval:\n": (
+                "approve:\n        when: order.total > 500\n        approval:\n          covers: [notify_shop]\n"
+            ),
+        }
+    )
     harness = make_harness(text, secrets={"shop_key": "sk-live-9f8e7d6c5b4a"})
     run = harness.start("refund", {"order_id": "1042", "reason": "damaged"})
     (approval,) = harness.pending(run.id)
     assert "sk-live-9f8e7d6c5b4a" not in str(approval.package)
-    card = next(message.card for message in harness.chat.posted if message.card and message.kind == "card")
+    card = next(
+        message.card for message in harness.chat.posted if message.card and message.kind == "card"
+    )
     assert card is not None
     assert "sk-live-9f8e7d6c5b4a" not in str(card.fields)
     harness.decide(approval.id, "U03SAM", "approve")

@@ -40,9 +40,16 @@ def test_assist_mode_waits_for_a_one_click_confirmation_before_each_write(
     assert [call.operation for call in harness.tool_calls()] == ["crm.refund", "email.send"]
 
 
-def test_assist_mode_never_asks_to_confirm_a_write_the_guardrails_refuse(make_harness: MakeHarness) -> None:
+def test_assist_mode_never_asks_to_confirm_a_write_the_guardrails_refuse(
+    make_harness: MakeHarness,
+) -> None:
     harness = make_harness(
-        refund_sop(**{"mode: autonomous": "mode: assist", 'body: "We refunded': 'body: "Guaranteed! We refunded'})
+        refund_sop(
+            **{
+                "mode: autonomous": "mode: assist",
+                'body: "We refunded': 'body: "Guaranteed! We refunded',
+            }
+        )
     )
     run = harness.start("refund", {"order_id": "1043", "reason": "damaged"}, by="U02DEV")
     (confirm_refund,) = harness.pending(run.id)

@@ -134,7 +134,9 @@ DATED = """\
 """
 
 
-def test_dates_from_inputs_tasks_and_tools_compare_as_dates_after_a_pause(make_harness: MakeHarness) -> None:
+def test_dates_from_inputs_tasks_and_tools_compare_as_dates_after_a_pause(
+    make_harness: MakeHarness,
+) -> None:
     harness = make_harness(DATED)
     run = harness.start("dated", {"start": "2026-11-23"})
     (task,) = harness.pending(run.id)

@@ -103,7 +103,9 @@ SHAPES = {
 
 
 @pytest.mark.parametrize(
-    "path", sorted(path for path in SOPS.glob("*.yml") if is_sop_file(path)), ids=lambda path: path.stem
+    "path",
+    sorted(path for path in SOPS.glob("*.yml") if is_sop_file(path)),
+    ids=lambda path: path.stem,
 )
 def test_every_sample_draws_a_consistent_chart(path: Path) -> None:
     procedure = load_file(path).procedure

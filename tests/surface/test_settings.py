@@ -16,7 +16,9 @@ def test_connectors_are_a_comma_separated_list_or_json(monkeypatch: pytest.Monke
 
 def test_a_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOPBOT_LEASE_SECONDS", "1")
-    with pytest.raises(SettingsProblem, match="SOPBOT_LEASE_SECONDS: Input should be greater than or equal to 5"):
+    with pytest.raises(
+        SettingsProblem, match="SOPBOT_LEASE_SECONDS: Input should be greater than or equal to 5"
+    ):
         load_settings()
 
 
