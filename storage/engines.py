@@ -68,10 +68,11 @@ def read_only(engine: Engine) -> Engine:
 def _prepare_sqlite_connection(connection: Any, _record: Any) -> None:
     connection.isolation_level = None  # the driver must not BEGIN on its own: we do
     cursor = connection.cursor()
+    # the busy timeout first: switching to WAL needs a lock another process may hold
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 
