@@ -94,8 +94,8 @@ def libpq_url(url: URL) -> str:
 
 def require_postgres(admin_url: URL) -> None:
     """Fail early, before minutes of SQLite work, when the server cannot be reached."""
-    with _admin_engine(admin_url):
-        pass
+    with _admin_engine(admin_url) as admin, admin.connect() as connection:
+        connection.exec_driver_sql("SELECT 1")
 
 
 @contextmanager

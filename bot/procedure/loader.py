@@ -107,18 +107,7 @@ def load_text(text: str, file: str = "<text>") -> LoadedSop:
     try:
         loaded.data, loaded.source_map = parse_with_positions(text)
     except YamlError as error:
-        loaded.diagnostics.append(
-            Diagnostic(
-                file,
-                error.line,
-                error.column,
-                "SOP001",
-                Severity.ERROR,
-                "",
-                error.message,
-                "fix the YAML syntax at this position",
-            )
-        )
+        loaded.diagnostics.append(error.diagnostic(file, "SOP001"))
         return loaded
     if not isinstance(loaded.data, dict):
         kind = "empty" if loaded.data is None else f"a {type(loaded.data).__name__}"

@@ -8,6 +8,8 @@ from typing import Any
 
 import yaml
 
+from bot.validation.diagnostics import Diagnostic, Severity
+
 try:
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - PyYAML built without libyaml
@@ -24,6 +26,19 @@ class YamlError(Exception):
         self.message = message
         self.line = line
         self.column = column
+
+    def diagnostic(self, file: str, code: str) -> Diagnostic:
+        """The error as a finding of ``file`` under rule ``code``."""
+        return Diagnostic(
+            file,
+            self.line,
+            self.column,
+            code,
+            Severity.ERROR,
+            "",
+            self.message,
+            "fix the YAML syntax at this position",
+        )
 
 
 @dataclass

@@ -24,7 +24,7 @@ from bot.scenarios import model
 from bot.scenarios.checks import check_scenarios
 from bot.scenarios.document import ScenarioFile
 from bot.scenarios.model import Scenario
-from bot.validation.diagnostics import Diagnostic, Severity
+from bot.validation.diagnostics import Severity
 from bot.validation.validator import validate_text
 
 SCENARIO_SUFFIXES = (".test.yml", ".test.yaml")
@@ -81,18 +81,7 @@ def load_scenario_text(
     try:
         loaded.data, loaded.source_map = parse_with_positions(text)
     except YamlError as error:
-        loaded.diagnostics.append(
-            Diagnostic(
-                file,
-                error.line,
-                error.column,
-                "SCN001",
-                Severity.ERROR,
-                "",
-                error.message,
-                "fix the YAML syntax at this position",
-            )
-        )
+        loaded.diagnostics.append(error.diagnostic(file, "SCN001"))
         return loaded
     if not isinstance(loaded.data, list) or not loaded.data:
         kind = "empty" if not loaded.data else f"a {type(loaded.data).__name__}"
