@@ -42,6 +42,13 @@ class InputSpec(SopModel):
         alias="from",
         description="where the value comes from in the trigger, such as {{ trigger.issue.key }}",
     )
+    secret: bool = Field(
+        default=False,
+        description=(
+            "a password or key: stored encrypted, shown as ••••, "
+            "readable only in a tool call's arguments"
+        ),
+    )
     prompt: str | None = Field(
         default=None, description="the question asked when the value is missing"
     )

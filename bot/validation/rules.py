@@ -287,6 +287,13 @@ RULES: dict[str, Rule] = {
             "add the disclosure text to the message",
         ),
         Rule(
+            "SOP417",
+            ERROR,
+            "safety",
+            "a secret read where it would be shown or stored",
+            "read secrets.NAME and secret inputs only in a tool call's arguments (its with:)",
+        ),
+        Rule(
             "SOP501",
             ERROR,
             "hygiene",

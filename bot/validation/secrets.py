@@ -1,7 +1,10 @@
 """SOP409: secrets do not belong in SOP files, which are versioned, reviewed and shown.
+SOP417: a secret is read only where a tool needs it, a call's arguments.
 
 Every long word of the file text is looked at (comments included: a token in a comment
-is leaked too), then keys named like secrets are checked for literal values.
+is leaked too), then keys named like secrets are checked for literal values. A secret
+(``secrets.NAME`` or an input declared ``secret: true``) read anywhere else would be
+rendered into a card, a message, a saved value or a key that is stored and shown.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from bot.procedure.expressions import is_template
+from bot.procedure.expressions import ExpressionError, Reference, is_template, references
 from bot.procedure.source_map import Path
+from bot.procedure.steps import TaskStep
 from bot.validation.context import SopContext
+from bot.validation.sites import ExpressionSite
 
 _KNOWN_FORMATS = re.compile(
     r"(?P<slack>xox[abprs]-[A-Za-z0-9-]{10,})"
@@ -112,4 +117,56 @@ def _check_secret_keys(context: SopContext, value: Any, path: Path) -> None:
             _check_secret_keys(context, item, (*path, index))
 
 
-CHECKS = (check_secrets,)
+def check_secret_reads(context: SopContext) -> None:
+    """SOP417: ``secrets`` and secret inputs are read only inside a call's ``with:``, and a
+    task's answers (stored and shown as reported) are never declared secret."""
+    procedure = context.procedure
+    secret_inputs = frozenset(name for name, spec in procedure.inputs.items() if spec.secret)
+    arguments = frozenset((*call.path, "with") for call in context.sites.calls)
+    for site in context.sites.expressions:
+        if "secrets" not in site.text and not (secret_inputs and "inputs" in site.text):
+            continue  # the common case, decided without parsing
+        if any(site.path[:length] in arguments for length in range(len(site.path))):
+            continue
+        for reference in _secret_references(site, secret_inputs):
+            what = str(reference)
+            if reference.root == "inputs" and not reference.path:
+                what += " (which holds " + ", ".join(sorted(secret_inputs)) + ")"
+            context.report(
+                "SOP417",
+                site.path,
+                f"{what} is read outside a tool call's arguments: it would be shown or stored",
+                needle=str(reference),
+            )
+    for index, step in enumerate(procedure.steps):
+        if not isinstance(step, TaskStep):
+            continue
+        for name, spec in step.task.fields.items():
+            if spec.secret:
+                context.report(
+                    "SOP417",
+                    ("steps", index, "task", "fields", name, "secret"),
+                    f"a task's answer '{name}' cannot be secret: answers are stored and "
+                    "shown as reported",
+                    "ask for a secret as a procedure input (inputs: NAME: {secret: true})",
+                )
+
+
+def _secret_references(site: ExpressionSite, secret_inputs: frozenset[str]) -> list[Reference]:
+    try:
+        found = references(site.text, condition=site.condition)
+    except ExpressionError:
+        return []  # SOP207 reports it
+    return [
+        reference
+        for reference in found
+        if reference.root == "secrets"
+        or (
+            reference.root == "inputs"
+            and secret_inputs
+            and (not reference.path or reference.path[0] in secret_inputs)
+        )
+    ]
+
+
+CHECKS = (check_secrets, check_secret_reads)
