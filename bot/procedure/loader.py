@@ -17,13 +17,21 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.procedure.model import Procedure
-from bot.procedure.source_map import Path, SourceMap, YamlError, parse_with_positions
+from bot.procedure.source_map import (
+    Path,
+    Problem,
+    SourceMap,
+    YamlError,
+    parse_with_positions,
+    read_source,
+)
 from bot.procedure.steps import STEP_KINDS
 from bot.procedure.types import TARGET_PATTERN
 from bot.validation.diagnostics import Diagnostic, Severity, format_location
 
 SOP_SUFFIXES = (".yml", ".yaml")
-MAX_FILE_BYTES = 1_000_000
+YAML_CODES: dict[Problem, str] = {"syntax": "SOP001", "limit": "SOP003", "tag": "SOP004"}
+"""The rule each kind of YAML problem is reported under."""
 
 
 @dataclass
@@ -65,38 +73,12 @@ def is_sop_file(path: FilePath) -> bool:
 
 
 def load_file(path: FilePath | str) -> LoadedSop:
-    """Load one file; unreadable files become a diagnostic too."""
-    path = FilePath(path)
+    """Load one file; unreadable, oversized and non-UTF-8 files become a finding too."""
     try:
-        raw = path.read_bytes()
-    except OSError as error:
+        text = read_source(FilePath(path))
+    except YamlError as error:
         loaded = LoadedSop(str(path), "")
-        loaded.diagnostics.append(
-            loaded.diagnostic(
-                "SOP001", Severity.ERROR, (), f"cannot read the file: {error.strerror}"
-            )
-        )
-        return loaded
-    if len(raw) > MAX_FILE_BYTES:
-        loaded = LoadedSop(str(path), "")
-        loaded.diagnostics.append(
-            loaded.diagnostic(
-                "SOP001",
-                Severity.ERROR,
-                (),
-                f"the file is {len(raw):,} bytes; an SOP file is at most {MAX_FILE_BYTES:,}",
-            )
-        )
-        return loaded
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        loaded = LoadedSop(str(path), "")
-        loaded.diagnostics.append(
-            loaded.diagnostic(
-                "SOP001", Severity.ERROR, (), f"the file is not UTF-8 text (byte {error.start})"
-            )
-        )
+        loaded.diagnostics.append(error.diagnostic(str(path), YAML_CODES[error.problem]))
         return loaded
     return load_text(text, str(path))
 
@@ -107,7 +89,7 @@ def load_text(text: str, file: str = "<text>") -> LoadedSop:
     try:
         loaded.data, loaded.source_map = parse_with_positions(text)
     except YamlError as error:
-        loaded.diagnostics.append(error.diagnostic(file, "SOP001"))
+        loaded.diagnostics.append(error.diagnostic(file, YAML_CODES[error.problem]))
         return loaded
     if not isinstance(loaded.data, dict):
         kind = "empty" if loaded.data is None else f"a {type(loaded.data).__name__}"

@@ -1,10 +1,17 @@
-"""YAML parsing that remembers where every node stands, for errors that point at a line."""
+"""YAML parsing that remembers where every node stands, for errors that point at a line.
+
+This is the one reader of YAML for SOP and scenario files, so it is also where hostile
+files are stopped: a file over the size limit is refused before parsing, and alias
+expansion, nesting depth and tags are checked while the composed document is converted,
+so a 500-byte alias bomb costs a few thousand steps, not gigabytes.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path as FilePath
+from typing import Any, Literal
 
 import yaml
 
@@ -17,15 +24,37 @@ except ImportError:  # pragma: no cover - PyYAML built without libyaml
 
 Path = tuple[str | int, ...]
 
+MAX_FILE_BYTES = 1_000_000
+"""An SOP or scenario file is at most this big; the largest sample is a few kilobytes."""
+MAX_DEPTH = 50
+"""Values nest at most this deep; real procedures nest fewer than ten levels."""
+MAX_VALUES = 100_000
+"""A file holds at most this many values once aliases are expanded."""
+
+Problem = Literal["syntax", "limit", "tag"]
+"""What is wrong: not readable YAML, over a limit, or a tag SOP files do not allow."""
+
+_HINTS: dict[Problem, str] = {
+    "syntax": "fix the YAML syntax at this position",
+    "limit": (
+        f"keep the file under {MAX_FILE_BYTES:,} bytes, nested at most {MAX_DEPTH} levels "
+        f"and at most {MAX_VALUES:,} values with aliases expanded"
+    ),
+    "tag": "remove the tag (such as !!python/object or !custom) and write the plain value",
+}
+
 
 class YamlError(Exception):
-    """The text is not YAML, or not a mapping; carries the position of the problem."""
+    """The text is not YAML SOP files accept; carries the position and kind of problem."""
 
-    def __init__(self, message: str, line: int = 1, column: int = 1) -> None:
+    def __init__(
+        self, message: str, line: int = 1, column: int = 1, *, problem: Problem = "syntax"
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.problem = problem
 
     def diagnostic(self, file: str, code: str) -> Diagnostic:
         """The error as a finding of ``file`` under rule ``code``."""
@@ -37,8 +66,25 @@ class YamlError(Exception):
             Severity.ERROR,
             "",
             self.message,
-            "fix the YAML syntax at this position",
+            _HINTS[self.problem],
         )
+
+
+def read_source(path: FilePath) -> str:
+    """The text of a YAML file, refused before parsing when it is too big or not UTF-8."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise YamlError(f"cannot read the file: {error.strerror}") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlError(
+            f"the file is {len(raw):,} bytes; an SOP file is at most {MAX_FILE_BYTES:,}",
+            problem="limit",
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise YamlError(f"the file is not UTF-8 text (byte {error.start})") from None
 
 
 @dataclass
@@ -71,7 +117,12 @@ _SCALARS: dict[str, Callable[[Any], Any]] = {
 
 
 def parse_with_positions(text: str) -> tuple[Any, SourceMap]:
-    """Parse one YAML document into plain data and a map of positions."""
+    """Parse one YAML document into plain data and a map of positions, within the limits."""
+    if len(text) > MAX_FILE_BYTES:
+        raise YamlError(
+            f"the text is {len(text):,} characters; an SOP file is at most {MAX_FILE_BYTES:,}",
+            problem="limit",
+        )
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
@@ -80,10 +131,10 @@ def parse_with_positions(text: str) -> tuple[Any, SourceMap]:
         raise YamlError(f"invalid YAML: {error}") from None
     except (ValueError, UnicodeError) as error:  # e.g. NUL bytes, bad encodings
         raise YamlError(f"cannot read the file as YAML text: {error}") from None
-    source_map = SourceMap()
     if root is None:
-        return None, source_map
-    return _convert(root, (), source_map), source_map
+        return None, SourceMap()
+    converter = _Converter(text)
+    return converter.convert(root, ()), converter.source_map
 
 
 def _positioned(error: yaml.MarkedYAMLError, text: str) -> YamlError:
@@ -91,6 +142,8 @@ def _positioned(error: yaml.MarkedYAMLError, text: str) -> YamlError:
     an unclosed quote or bracket rather than at the end of the file."""
     problem = error.problem or "invalid YAML"
     mark = error.problem_mark or error.context_mark
+    if "nesting depth" in problem and mark is not None:  # libyaml's own limit, past ours
+        return _too_deep(mark)
     started = error.context_mark
     if error.context and started is not None and started is not error.problem_mark:
         at_end = error.problem_mark is None or not text[error.problem_mark.index :].strip()
@@ -106,48 +159,132 @@ def _positioned(error: yaml.MarkedYAMLError, text: str) -> YamlError:
     return YamlError(problem, mark.line + 1, mark.column + 1)
 
 
-def _convert(node: yaml.Node, path: Path, source_map: SourceMap) -> Any:
-    source_map.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
+def _at(node: yaml.Node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _too_deep(mark: yaml.Mark) -> YamlError:
+    return YamlError(
+        f"values are nested more than {MAX_DEPTH} levels deep here; "
+        "an SOP file is nested only a few levels",
+        mark.line + 1,
+        mark.column + 1,
+        problem="limit",
+    )
+
+
+_MAPPING_TAG = "tag:yaml.org,2002:map"
+_SEQUENCE_TAG = "tag:yaml.org,2002:seq"
+
+
+def _written(tag: str) -> str:
+    """A tag as the author wrote it: ``!!set`` rather than ``tag:yaml.org,2002:set``."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,") else tag
+
+
+class _Converter:
+    """Turns composed nodes into plain data, counting every value it makes.
+
+    The composer shares one node between an anchor and its aliases, so a node met again
+    is an alias being expanded, and one met inside itself is an alias that never ends."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.source_map = SourceMap()
+        self.values = 0
+        self.seen: set[int] = set()
+        self.within: list[yaml.Node] = []
+        """The nodes being converted, outermost first."""
+        self.first_alias: int | None = None
+        """Where in ``within`` the outermost alias being expanded stands."""
+
+    def convert(self, node: yaml.Node, path: Path) -> Any:
+        if len(path) > MAX_DEPTH:
+            raise _too_deep(node.start_mark)
+        if any(node is outer for outer in self.within):
+            raise YamlError(
+                f"the alias *{self.anchor(node)} is used inside the value it names, "
+                "so the value never ends",
+                *_at(node),
+                problem="limit",
+            )
+        expanding = self.first_alias is None and id(node) in self.seen
+        if expanding:
+            self.first_alias = len(self.within)
+        self.seen.add(id(node))
+        self.within.append(node)
+        try:
+            self.count()
+            self.source_map.values[path] = _at(node)
+            return self.value(node, path)
+        finally:
+            self.within.pop()
+            if expanding:
+                self.first_alias = None
+
+    def count(self) -> None:
+        """Refuse the value past the limit, pointing at the aliases that multiply."""
+        self.values += 1
+        if self.values <= MAX_VALUES:
+            return
+        if self.first_alias is None:
+            raise YamlError(
+                f"the file holds more than {MAX_VALUES:,} values",
+                *_at(self.within[-1]),
+                problem="limit",
+            )
+        raise YamlError(
+            f"aliases (*name) expand this file to more than {MAX_VALUES:,} values; "
+            "an SOP file may repeat a block with an alias, not multiply it",
+            *_at(self.within[max(self.first_alias - 1, 0)]),
+            problem="limit",
+        )
+
+    def value(self, node: yaml.Node, path: Path) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != _MAPPING_TAG:
+                raise self.tag(node)
+            return self.mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQUENCE_TAG:
+                raise self.tag(node)
+            return [self.convert(item, (*path, index)) for index, item in enumerate(node.value)]
+        construct = _SCALARS.get(node.tag)
+        if construct is None:
+            raise self.tag(node)
+        try:
+            return construct(node)
+        except (yaml.constructor.ConstructorError, ValueError, OverflowError) as error:
+            raise YamlError(f"cannot read the value '{node.value}': {error}", *_at(node)) from None
+
+    def mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+        result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise YamlError(
-                    "YAML merge keys (<<) are not supported in SOP files",
-                    key_node.start_mark.line + 1,
-                    key_node.start_mark.column + 1,
+                    "YAML merge keys (<<) are not supported in SOP files", *_at(key_node)
                 )
-            key = _convert(key_node, (*path, "<key>"), source_map)
+            key = self.convert(key_node, (*path, "<key>"))
             if not isinstance(key, str | int | float | bool) and key is not None:
-                raise YamlError(
-                    "a mapping key must be plain text",
-                    key_node.start_mark.line + 1,
-                    key_node.start_mark.column + 1,
-                )
+                raise YamlError("a mapping key must be plain text", *_at(key_node))
             if key in result:
-                raise YamlError(
-                    f"the key '{key}' appears twice in this mapping",
-                    key_node.start_mark.line + 1,
-                    key_node.start_mark.column + 1,
-                )
+                raise YamlError(f"the key '{key}' appears twice in this mapping", *_at(key_node))
             child: Path = (*path, key if isinstance(key, str) else str(key))
-            source_map.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            result[child[-1]] = _convert(value_node, child, source_map)
+            self.source_map.keys[child] = _at(key_node)
+            result[str(child[-1])] = self.convert(value_node, child)
         return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_convert(item, (*path, index), source_map) for index, item in enumerate(node.value)]
-    construct = _SCALARS.get(node.tag)
-    if construct is None:
-        raise YamlError(
-            f"the YAML tag '{node.tag}' is not allowed in SOP files",
-            node.start_mark.line + 1,
-            node.start_mark.column + 1,
+
+    def tag(self, node: yaml.Node) -> YamlError:
+        return YamlError(
+            f"the YAML tag '{_written(node.tag)}' is not allowed: an SOP file holds plain "
+            "text, numbers, lists and mappings",
+            *_at(node),
+            problem="tag",
         )
-    try:
-        return construct(node)
-    except (yaml.constructor.ConstructorError, ValueError, OverflowError) as error:
-        raise YamlError(
-            f"cannot read the value '{node.value}': {error}",
-            node.start_mark.line + 1,
-            node.start_mark.column + 1,
-        ) from None
+
+    def anchor(self, node: yaml.Node) -> str:
+        """The anchor's name, read from the text at the node's start (``&name``)."""
+        start = node.start_mark.index
+        if self.text[start : start + 1] != "&":
+            return "name"
+        return self.text[start + 1 : start + 1 + 200].split(maxsplit=1)[0].rstrip(",]}")

@@ -17,15 +17,15 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.catalogue.registry import Catalogue, build_catalogue
-from bot.procedure.loader import LoadedSop
-from bot.procedure.source_map import Path, YamlError, parse_with_positions
+from bot.procedure.loader import LoadedSop, load_file
+from bot.procedure.source_map import Path, YamlError, parse_with_positions, read_source
 from bot.procedure.types import TARGET_PATTERN
 from bot.scenarios import model
 from bot.scenarios.checks import check_scenarios
 from bot.scenarios.document import ScenarioFile
 from bot.scenarios.model import Scenario
 from bot.validation.diagnostics import Severity
-from bot.validation.validator import validate_text
+from bot.validation.validator import check_loaded
 
 SCENARIO_SUFFIXES = (".test.yml", ".test.yaml")
 
@@ -52,20 +52,18 @@ def load_scenario_file(
     """Load a scenario file and the SOP beside it; unreadable files become diagnostics."""
     sop_path = sop_path_for(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
+        text = read_source(path)
+    except YamlError as error:
         broken = ScenarioFile(str(path), "")
-        broken.report("SCN001", (), f"cannot read the file: {error}")
+        broken.diagnostics.append(error.diagnostic(str(path), "SCN001"))
         return broken
-    try:
-        sop_text = sop_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
+    if not sop_path.is_file():
         orphan = load_scenario_text(text, str(path))
         orphan.report(
             "SCN002", (), f"no SOP file beside it: expected {sop_path}", "name it NAME.test.yml"
         )
         return orphan
-    sop = validate_text(sop_text, str(sop_path), catalogue=catalogue, today=today)
+    sop = check_loaded(load_file(sop_path), catalogue=catalogue, today=today)
     return load_scenario_text(text, str(path), sop=sop, catalogue=catalogue)
 
 

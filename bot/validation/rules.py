@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.procedure.source_map import MAX_DEPTH, MAX_FILE_BYTES
 from bot.validation.diagnostics import Severity
 
 Concern = Literal["loader", "references", "flow", "safety", "hygiene"]
@@ -52,6 +53,21 @@ RULES: dict[str, Rule] = {
             "loader",
             "the file does not hold one mapping",
             "start from an example in sops/ or docs/writing-sops.md",
+        ),
+        Rule(
+            "SOP003",
+            ERROR,
+            "loader",
+            "the file is over a safety limit: its size, nesting depth or alias expansion",
+            f"keep SOP files under {MAX_FILE_BYTES // 1_000_000} MB, nested at most {MAX_DEPTH} "
+            "levels, with aliases that repeat a block rather than multiply it",
+        ),
+        Rule(
+            "SOP004",
+            ERROR,
+            "loader",
+            "a YAML tag (such as !!python/object or !custom): SOP files hold plain data",
+            "remove the tag and write the plain value",
         ),
         Rule("SOP101", ERROR, "loader", "a required key is missing", "add the key shown"),
         Rule(
