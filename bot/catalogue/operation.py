@@ -3,20 +3,40 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
+
+from bot.finite import non_finite_problem
 
 
-class Args(BaseModel):
+class FiniteModel(BaseModel):
+    """Refuses NaN and infinity anywhere in its data: in number fields (also when given as
+    text, ``"nan"``) and inside free-form ones (a ``dict[str, Any]`` of CRM fields), where
+    JSON output would otherwise turn them silently into null."""
+
+    model_config = ConfigDict(allow_inf_nan=False, defer_build=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _finite(cls, data: Any) -> Any:
+        problem = non_finite_problem(data, "")
+        if problem is not None:
+            raise PydanticCustomError("finite_number", problem)
+        return data
+
+
+class Args(FiniteModel):
     """Base of operation arguments: unknown arguments are errors."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
 
-class Result(BaseModel):
+class Result(FiniteModel):
     """Base of operation results: tools may return more than we declare."""
 
-    model_config = ConfigDict(extra="allow", defer_build=True)
+    model_config = ConfigDict(extra="allow")
 
 
 @dataclass(frozen=True)

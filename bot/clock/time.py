@@ -21,6 +21,11 @@ class SystemClock:
         return dt.datetime.now(dt.UTC)
 
 
+MOST_AHEAD = dt.timedelta(days=36_525)
+"""How far the sandbox clock may run ahead of real time: a hundred years, so that it and
+every date the engine counts from it (now plus a wait) stay inside the calendar."""
+
+
 class OffsetClock:
     """Wall-clock time plus an offset that only grows: ``/clock +7d`` in the sandbox console."""
 
@@ -34,10 +39,17 @@ class OffsetClock:
             return self._base.now() + self._offset
 
     def advance(self, delta: dt.timedelta) -> dt.datetime:
-        """Move time forward (never back: timers already fired stay fired)."""
+        """Move time forward (never back: timers already fired stay fired), at most
+        ``MOST_AHEAD`` of real time; a move past that is refused and the clock stays."""
         if delta < dt.timedelta():
             raise ValueError("time only moves forward")
         with self._lock:
+            room = MOST_AHEAD - self._offset
+            if delta > room:
+                raise ValueError(
+                    "Sandbox time moves at most 100 years ahead of real time; "
+                    f"it can move {room.days} more days"
+                )
             self._offset += delta
         return self.now()
 

@@ -149,11 +149,12 @@ class ConsoleSession:
                 self.say("Sandbox time only moves forward, for example /clock +7d.")
                 return
             try:
-                delta = parse_duration(amount.removeprefix("+"))
+                self.clock.advance(parse_duration(amount.removeprefix("+")))
             except ValueError as error:
-                self.say(f"{error} (for example /clock +7d).")
+                self.say(
+                    f"{error} (for example /clock +7d); the time stays {now_line(self.clock)}."
+                )
                 return
-            self.clock.advance(delta)
             self.say(
                 f"Sandbox time moved on {amount.removeprefix('+')}: now {now_line(self.clock)}."
             )

@@ -27,6 +27,7 @@ from bot.connectors.base import Connector, ToolError
 from bot.engine.placeholders import placeholder_result
 from bot.engine.status import BOT_ACTOR
 from bot.engine.work import RunWork
+from bot.finite import recordable
 from bot.guardrails.check import check_call
 from storage import audit, journal
 
@@ -301,7 +302,9 @@ class Caller:
         return self._masked(operation, arguments)
 
     def _masked(self, operation: Operation, value: dict[str, Any]) -> dict[str, Any]:
-        masked: dict[str, Any] = mask(value, self.secret_values(), operation.secret_args)
+        masked: dict[str, Any] = mask(
+            recordable(value), self.secret_values(), operation.secret_args
+        )
         return masked
 
 

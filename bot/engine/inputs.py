@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
 
 from bot.engine.errors import InvalidInputs, MissingInput, MissingInputs
+from bot.finite import non_finite_problem
 from bot.procedure import expressions
 from bot.procedure.inputs import InputSpec
 from bot.procedure.model import Procedure
@@ -29,8 +31,13 @@ def resolve_inputs(
 
     Values come from ``given`` first, then the input's ``from`` template over the trigger,
     then the default. Missing values are asked for when ``interactive`` and the input says
-    ``ask``; otherwise they fail the start.
+    ``ask``; otherwise they fail the start. A NaN or infinity anywhere in what was given or
+    in the trigger (JSON parsers read ``NaN`` literals) refuses the start: it is no value
+    anyone meant, and the run's records could not hold it.
     """
+    carried = non_finite_problem(trigger, "trigger") or non_finite_problem(given, "")
+    if carried is not None:
+        raise InvalidInputs(carried)
     unknown = sorted(set(given) - set(procedure.inputs))
     if unknown:
         expected = ", ".join(procedure.inputs) or "none"
@@ -41,13 +48,9 @@ def resolve_inputs(
     missing: list[MissingInput] = []
     problems: list[str] = []
     for name, spec in procedure.inputs.items():
-        raw = given.get(name)
-        if raw is None and spec.from_:
-            raw = _from_trigger(spec.from_, trigger)
+        raw = _raw_value(name, spec, given, trigger)
         if raw is None or raw == "":
-            if spec.default is not None:
-                values[name] = spec.default
-            elif not spec.required:
+            if not spec.required:
                 values[name] = None
             elif spec.if_missing == "ask" and interactive:
                 missing.append(MissingInput(name, spec))
@@ -63,6 +66,19 @@ def resolve_inputs(
     if missing:
         raise MissingInputs(procedure.id, missing)
     return values
+
+
+def _raw_value(
+    name: str, spec: InputSpec, given: Mapping[str, Any], trigger: Mapping[str, Any]
+) -> Any:
+    """What was given, else what the trigger carries, else the default. A default is
+    checked like any given value, so a default that is no number is caught too."""
+    raw = given.get(name)
+    if raw is None and spec.from_:
+        raw = _from_trigger(spec.from_, trigger)
+    if (raw is None or raw == "") and spec.default is not None:
+        return spec.default
+    return raw
 
 
 def _from_trigger(template: str, trigger: Mapping[str, Any]) -> Any:
@@ -101,9 +117,12 @@ def _typed(raw: Any, spec: InputSpec) -> Any:
             raise ValueError(f"'{raw}' is not a whole number") from None
     if kind == "number":
         try:
-            return float(str(text).replace(",", "").lstrip("$€£"))
+            number = float(str(text).replace(",", "").lstrip("$€£"))
         except ValueError:
             raise ValueError(f"'{raw}' is not a number") from None
+        if not math.isfinite(number):
+            raise ValueError(f"'{raw}' is not a finite number")
+        return number
     if kind == "boolean":
         if isinstance(text, bool):
             return text

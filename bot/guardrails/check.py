@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from bot.catalogue.operation import Operation
+from bot.finite import non_finite_problem
 from bot.guardrails.text import contains_phrase
 from bot.procedure.model import Procedure
 from bot.procedure.policies import ArgumentLimit
@@ -29,6 +31,7 @@ def check_call(
     """The first rule the call breaks, or None when it may run."""
     return (
         _check_permitted(procedure, operation)
+        or _check_finite(operation, arguments)
         or _check_limits(procedure, operation, arguments)
         or _check_text(procedure, operation, arguments)
     )
@@ -45,6 +48,15 @@ def _check_permitted(procedure: Procedure, operation: Operation) -> Violation | 
     return None
 
 
+def _check_finite(operation: Operation, arguments: dict[str, Any]) -> Violation | None:
+    """NaN or infinity passes every comparison the wrong way, so no call carries one,
+    whether or not the SOP set a limit on that argument."""
+    problem = non_finite_problem(arguments, "")
+    if problem is None:
+        return None
+    return Violation("not_finite", f"{operation.name}.{problem}")
+
+
 def _check_limits(
     procedure: Procedure, operation: Operation, arguments: dict[str, Any]
 ) -> Violation | None:
@@ -58,13 +70,15 @@ def _check_limits(
 
 
 def _limit_problem(value: Any, limit: ArgumentLimit) -> str | None:
+    """What is wrong with ``value`` under ``limit``. The comparisons are written so that a
+    limit that is not a finite number refuses every value instead of letting all through."""
     if limit.max is not None or limit.min is not None:
         number = _as_number(value)
         if number is None:
-            return f"is {value!r}, not a number, so its limit cannot be checked"
-        if limit.max is not None and number > limit.max:
+            return f"is {value!r}, not a finite number, so its limit cannot be checked"
+        if limit.max is not None and not number <= limit.max:
             return f"is {number:g}, above the limit of {limit.max:g}"
-        if limit.min is not None and number < limit.min:
+        if limit.min is not None and not number >= limit.min:
             return f"is {number:g}, below the limit of {limit.min:g}"
     text = value if isinstance(value, str) else str(value)
     if limit.max_length is not None and len(text) > limit.max_length:
@@ -83,13 +97,15 @@ def _as_number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
+        number = float(value)
+    elif isinstance(value, str):
         try:
-            return float(value)
+            number = float(value)
         except ValueError:
             return None
-    return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
 
 
 def _check_text(

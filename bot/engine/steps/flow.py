@@ -6,6 +6,7 @@ from bot.engine.status import RunStatus
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.outcomes import announce_escalation, escalate
 from bot.engine.work import Continue, Finish, RunWork, Transition
+from bot.finite import non_finite_problem
 from bot.procedure import expressions
 from bot.procedure.steps import DecideStep, EndStep, EscalateStep, SetStep
 
@@ -17,12 +18,17 @@ _END_STATUS = {
 
 
 def run_set(env: StepEnv, work: RunWork, step: SetStep) -> Transition:
-    """Compute each value in order; later ones may use earlier ones."""
-    for name, value in step.set.items():
+    """Compute each value in order; later ones may use earlier ones. A value that is not a
+    finite number (``x * 1e308``) is not saved: every later comparison with it would lie."""
+    for name, template in step.set.items():
         try:
-            work.values[name] = expressions.render(value, work.expression_context())
+            value = expressions.render(template, work.expression_context())
         except expressions.ExpressionError as error:
             return escalate(env, work, f"cannot compute {name} in {step.id}: {error}")
+        problem = non_finite_problem(value, name)
+        if problem is not None:
+            return escalate(env, work, f"cannot compute {name} in {step.id}: {problem}")
+        work.values[name] = value
     return Continue(work.following(step))
 
 
