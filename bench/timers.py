@@ -42,6 +42,7 @@ from _common import (
 from sqlalchemy import select
 
 from bot.chat.messages import Message, MessageRef, message_to_json
+from bot.chat.once import PostedKeys
 from bot.clock.waker import Waker
 from bot.config import Settings
 from bot.engine.engine import Engine
@@ -86,8 +87,12 @@ class CountingChat:
         self.posted = 0
         self.all_posted = threading.Event()
         self._lock = threading.Lock()
+        self._keys = PostedKeys()
 
-    def post(self, message: Message) -> MessageRef:
+    def post(self, message: Message, *, key: str) -> MessageRef:
+        return self._keys.post_once(key, lambda: self._count(message))
+
+    def _count(self, message: Message) -> MessageRef:
         with self._lock:
             self.posted += 1
             if self.posted >= self.expected:

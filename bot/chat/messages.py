@@ -77,3 +77,13 @@ def message_from_json(data: dict[str, Any]) -> Message:
             footer=card.get("footer"),
         ),
     )
+
+
+def ref_to_json(ref: MessageRef) -> dict[str, Any]:
+    """Where a message landed, as JSON for the database."""
+    return {"to": ref.to, "id": ref.id, "extra": ref.extra}
+
+
+def ref_from_json(data: dict[str, Any]) -> MessageRef:
+    """The inverse of ``ref_to_json``."""
+    return MessageRef(to=data["to"], id=data["id"], extra=data.get("extra", {}))

@@ -11,10 +11,21 @@ from bot.chat.messages import Message, MessageRef
 class ChatPort(Protocol):
     """Deliver messages and keep cards current."""
 
-    def post(self, message: Message) -> MessageRef:
-        """Deliver a message (or a card) and say where it landed."""
+    def post(self, message: Message, *, key: str) -> MessageRef:
+        """Deliver a message (or a card) once, and say where it landed.
+
+        ``key`` names this delivery (the outbox message's id). Given a key it has seen
+        before, an adapter returns the earlier ``MessageRef`` and posts nothing: a worker
+        whose lease ran out, or that died between posting and recording, asks again with
+        the same key. An adapter that keeps no state of its own finds the earlier post
+        where it can: the Slack adapter stores the key in the message's metadata and looks
+        for it in the conversation before posting. The outbox also records each delivery
+        in the database (``bot.engine.notify.deliver``), so an adapter without any memory
+        across processes is asked again only in the moment between a post and its record.
+        """
         ...
 
     def update(self, ref: MessageRef, message: Message) -> None:
-        """Replace a posted card, e.g. to show who decided an approval."""
+        """Replace a posted card, e.g. to show who decided an approval. Replacing it twice
+        with the same message shows the same thing, so a repeated update is harmless."""
         ...

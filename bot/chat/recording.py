@@ -7,18 +7,23 @@ import threading
 from dataclasses import dataclass, field
 
 from bot.chat.messages import Message, MessageRef
+from bot.chat.once import PostedKeys
 
 
 @dataclass
 class RecordingChat:
-    """Every message posted, and every card replacement, in order."""
+    """Every message posted (once per key), and every card replacement, in order."""
 
     posted: list[Message] = field(default_factory=list)
     updates: list[tuple[MessageRef, Message]] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _keys: PostedKeys = field(default_factory=PostedKeys)
 
-    def post(self, message: Message) -> MessageRef:
+    def post(self, message: Message, *, key: str) -> MessageRef:
+        return self._keys.post_once(key, lambda: self._record(message))
+
+    def _record(self, message: Message) -> MessageRef:
         with self._lock:
             self.posted.append(message)
             return MessageRef(to=message.to, id=f"rec-{next(self._ids)}")

@@ -14,13 +14,13 @@ import itertools
 import logging
 import signal
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from bot.chat.messages import Message, MessageRef
+from bot.chat.once import PostedKeys
 
 if TYPE_CHECKING:
     from bot.clock.time import Clock
@@ -216,17 +216,23 @@ def _seconds_to_next_work(engine: Engine, poll: float) -> float:
 
 
 class LogChat:
-    """The ChatPort of a headless worker: every message is one INFO line of ``sopbot.chat``."""
+    """The ChatPort of a headless worker: every message is one INFO line of ``sopbot.chat``.
+
+    It remembers keys only in memory; across workers, the outbox's delivery record in the
+    database keeps a message from being logged twice (``bot.engine.notify.deliver``).
+    """
 
     def __init__(self, source: str) -> None:
         self._source = source
         self._ids = itertools.count(1)
-        self._lock = threading.Lock()
+        self._keys = PostedKeys()
         self._log = logging.getLogger("sopbot.chat")
 
-    def post(self, message: Message) -> MessageRef:
-        with self._lock:
-            ref = MessageRef(to=message.to, id=f"{self._source}-{next(self._ids)}")
+    def post(self, message: Message, *, key: str) -> MessageRef:
+        return self._keys.post_once(key, lambda: self._write(message))
+
+    def _write(self, message: Message) -> MessageRef:
+        ref = MessageRef(to=message.to, id=f"{self._source}-{next(self._ids)}")
         self._log.info("%s %s to %s: %s", message.kind, ref.id, message.to, one_line(message))
         return ref
 

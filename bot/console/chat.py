@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.chat.messages import Button, Message, MessageRef
+from bot.chat.once import PostedKeys
 from bot.console.render import render_message, render_update
 from bot.directory import Directory
 
@@ -30,8 +31,12 @@ class ConsoleChat:
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _prefix: str = field(default_factory=lambda: f"m{secrets.token_hex(3)}-")
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _keys: PostedKeys = field(default_factory=PostedKeys)
 
-    def post(self, message: Message) -> MessageRef:
+    def post(self, message: Message, *, key: str) -> MessageRef:
+        return self._keys.post_once(key, lambda: self._show(message))
+
+    def _show(self, message: Message) -> MessageRef:
         with self._lock:
             ref = MessageRef(to=message.to, id=f"{self._prefix}{next(self._ids)}")
             self.write(render_message(message, self.directory, self._number(message, ref.id)))

@@ -9,13 +9,21 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.chat.messages import Card, Message, MessageRef, message_from_json, message_to_json
+from bot.chat.messages import (
+    Card,
+    Message,
+    message_from_json,
+    message_to_json,
+    ref_from_json,
+    ref_to_json,
+)
 from bot.chat.port import ChatPort
 from bot.directory import Directory
 from bot.engine.status import TimerKind
-from storage import approvals, timers
+from storage import approvals, outbox, timers
 from storage.database import Database
 from storage.models import Run, Timer
+from storage.timers import Claim
 
 _GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
 
@@ -71,8 +79,28 @@ def fan_out(targets: list[str], directory: Directory) -> list[str]:
     return destinations
 
 
+def outbox_key(timer: Timer) -> str:
+    """The delivery key of a queued message: its timer id, with the moment it was queued so
+    that two sopbot databases posting into one conversation never share a key."""
+    return f"sopbot-{timer.id}-{timer.created_at:%Y%m%d%H%M%S%f}"
+
+
 def deliver(chat: ChatPort, database: Database, timer: Timer) -> None:
-    """Post (or update) the queued message; remember where an approval card landed."""
+    """Post (or update) the queued message once; remember where an approval card landed.
+
+    The chat is asked with the message's key, and where it landed is recorded on the timer
+    row in its own short commit right after the post, before the worker completes the
+    timer. A worker that takes the timer over (the first one's lease ran out, or it died
+    before completing) finds that record and posts nothing; a worker whose claim was taken
+    over leaves the message to the new owner. The database record, rather than the
+    ``inbound_keys`` table, because it keeps the reference a card needs, and goes with the
+    timer.
+
+    One window remains: a process that dies (or loses the database) after the chat took
+    the post and before the record commits leaves no trace here, so the next owner posts
+    again; no transaction spans a chat and our database. It lasts one commit, and adapters
+    that can ask the chat itself for the key (Slack, through message metadata) close it.
+    """
     message = message_from_json(timer.payload["message"])
     approval_id = timer.payload.get("approval_id")
     if approval_id and timer.payload.get("replace_card"):
@@ -80,13 +108,18 @@ def deliver(chat: ChatPort, database: Database, timer: Timer) -> None:
             approval = approvals.get_approval(session, approval_id)
             card = approval.card if approval else None
         if card:
-            chat.update(
-                MessageRef(to=card["to"], id=card["id"], extra=card.get("extra", {})), message
-            )
+            chat.update(ref_from_json(card), message)  # the same card again shows the same
             return
-    ref = chat.post(message)
+    with database.session(read_only=True) as session:
+        state = outbox.delivery(session, Claim.of(timer))
+    if state.landed is not None:
+        ref = ref_from_json(state.landed)
+    elif state.held:
+        ref = chat.post(message, key=outbox_key(timer))
+        with database.session() as session:
+            outbox.record_delivery(session, timer.id, ref_to_json(ref))
+    else:
+        return  # another worker holds or finished it now
     if approval_id and not timer.payload.get("replace_card"):
         with database.session() as session:
-            approvals.set_card(
-                session, approval_id, {"to": ref.to, "id": ref.id, "extra": ref.extra}
-            )
+            approvals.set_card(session, approval_id, ref_to_json(ref))

@@ -66,8 +66,9 @@ class Worker:
         return handled
 
     def _deliver(self, messages: list[Timer]) -> None:
-        """Post queued messages, then mark them all done in one transaction. A message the
-        chat refused stays claimed and is tried again once its lease runs out."""
+        """Post queued messages (each recorded as delivered right after its post), then mark
+        them all done in one transaction. A message the chat refused stays claimed and is
+        tried again once its lease runs out; one already delivered is not posted again."""
         delivered: list[int] = []
         for timer in messages:
             try:

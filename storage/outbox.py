@@ -1,0 +1,51 @@
+"""The outbox's delivery record: where a queued message (a ``notify`` timer) landed in chat,
+kept on the timer row itself, so the record lives and goes with the message it is about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from storage.models import Timer
+from storage.timers import Claim
+from storage.writes import rows_changed
+
+_LANDED = "delivered"
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """A queued message as a deliverer sees it just before posting."""
+
+    held: bool
+    """The deliverer's claim still holds the timer (no one took it over, no one finished it)."""
+    landed: dict[str, Any] | None
+    """Where the chat put it (a message reference as JSON), once some worker posted it."""
+
+
+def delivery(session: Session, claim: Claim) -> Delivery:
+    """Whether ``claim`` still holds the message's timer, and where it landed if posted."""
+    row = session.execute(
+        select(Timer.status, Timer.claimed_by, Timer.claims, Timer.payload).where(
+            Timer.id == claim.timer_id
+        )
+    ).first()
+    if row is None:
+        return Delivery(held=False, landed=None)
+    held = (row.status, row.claimed_by, row.claims) == ("claimed", claim.owner, claim.token)
+    return Delivery(held=held, landed=row.payload.get(_LANDED))
+
+
+def record_delivery(session: Session, timer_id: int, landed: dict[str, Any]) -> bool:
+    """Remember where the message landed, whoever holds its claim now; True when this call
+    wrote the record (the first post's place is kept if two workers posted)."""
+    payload = session.scalar(select(Timer.payload).where(Timer.id == timer_id))
+    if payload is None or _LANDED in payload:
+        return False
+    statement = (
+        update(Timer).where(Timer.id == timer_id).values(payload={**payload, _LANDED: landed})
+    )
+    return rows_changed(session, statement) == 1
