@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.chat.messages import Message
-from bot.engine import sla
+from bot.engine import catch_up, sla
 from bot.engine.decisions import Decisions
 from bot.engine.executor import Executor, RunConflict, schedule_advance
 from bot.engine.notify import deliver, fan_out, queue_message, tell_thread
@@ -192,24 +192,31 @@ class Worker:
             self._complete(timer, session)
 
     def _remind(self, timer: Timer) -> None:
+        """Nudge the people an approval or task waits on, on the reminder's own beat; those
+        that fell due while no worker ran are caught up as the step's ``catch_up`` says."""
         now = self.runtime.clock.now()
         with self.runtime.database.session() as session:
             approval = approvals.get_approval(session, timer.payload["approval_id"])
-            if approval is not None and approval.status == "pending":
+            run = runs.get_run(session, approval.run_id) if approval is not None else None
+            if approval is not None and run is not None and approval.status == "pending":
                 every = dt.timedelta(seconds=timer.payload["every"])
+                procedure = pinned_procedure(self.runtime.database, run.sop_hash)
                 text = (
                     f"Reminder: {approval.kind} {approval.id} is waiting for you: "
                     f"{approval.package['summary']} (due {approval.due_at:%Y-%m-%d %H:%M} UTC)"
                 )
-                for destination in fan_out(list(approval.deciders), self.runtime.directory):
-                    queue_message(
-                        session, Message(to=destination, text=text), now=now, run_id=approval.run_id
-                    )
-                if now + every < approval.due_at:
+                dues = catch_up.every_due(timer.due_at, every, now, until=approval.due_at)
+                policy = catch_up.policy_of(procedure, approval.step_id)
+                for follow_up in catch_up.follow_ups(dues, now, policy):
+                    for destination in fan_out(list(approval.deciders), self.runtime.directory):
+                        message = Message(to=destination, text=f"{text} {follow_up.note}".rstrip())
+                        queue_message(session, message, now=now, run_id=approval.run_id)
+                upcoming = catch_up.next_after(timer.due_at, every, now)
+                if upcoming < approval.due_at:
                     timers.schedule(
                         session,
                         kind=TimerKind.REMINDER,
-                        due_at=now + every,
+                        due_at=upcoming,
                         now=now,
                         run_id=approval.run_id,
                         payload=timer.payload,

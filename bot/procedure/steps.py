@@ -24,6 +24,14 @@ from bot.procedure.types import (
     Template,
 )
 
+CatchUp = Annotated[
+    Literal["each", "latest"],
+    Field(
+        description="reminders that fell due while sopbot was not running: send each one, "
+        "saying how late it is (each), or only the newest, saying how many were skipped (latest)"
+    ),
+]
+
 
 class StepBase(SopModel):
     """What every step has: an id, an optional title, a guard and a successor."""
@@ -117,6 +125,7 @@ class Approval(SopModel):
     remind_every: Duration | None = Field(
         default=None, description="nudge the approvers this often while pending"
     )
+    catch_up: CatchUp = "each"
 
 
 class ApprovalStep(StepBase):
@@ -135,6 +144,7 @@ class Task(SopModel):
     )
     due: Duration | None = Field(default=None, description="how long the person has (required)")
     remind_every: Duration | None = None
+    catch_up: CatchUp = "each"
     on_timeout: Outcome | None = Field(
         default=None, description="what happens when it is overdue (required)"
     )
@@ -164,6 +174,7 @@ class Wait(SopModel):
     while_waiting: ActionCall | None = Field(
         default=None, description="an action run at each check that finds the condition still false"
     )
+    catch_up: CatchUp = "each"
     on_timeout: Outcome | None = None
 
     @model_validator(mode="after")

@@ -28,6 +28,7 @@ from bot.procedure.steps import (
     ActionStep,
     Approval,
     ApprovalStep,
+    CatchUp,
     DecideStep,
     EndStep,
     EscalateStep,
@@ -123,7 +124,10 @@ def _task_meaning(step: TaskStep, procedure: Procedure) -> str:
     task = step.task
     fields = f", reports {', '.join(task.fields)}" if task.fields else ""
     deadline = describe_deadline(task.due, task.on_timeout, procedure)
-    return f"{describe_targets([task.assignee], procedure)} does it{fields}; due {deadline}"
+    reminders = f"; {_reminders(task.remind_every, task.catch_up)}" if task.remind_every else ""
+    return (
+        f"{describe_targets([task.assignee], procedure)} does it{fields}; due {deadline}{reminders}"
+    )
 
 
 def _wait_meaning(step: WaitStep, procedure: Procedure) -> str:
@@ -131,6 +135,11 @@ def _wait_meaning(step: WaitStep, procedure: Procedure) -> str:
     text = "wait " + describe_wait(wait)
     if wait.until is not None:
         text += f"; timeout {describe_deadline(wait.timeout, wait.on_timeout, procedure)}"
+    if wait.while_waiting is not None:
+        text += (
+            f"; while false, {wait.while_waiting.action} at each check "
+            f"({_catching_up(wait.catch_up)})"
+        )
     if step.on_failure is not None:
         text += f"; if a check fails: {describe_failure(step.on_failure, procedure)}"
     return text
@@ -278,8 +287,19 @@ def describe_limit(operation: str, argument: str, limit: ArgumentLimit) -> list[
 def _approval_timeout(approval: Approval, procedure: Procedure) -> str:
     text = describe_deadline(approval.timeout, approval.on_timeout, procedure)
     if approval.remind_every:
-        text += f"; reminders every {short_duration(approval.remind_every)}"
+        text += f"; {_reminders(approval.remind_every, approval.catch_up)}"
     return text
+
+
+def _reminders(every: dt.timedelta, catch_up: CatchUp) -> str:
+    return f"reminders every {short_duration(every)} ({_catching_up(catch_up)})"
+
+
+def _catching_up(catch_up: CatchUp) -> str:
+    """What becomes of reminders that fell due while sopbot was not running."""
+    if catch_up == "latest":
+        return "of those missed while down, only the latest is sent"
+    return "those missed while down are all sent, marked late"
 
 
 def _approval_lines(step: ApprovalStep, procedure: Procedure) -> list[str]:

@@ -84,7 +84,9 @@ def test_approvals_say_who_when_and_what_happens_on_timeout_and_rejection() -> N
         "who: role:finance (S01FINANCE); 1 needed, not the starter",
         "when: refund_amount > 500 (at check_policy)",
         "covers: refund",
-        "timeout: 1d, then escalate to U03SAM; reminders every 4h",
+        "timeout: 1d, then escalate to U03SAM; reminders every 4h (those missed while down are"
+        " all sent,",
+        "marked late)",
         "rejected: go to tell_requester_rejected",
     ]
 
