@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
+from cryptography.fernet import Fernet
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
@@ -29,12 +30,36 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
+    secrets_key: SecretStr | None = Field(
+        default=None,
+        description="the Fernet key that encrypts secret run inputs (required on PostgreSQL)",
+    )
 
     @field_validator("connectors", mode="before")
     @classmethod
     def _split_references(cls, value: object) -> object:
         """``SOPBOT_CONNECTORS=shop.tools:SPEC,crm2.tools:SPEC`` (a JSON list works too)."""
         return connector_references(value) if isinstance(value, str) else value
+
+    @field_validator("secrets_key")
+    @classmethod
+    def _usable_key(cls, value: SecretStr | None) -> SecretStr | None:
+        """A key Fernet accepts, so a typo is refused at start, not at a run's first secret."""
+        if value is not None:
+            try:
+                Fernet(value.get_secret_value())
+            except ValueError:
+                raise ValueError(
+                    "not a Fernet key (44 characters of URL-safe base64); make one with "
+                    '`python -c "from cryptography.fernet import Fernet; '
+                    'print(Fernet.generate_key().decode())"`'
+                ) from None
+        return value
+
+    @property
+    def secrets_key_text(self) -> str | None:
+        """The key that encrypts secret run inputs, if the operator set one."""
+        return self.secrets_key.get_secret_value() if self.secrets_key else None
 
     @property
     def slack_enabled(self) -> bool:

@@ -24,7 +24,7 @@ from bot.engine.engine import Engine
 from bot.engine.runtime import Runtime
 from bot.library import Library
 from bot.procedure.loader import LoadedSop
-from bot.secrets import Secrets
+from bot.secrets import Secrets, Vault
 from storage import approvals, runs
 from storage.database import Database
 from storage.models import Approval, Run, SandboxCall
@@ -49,9 +49,11 @@ class Harness:
         *,
         start: dt.datetime = DEFAULT_START,
         secrets: dict[str, str] | None = None,
+        secrets_key: str | None = None,
         worker_id: str = "harness",
     ) -> Harness:
-        """Seed the sandbox and serve ``files`` (validated ``LoadedSop``s) on ``database``."""
+        """Seed the sandbox and serve ``files`` (validated ``LoadedSop``s) on ``database``;
+        ``secrets_key`` encrypts secret inputs (needed on PostgreSQL only)."""
         clock = ManualClock(start)
         seed(database, start)
         chat = RecordingChat()
@@ -66,7 +68,7 @@ class Harness:
             chat=chat,
             directory=directory,
             clock=clock,
-            secrets=Secrets(secrets or {}),
+            secrets=Secrets(secrets or {}, vault=Vault.for_database(database.url, secrets_key)),
             worker_id=worker_id,
         )
         return cls(database, clock, chat, tools, directory, Engine(runtime))

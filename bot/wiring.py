@@ -21,7 +21,7 @@ from bot.directory import Directory
 from bot.engine.engine import Engine
 from bot.engine.runtime import Runtime, default_worker_id
 from bot.library import Library
-from bot.secrets import Secrets
+from bot.secrets import Secrets, Vault
 from storage.database import Database
 
 
@@ -66,7 +66,7 @@ def build_engine(
         chat=chat,
         directory=directory,
         clock=clock,
-        secrets=Secrets(),
+        secrets=Secrets(vault=Vault.for_database(database.url, settings.secrets_key_text)),
         worker_id=settings.worker_id or default_worker_id(),
         lease=dt.timedelta(seconds=settings.lease_seconds),
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import migrate
+from storage import migrate, redaction
 from storage.engines import build_engine, parse_url, read_only
 
 IN_MEMORY_SQLITE = (None, "", ":memory:")
@@ -26,6 +26,7 @@ class Database:
         if self.url.get_backend_name() == "sqlite" and self.url.database not in IN_MEMORY_SQLITE:
             Path(self.url.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine: Engine = build_engine(self.url)
+        redaction.install(self.engine)  # no secret is ever written, whoever writes
         self._read_engine = read_only(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)

@@ -7,6 +7,7 @@ from typing import Any
 from bot.chat.messages import Card
 from bot.engine.typed_values import as_json
 from bot.engine.work import RunWork
+from bot.secrets import shown_inputs
 
 
 def handoff_package(
@@ -22,7 +23,7 @@ def handoff_package(
         "run": work.run.id,
         "started_by": work.run.started_by,
         "why": reason,
-        "inputs": work.run.inputs,
+        "inputs": shown_inputs(work.run.inputs),
         "facts": as_json(work.values),
         "steps_done": list(work.meta.get("trail", [])),
         "stopped_at": work.cursor,

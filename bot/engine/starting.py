@@ -24,6 +24,7 @@ from bot.engine.runtime import Runtime
 from bot.engine.status import BOT_ACTOR, RunStatus, TimerKind
 from bot.library import ServedProcedure
 from bot.procedure import expressions
+from bot.secrets import shown_inputs
 from storage import audit, inbound, runs, timers
 from storage.models import Run, Timer
 
@@ -69,7 +70,7 @@ class Starter:
             mode=mode or procedure.mode,
             started_by=started_by,
             trigger=trigger,
-            inputs=inputs,
+            inputs=self.runtime.secrets.seal_inputs(procedure.inputs, inputs),
             state={"values": {}, "meta": {}},
             cursor=procedure.steps[0].id,
             attempt=0,
@@ -97,7 +98,7 @@ class Starter:
                     "sop": procedure.id,
                     "version": procedure.version,
                     "hash": served.content_hash,
-                    "inputs": inputs,
+                    "inputs": shown_inputs(run.inputs),
                     "mode": run.mode,
                 },
             )

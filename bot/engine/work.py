@@ -19,6 +19,7 @@ from bot.catalogue.registry import Catalogue
 from bot.engine.typed_values import Retype, as_json, retypers, typed_inputs
 from bot.procedure.model import Procedure
 from bot.procedure.steps import StepBase
+from bot.secrets import Secrets
 from storage.models import Run
 
 Pending = Callable[[Session], object]
@@ -79,7 +80,7 @@ class RunWork:
         run: Run,
         procedure: Procedure,
         now: Callable[[], dt.datetime],
-        secrets: Mapping[str, str],
+        secrets: Secrets,
         catalogue: Catalogue,
     ) -> RunWork:
         state = run.state or {}
@@ -91,7 +92,7 @@ class RunWork:
             attempt=run.attempt,
             values={},
             meta=dict(state.get("meta", {})),
-            inputs=typed_inputs(procedure, run.inputs),
+            inputs=typed_inputs(procedure, secrets.open_inputs(run.inputs)),
             retype=retypers(procedure, catalogue),
             secrets=secrets,
         )
