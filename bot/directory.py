@@ -22,6 +22,11 @@ class Directory(Protocol):
         """The user ID for ``@maria``, ``maria`` or ``U01MARIA``; None when nobody matches."""
         ...
 
+    def is_person(self, user_id: str) -> bool:
+        """True only for a person's user ID: a user group, a channel or an ID nobody has is
+        not a person, so it can never approve, reject or complete anything."""
+        ...
+
     def members(self, group_id: str) -> frozenset[str]:
         """The user IDs in a user group; empty for an unknown group."""
         ...

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from storage.models import Approval, ApprovalVote
+from storage.models import Approval, ApprovalVote, Run
 from storage.writes import insert_if_absent, rows_changed
 
 
@@ -22,6 +22,19 @@ def open_approval(session: Session, approval: Approval) -> None:
 def get_approval(session: Session, approval_id: str) -> Approval | None:
     """The approval as stored now, or None."""
     return session.get(Approval, approval_id, populate_existing=True)
+
+
+def with_run(session: Session, approval_id: str) -> tuple[Approval, Run] | None:
+    """The approval and its run, read in one statement so both show the same moment (a run
+    cancelled a moment ago never appears beside its approval still pending); None if gone."""
+    query = (
+        select(Approval, Run)
+        .join(Run, Run.id == Approval.run_id)
+        .where(Approval.id == approval_id)
+        .execution_options(populate_existing=True)
+    )
+    row = session.execute(query).first()
+    return None if row is None else (row[0], row[1])
 
 
 def record_vote(

@@ -1,15 +1,22 @@
 """People's answers: approve, reject, complete a task, cancel a run.
 
-pending → decided is one compare-and-set; only listed deciders count; the person who
-started a run cannot approve it unless the SOP allows it; N-of-M counts distinct people.
-Whatever the outcome, the run moves in the same transaction as the decision.
+pending → decided is one compare-and-set; only listed people decide (a group or channel ID
+never counts as a person); the person who started a run cannot approve it unless the SOP
+allows it; N-of-M counts distinct people, under the approval's lock. Whatever the outcome,
+the run moves in the same transaction as the decision.
+
+A click first reads the approval without waiting for any writer (an approval already
+decided is answered at once) and asks the directory, then opens one transaction that locks
+the run and then the approval (``storage.locks``: one order everywhere). Nothing inside that
+transaction opens a second connection, so a crowd of clicks cannot exhaust the pool. Whoever
+loses a race is told what happened and who did it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NoReturn
 
 from sqlalchemy.orm import Session
 
@@ -26,7 +33,7 @@ from bot.library import pinned_procedure
 from bot.procedure.inputs import InputSpec
 from bot.procedure.model import Procedure
 from bot.procedure.steps import ApprovalStep, TaskStep
-from storage import approvals, audit, runs, timers
+from storage import approvals, audit, locks, runs, timers
 from storage.models import Approval, Run
 
 Decision = Literal["approve", "reject"]
@@ -49,13 +56,15 @@ class Decisions:
     ) -> DecisionResult:
         """Record one person's approve or reject; decide the approval once enough agree."""
         now = self.runtime.clock.now()
+        approval, run = self._glance(approval_id, "approval", now)
+        self._check_decider(approval, run, user_id, decision, now)
+        if decision == "reject" and not (reason and reason.strip()):
+            raise DecisionRefused(
+                "a rejection needs a reason: say why, so the requester can act on it"
+            )
+        procedure = pinned_procedure(self.runtime.database, run.sop_hash)
         with self.runtime.database.session() as session:
-            approval, run = self._load(session, approval_id, "approval")
-            self._check_decider(approval, run, user_id, decision)
-            if decision == "reject" and not (reason and reason.strip()):
-                raise DecisionRefused(
-                    "a rejection needs a reason: say why, so the requester can act on it"
-                )
+            approval, run = self._lock(session, approval_id, now)
             if not approvals.record_vote(
                 session,
                 approval_id=approval_id,
@@ -64,7 +73,10 @@ class Decisions:
                 reason=reason,
                 at=now,
             ):
-                raise DecisionRefused(f"you already decided {approval_id}")
+                raise DecisionRefused(
+                    f"you already decided {approval_id}; it needs {approval.required} "
+                    "different people to approve it"
+                )
             audit.append(
                 session,
                 at=now,
@@ -84,12 +96,7 @@ class Decisions:
                     f"Recorded your approval ({approves} of {approval.required}).", final=False
                 )
             status = "approved" if decision == "approve" else "rejected"
-            if not approvals.cas_decide(
-                session, approval_id, status=status, decided_by=user_id, reason=reason, at=now
-            ):
-                raise DecisionRefused(f"{approval_id} was decided by someone else a moment ago")
-            approval.status, approval.decided_by, approval.reason = status, user_id, reason
-            procedure = pinned_procedure(self.runtime.database, run.sop_hash)
+            self._settle(session, approval, status, user_id, reason, now)
             self._move_run(session, procedure, run, approval, now)
             self._show_decision(session, approval, run, now)
         return DecisionResult(f"{status.capitalize()} {approval_id}.", final=True)
@@ -97,21 +104,13 @@ class Decisions:
     def complete_task(self, task_id: str, user_id: str, answers: dict[str, Any]) -> DecisionResult:
         """The assignee reports the task done with its fields."""
         now = self.runtime.clock.now()
+        approval, run = self._glance(task_id, "task", now)
+        self._check_decider(approval, run, user_id, "approve", now)
+        response = _check_answers(approval.package.get("fields", {}), answers)
+        procedure = pinned_procedure(self.runtime.database, run.sop_hash)
         with self.runtime.database.session() as session:
-            approval, run = self._load(session, task_id, "task")
-            self._check_decider(approval, run, user_id, "approve")
-            response = _check_answers(approval.package.get("fields", {}), answers)
-            if not approvals.cas_decide(
-                session,
-                task_id,
-                status="completed",
-                decided_by=user_id,
-                reason=None,
-                at=now,
-                response=response,
-            ):
-                raise DecisionRefused(f"{task_id} was completed by someone else a moment ago")
-            approval.status, approval.decided_by, approval.response = "completed", user_id, response
+            approval, run = self._lock(session, task_id, now)
+            self._settle(session, approval, "completed", user_id, None, now, response)
             audit.append(
                 session,
                 at=now,
@@ -122,7 +121,6 @@ class Decisions:
                 step_id=approval.step_id,
                 detail={"task": task_id, "answers": response},
             )
-            procedure = pinned_procedure(self.runtime.database, run.sop_hash)
             self._move_run(session, procedure, run, approval, now)
             self._show_decision(session, approval, run, now)
         return DecisionResult(f"Completed {task_id}.", final=True)
@@ -131,11 +129,15 @@ class Decisions:
         """Stop a run that is not finished; its timers and open approvals go with it."""
         now = self.runtime.clock.now()
         with self.runtime.database.session() as session:
-            run = runs.get_run(session, run_id)
-            if run is None:
+            locked = locks.run_then_pending(session, run_id)
+            if locked is None:
                 raise RunNotFound(f"no run {run_id}")
+            run, pending = locked
             if run.status in FINISHED:
-                raise DecisionRefused(f"run {run_id} already ended ({run.status})")
+                raise DecisionRefused(
+                    f"run {run_id} already ended ({run.status}) {_when(run.finished_at, now)}: "
+                    "there is nothing left to cancel"
+                )
             if not runs.cas_update_run(
                 session,
                 run_id,
@@ -147,15 +149,8 @@ class Decisions:
                 reason=f"cancelled by {user_id}: {reason}",
             ):
                 raise DecisionRefused(f"run {run_id} changed just now; try again")
-            for pending in approvals.pending_for_run(session, run_id):
-                approvals.cas_decide(
-                    session,
-                    pending.id,
-                    status="cancelled",
-                    decided_by=user_id,
-                    reason=reason,
-                    at=now,
-                )
+            for approval in pending:
+                self._settle(session, approval, "cancelled", user_id, reason, now)
             close_out(session, run_id, now=now)
             audit.append(
                 session,
@@ -169,42 +164,114 @@ class Decisions:
         return DecisionResult(f"Cancelled run {run_id}.", final=True)
 
     def time_out(self, session: Session, approval_id: str, now: dt.datetime) -> Approval | None:
-        """Mark a pending approval timed out (one compare-and-set); None if it was decided."""
-        approval = approvals.get_approval(session, approval_id)
-        if approval is None or approval.status != "pending":
+        """Mark a pending approval timed out (its run locked first, like every decision);
+        None if it was decided meanwhile."""
+        locked = locks.run_then_approval(session, approval_id)
+        if locked is None or locked[1].status != "pending":
             return None
-        if not approvals.cas_decide(
-            session, approval_id, status="timed_out", decided_by=None, reason="timed out", at=now
-        ):
-            return None
-        approval.status = "timed_out"
+        approval = locked[1]
+        self._settle(session, approval, "timed_out", None, "timed out", now)
         return approval
 
-    def _load(self, session: Session, approval_id: str, kind: str) -> tuple[Approval, Run]:
-        approval = approvals.get_approval(session, approval_id)
-        if approval is None or approval.kind != kind:
+    def _glance(self, approval_id: str, kind: str, now: dt.datetime) -> tuple[Approval, Run]:
+        """The approval and its run, read without waiting for any writer: a click on a card
+        that is already decided is answered before it queues for a lock."""
+        with self.runtime.database.session(read_only=True) as session:
+            found = approvals.with_run(session, approval_id)
+        if found is None or found[0].kind != kind:
             raise DecisionRefused(f"no {kind} {approval_id}")
-        if approval.status != "pending":
-            who = f" by <@{approval.decided_by}>" if approval.decided_by else ""
-            raise DecisionRefused(f"{approval_id} is already {approval.status}{who}")
-        run = runs.get_run(session, approval.run_id)
-        if run is None:
-            raise DecisionRefused(f"the run of {approval_id} no longer exists")
+        approval, run = found
+        settled = _settled(approval, run, now)
+        if settled is not None:
+            raise DecisionRefused(settled)
         return approval, run
 
-    def _check_decider(
-        self, approval: Approval, run: Run, user_id: str, decision: Decision
+    @staticmethod
+    def _lock(session: Session, approval_id: str, now: dt.datetime) -> tuple[Approval, Run]:
+        """The run and the approval, locked in that order and still open to a decision."""
+        locked = locks.run_then_approval(session, approval_id)
+        if locked is None:
+            raise DecisionRefused(f"{approval_id} and its run no longer exist")
+        run, approval = locked
+        settled = _settled(approval, run, now)
+        if settled is not None:
+            raise DecisionRefused(settled)
+        return approval, run
+
+    @staticmethod
+    def _settle(
+        session: Session,
+        approval: Approval,
+        status: str,
+        by: str | None,
+        reason: str | None,
+        now: dt.datetime,
+        response: dict[str, Any] | None = None,
     ) -> None:
+        """pending → ``status``, once; the caller holds the locks, so it cannot lose."""
+        if not approvals.cas_decide(
+            session,
+            approval.id,
+            status=status,
+            decided_by=by,
+            reason=reason,
+            at=now,
+            response=response,
+        ):
+            raise DecisionRefused(f"{approval.id} was decided by someone else a moment ago")
+        approval.status, approval.decided_by, approval.reason = status, by, reason
+        approval.decided_at, approval.response = now, response
+
+    def _check_decider(
+        self, approval: Approval, run: Run, user_id: str, decision: Decision, now: dt.datetime
+    ) -> None:
+        """Only listed people decide, and not on their own run unless the SOP allows it.
+
+        Asks the directory before any transaction opens (it may read the database itself);
+        a refusal is audited.
+        """
         directory = self.runtime.directory
-        allowed = any(
+        names = mentions(list(dict.fromkeys(approval.deciders)))
+        if not directory.is_person(user_id):
+            self._refuse(
+                approval,
+                run,
+                user_id,
+                f"{user_id} is not a person: only people in the directory decide, never a "
+                f"user group or a channel. One of {names} must decide {approval.id} themselves",
+                now,
+            )
+        if not any(
             user_id == decider or user_id in directory.members(decider)
             for decider in approval.deciders
-        )
-        if not allowed:
-            names = mentions(list(approval.deciders))
-            raise DecisionRefused(f"only {names} may decide {approval.id}")
+        ):
+            self._refuse(approval, run, user_id, f"only {names} may decide {approval.id}", now)
         if decision == "approve" and user_id == run.started_by and not approval.allow_starter:
-            raise DecisionRefused("you started this run, so someone else must approve it")
+            self._refuse(
+                approval,
+                run,
+                user_id,
+                "you started this run, so someone else must approve it",
+                now,
+            )
+
+    def _refuse(
+        self, approval: Approval, run: Run, user_id: str, why: str, now: dt.datetime
+    ) -> NoReturn:
+        """Audit that ``user_id`` was refused a say on the approval, then tell them why."""
+        with self.runtime.database.session() as session:
+            audit.append(
+                session,
+                at=now,
+                actor=user_id,
+                action="approval.vote" if approval.kind == "approval" else "task.complete",
+                outcome="refused",
+                run_id=run.id,
+                step_id=approval.step_id,
+                detail={approval.kind: approval.id},
+                reason=why,
+            )
+        raise DecisionRefused(why)
 
     def _move_run(
         self, session: Session, procedure: Procedure, run: Run, approval: Approval, now: dt.datetime
@@ -289,6 +356,40 @@ class Decisions:
             approval_id=approval.id,
             replace_card=True,
         )
+
+
+def _settled(approval: Approval, run: Run, now: dt.datetime) -> str | None:
+    """Why nobody can decide the approval any more, in words; None while it is open."""
+    if approval.status == "pending":
+        if run.status in FINISHED:
+            return (
+                f"run {run.id} already ended ({run.status}), "
+                f"so {approval.id} no longer needs a decision"
+            )
+        return None
+    when = _when(approval.decided_at, now)
+    if approval.status == "cancelled":
+        why = f" ({approval.reason})" if approval.reason else ""
+        return (
+            f"run {run.id} was cancelled by <@{approval.decided_by}> {when}{why}, "
+            f"so {approval.id} no longer needs a decision"
+        )
+    if approval.status == "timed_out":
+        return (
+            f"{approval.id} timed out {when}: nobody decided in time, "
+            "and the run went on by its timeout rule"
+        )
+    by = f" by <@{approval.decided_by}>" if approval.decided_by else ""
+    return f"{approval.id} was {approval.status}{by} {when}"
+
+
+def _when(moment: dt.datetime | None, now: dt.datetime) -> str:
+    """``a moment ago`` for the last minute, else the time, for someone who just lost a race."""
+    if moment is None:
+        return ""
+    if now - moment < dt.timedelta(minutes=1):
+        return "a moment ago"
+    return f"at {moment:%Y-%m-%d %H:%M} UTC"
 
 
 def _below(procedure: Procedure, step_id: str) -> str | None:

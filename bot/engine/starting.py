@@ -19,6 +19,7 @@ from bot.engine import sla
 from bot.engine.errors import EngineError
 from bot.engine.executor import schedule_advance
 from bot.engine.inputs import resolve_inputs
+from bot.engine.modes import ModeRefused, mode_for_run
 from bot.engine.notify import queue_message, tell_thread
 from bot.engine.runtime import Runtime
 from bot.engine.status import BOT_ACTOR, RunStatus, TimerKind
@@ -58,16 +59,15 @@ class Starter:
         served = self.runtime.library.find(name)
         procedure = served.procedure
         trigger = trigger or {"kind": "command", "by": started_by}
-        inputs = resolve_inputs(procedure, given or {}, trigger, interactive=interactive)
-        if mode is not None and mode not in ("shadow", "assist", "autonomous"):
-            raise EngineError(f"'{mode}' is not a mode (shadow, assist or autonomous)")
         now = self.runtime.clock.now()
+        mode = self._mode(served, mode, started_by, trigger, now)
+        inputs = resolve_inputs(procedure, given or {}, trigger, interactive=interactive)
         run = Run(
             id=new_run_id(),
             sop_id=procedure.id,
             sop_hash=served.content_hash,
             status=RunStatus.RUNNING,
-            mode=mode or procedure.mode,
+            mode=mode,
             started_by=started_by,
             trigger=trigger,
             inputs=self.runtime.secrets.seal_inputs(procedure.inputs, inputs),
@@ -107,6 +107,37 @@ class Starter:
             )
         return run, timer_id
 
+    def _mode(
+        self,
+        served: ServedProcedure,
+        asked: str | None,
+        started_by: str | None,
+        trigger: dict[str, Any],
+        now: dt.datetime,
+    ) -> str:
+        """The run's mode: the SOP's own or a more careful one; a request to lift it is
+        audited and refused, whichever way it came (command, API, event)."""
+        try:
+            return mode_for_run(served, asked)
+        except ModeRefused as refused:
+            with self.runtime.database.session() as session:
+                audit.append(
+                    session,
+                    at=now,
+                    actor=started_by or BOT_ACTOR,
+                    action="run.start",
+                    outcome="refused",
+                    detail={
+                        "sop": served.procedure.id,
+                        "mode": served.procedure.mode,
+                        "asked_mode": refused.asked,
+                        "allowed_modes": refused.allowed,
+                        "trigger": trigger.get("kind"),
+                    },
+                    reason=str(refused),
+                )
+            raise
+
     def start_from_event(
         self,
         source: str,
@@ -134,6 +165,8 @@ class Starter:
                 run, _ = self.start(
                     served.procedure.id, {}, interactive=False, trigger=trigger, mode=mode
                 )
+            except ModeRefused:
+                continue  # audited where it was refused: the caller's mode, not the event
             except EngineError as error:
                 self._refused(served, source, event_type, str(error), now)
                 continue

@@ -3,12 +3,14 @@ scenario's stubs, the start and each then-step, and a result that says what happ
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Iterator
 
 from bot.harness import DEFAULT_START, Harness
 from bot.procedure import expressions
+from bot.procedure.loader import LoadedSop
 from bot.procedure.model import Procedure
 from bot.procedure.source_map import Path as SourcePath
 from bot.scenarios.databases import ScratchDatabases
@@ -36,7 +38,10 @@ def run_scenario(
     moment = scenario.start_at or start or DEFAULT_START
     database = databases.fresh(moment)
     harness = Harness.open(
-        database, [loaded.sop], start=moment, secrets=placeholder_secrets(procedure)
+        database,
+        [_in_mode(loaded.sop, scenario.mode)],
+        start=moment,
+        secrets=placeholder_secrets(procedure),
     )
     stubs = StubbedTools(harness.tools)
     harness.engine.runtime.connectors.update(dict.fromkeys(stubs.namespaces, stubs))
@@ -57,6 +62,14 @@ def run_scenario(
     finally:
         harness.close()
         databases.drop(database)
+
+
+def _in_mode(sop: LoadedSop, mode: str | None) -> LoadedSop:
+    """The SOP served in the scenario's ``mode``. A scenario is its owner's test, so its mode
+    stands for an edit of the SOP's own; a starter could only make a run more careful."""
+    if mode is None or sop.procedure is None:
+        return sop
+    return dataclasses.replace(sop, procedure=sop.procedure.model_copy(update={"mode": mode}))
 
 
 def _drive(

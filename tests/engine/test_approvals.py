@@ -8,6 +8,7 @@ import threading
 import pytest
 
 from bot.engine.errors import DecisionRefused
+from storage import audit
 from tests.engine.conftest import REFUND, MakeHarness, refund_sop
 
 
@@ -54,6 +55,38 @@ def test_people_outside_the_list_and_the_starter_cannot_approve(make_harness: Ma
     assert harness.tool_calls("crm.refund") == []
 
 
+@pytest.mark.parametrize(
+    ("posing", "why"),
+    [
+        ("S01FINANCE", "S01FINANCE is not a person"),
+        ("C04FINANCE", "C04FINANCE is not a person"),
+        ("U99GHOST", "U99GHOST is not a person"),
+    ],
+)
+def test_only_people_decide_never_a_group_channel_or_stranger(
+    make_harness: MakeHarness, posing: str, why: str
+) -> None:
+    text = refund_sop(
+        **{"approvers: [role:finance]": "approvers: [role:finance, C04FINANCE, U99GHOST]"}
+    )
+    harness, run, approval = _waiting(make_harness, text)
+    with pytest.raises(DecisionRefused) as refused:
+        harness.decide(approval.id, posing, "approve")
+    assert why in str(refused.value)
+    assert "only people in the directory decide" in str(refused.value)
+    assert harness.run(run.id).status == "waiting_approval"
+    assert harness.tool_calls("crm.refund") == []
+    with harness.database.session() as session:
+        (refusal,) = [
+            event for event in audit.events_for_run(session, run.id) if event.outcome == "refused"
+        ]
+    assert (refusal.actor, refusal.action) == (posing, "approval.vote")
+    assert refusal.detail["approval"] == approval.id
+    assert why in (refusal.reason or "")
+    harness.decide(approval.id, "U03SAM", "approve")  # a member of the group still can
+    assert harness.run(run.id).status == "completed"
+
+
 def test_a_rejection_needs_a_reason_and_ends_the_run_rejected(make_harness: MakeHarness) -> None:
     harness, run, approval = _waiting(make_harness)
     with pytest.raises(DecisionRefused, match="needs a reason"):
@@ -62,7 +95,7 @@ def test_a_rejection_needs_a_reason_and_ends_the_run_rejected(make_harness: Make
     finished = harness.run(run.id)
     assert finished.status == "rejected"
     assert "customer already got a voucher" in (finished.reason or "")
-    with pytest.raises(DecisionRefused, match="already rejected"):
+    with pytest.raises(DecisionRefused, match=f"{approval.id} was rejected by <@U03SAM>"):
         harness.decide(approval.id, "U01MARIA", "approve")
     assert harness.tool_calls("crm.refund") == []
 
@@ -126,7 +159,7 @@ def test_nobody_deciding_in_time_applies_the_timeout_rule(make_harness: MakeHarn
     finished = harness.run(run.id)
     assert finished.status == "escalated"
     assert f"nobody decided {approval.id} in time" in (finished.reason or "")
-    with pytest.raises(DecisionRefused, match="already timed_out"):
+    with pytest.raises(DecisionRefused, match=r"timed out .*: nobody decided in time"):
         harness.decide(approval.id, "U03SAM", "approve")
     assert harness.chat.to("U04LEE"), "the default escalation target gets the handoff"
 

@@ -58,6 +58,10 @@ class SandboxDirectory:
             user = find_user(Store(session), handle)
         return None if user is None else str(user["id"])
 
+    def is_person(self, user_id: str) -> bool:
+        with self._database.session(read_only=True) as session:
+            return Store(session).find(USERS, user_id) is not None
+
     def members(self, group_id: str) -> frozenset[str]:
         with self._database.session(read_only=True) as session:
             group = Store(session).find(GROUPS, group_id)
