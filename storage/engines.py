@@ -10,6 +10,7 @@ restarted server costs one reconnect instead of an error.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import time
 from typing import Any
@@ -22,6 +23,8 @@ READ_ONLY_OPTION = "sopbot_read_only"
 """Execution option that marks an engine's transactions as read-only (see ``read_only``)."""
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+"""How long a SQLite writer waits for the write lock by default; ``?timeout=SECONDS`` in the
+URL (the sqlite3 module's own parameter) sets another."""
 POSTGRES_POOL = {
     "pool_size": 5,
     "max_overflow": 10,
@@ -55,7 +58,8 @@ def build_engine(url: URL) -> Engine:
     if url.get_backend_name() == "postgresql":
         return create_engine(url, **POSTGRES_POOL)
     engine = create_engine(url)
-    event.listen(engine, "connect", _prepare_sqlite_connection)
+    busy_ms = round(float(str(url.query.get("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000))) * 1000)
+    event.listen(engine, "connect", functools.partial(_prepare_sqlite_connection, busy_ms))
     event.listen(engine, "begin", _begin_sqlite_transaction)
     return engine
 
@@ -67,11 +71,11 @@ def read_only(engine: Engine) -> Engine:
     return engine.execution_options(**{READ_ONLY_OPTION: True})
 
 
-def _prepare_sqlite_connection(connection: Any, _record: Any) -> None:
+def _prepare_sqlite_connection(busy_ms: int, connection: Any, _record: Any) -> None:
     connection.isolation_level = None  # the driver must not BEGIN on its own: we do
     cursor = connection.cursor()
     # the busy timeout first: switching to WAL needs a lock another process may hold
-    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     _switch_to_wal(cursor)
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")

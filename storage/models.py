@@ -73,15 +73,22 @@ class Run(Base):
 
 
 class StepRecord(Base):
-    """The step journal: every try of every step, written before and after it runs."""
+    """The call journal: every call made on a run's behalf, written before and after it runs.
+
+    A call's identity is (run, owner, call number): the owner is a step of the run
+    (``owner_kind`` ``step``, ``step_id`` the step) or a link of an SLA clock (``sla``,
+    ``step_id`` the link), and each owner numbers its own calls. The database refuses a
+    second entry with the same identity, so no two processes can journal the same call.
+    """
 
     __tablename__ = "step_journal"
-    __table_args__ = (UniqueConstraint("run_id", "seq"),)
+    __table_args__ = (UniqueConstraint("run_id", "owner_kind", "step_id", "call_no"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[str] = mapped_column(ForeignKey("runs.id"), index=True)
-    seq: Mapped[int]
-    step_id: Mapped[str] = mapped_column(String(100))
+    owner_kind: Mapped[str] = mapped_column(String(8), default="step", doc="step or sla")
+    step_id: Mapped[str] = mapped_column(String(100), doc="the owning step, or SLA link")
+    call_no: Mapped[int] = mapped_column(default=1, doc="the owner's calls, numbered from 1")
     kind: Mapped[str] = mapped_column(String(16))
     operation: Mapped[str | None] = mapped_column(String(100))
     attempt: Mapped[int] = mapped_column(default=1)
@@ -160,6 +167,12 @@ class Timer(Base):
     )
     claimed_by: Mapped[str | None] = mapped_column(String(100))
     lease_until: Mapped[dt.datetime | None]
+    claims: Mapped[int] = mapped_column(
+        default=0, doc="how often it was claimed: the fencing token of the current claim"
+    )
+    takeovers: Mapped[int] = mapped_column(
+        default=0, doc="claims taken from a holder whose lease ran out (a worker died on it)"
+    )
     created_at: Mapped[dt.datetime]
     fired_at: Mapped[dt.datetime | None]
 

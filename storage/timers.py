@@ -1,17 +1,20 @@
 """Timer rows: due work that exactly one process claims, under a lease, and completes.
 
 A claim is a lease: a process that dies holding one loses it when ``lease_until`` passes,
-and the timer is claimable again. Every change after the claim names its owner, so a
-process whose lease was taken over can no longer complete or release the timer.
+and the timer is claimable again. Every claim increments ``claims``, the claim's fencing
+token: every change after the claim names its owner and token (``Claim``), so a process
+whose lease was taken over, even by itself in another thread, can no longer hold, complete
+or release the timer, and the engine refuses its commits (see ``hold``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Timer
@@ -29,7 +32,26 @@ _OWN_CLAIM_UPDATE = update(_TABLE).where(
     _TABLE.c.id == bindparam("b_id"),
     _TABLE.c.status == "claimed",
     _TABLE.c.claimed_by == bindparam("b_owner"),
+    _TABLE.c.claims == bindparam("b_token"),
 )
+FIRST_CLAIM = 1
+"""The token of a timer created already claimed (``schedule`` with ``claimed_by``)."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One holder's claim on one timer: what it must show to change the timer."""
+
+    timer_id: int
+    owner: str
+    token: int
+
+    @classmethod
+    def of(cls, timer: Timer) -> Claim:
+        """The claim a just-claimed timer row stands for."""
+        if timer.claimed_by is None:
+            raise ValueError(f"timer {timer.id} is not claimed")
+        return cls(timer.id, timer.claimed_by, timer.claims)
 
 
 # Two simple queries instead of one OR: each walks its own index in due order and stops at
@@ -51,7 +73,12 @@ _LEASE_OVER_LOCKED = _LEASE_OVER.with_for_update(skip_locked=True)
 _CLAIM = (
     update(_TABLE)
     .where(_TABLE.c.id.in_(bindparam("b_ids", expanding=True)))
-    .values(status="claimed")
+    .values(
+        status="claimed",
+        claims=_TABLE.c.claims + 1,
+        # the SET clause sees the row as it was: claimed before means its holder's lease ran out
+        takeovers=_TABLE.c.takeovers + case((_TABLE.c.status == "claimed", 1), else_=0),
+    )
     .returning(*_TABLE.c)
 )
 
@@ -79,6 +106,8 @@ def schedule(
         "status": "pending" if claimed_by is None else "claimed",
         "claimed_by": claimed_by,
         "lease_until": lease_until,
+        "claims": 0 if claimed_by is None else FIRST_CLAIM,
+        "takeovers": 0,
         "created_at": now,
         "fired_at": None,
     }
@@ -115,9 +144,9 @@ def claim_due(
     )
 
 
-def complete(session: Session, timer_id: int, *, owner: str, now: datetime) -> bool:
-    """Mark the timer done, if ``owner`` still holds its claim."""
-    return _change_own_claim(session, timer_id, owner, status="done", fired_at=now)
+def complete(session: Session, claim: Claim, *, now: datetime) -> bool:
+    """Mark the timer done, if ``claim`` still holds it."""
+    return _change_own_claim(session, claim, status="done", fired_at=now)
 
 
 def complete_many(
@@ -130,23 +159,32 @@ def complete_many(
     return rows_changed(session, _COMPLETE_MANY, parameters)
 
 
-def release(session: Session, timer_id: int, *, owner: str) -> bool:
-    """Give the claim back (pending again, due as before), if ``owner`` still holds it."""
-    return _change_own_claim(
-        session, timer_id, owner, status="pending", claimed_by=None, lease_until=None
-    )
+def release(session: Session, claim: Claim) -> bool:
+    """Give the claim back (pending again, due as before), if ``claim`` still holds it."""
+    return _change_own_claim(session, claim, status="pending", claimed_by=None, lease_until=None)
 
 
-def extend_lease(session: Session, timer_id: int, *, owner: str, until: datetime) -> bool:
-    """Keep the claim until ``until`` (long work), if ``owner`` still holds it."""
-    return _change_own_claim(session, timer_id, owner, lease_until=until)
+def hold(session: Session, claim: Claim, *, until: datetime) -> bool:
+    """The fence: True, and the lease renewed until ``until``, only if ``claim`` still holds
+    the timer. Run first in a transaction, it also locks the timer row until commit, so a
+    claimer that takes over waits for that commit, and the old holder's next one is refused.
+    """
+    return _change_own_claim(session, claim, lease_until=until)
 
 
-def cancel(session: Session, *, run_id: str, kinds: Collection[str] | None = None) -> int:
-    """Cancel the run's pending and claimed timers (only ``kinds``, when given); how many."""
+def cancel(
+    session: Session,
+    *,
+    run_id: str,
+    kinds: Collection[str] | None = None,
+    claimed_too: bool = True,
+) -> int:
+    """Cancel the run's pending timers, and claimed ones unless ``claimed_too`` is False
+    (only ``kinds``, when given); how many. A cancelled claim fences its holder out."""
+    states = ("pending", "claimed") if claimed_too else ("pending",)
     statement = (
         update(Timer)
-        .where(Timer.run_id == run_id, Timer.status.in_(("pending", "claimed")))
+        .where(Timer.run_id == run_id, Timer.status.in_(states))
         .values(status="cancelled", claimed_by=None, lease_until=None)
     )
     if kinds is not None:
@@ -177,6 +215,6 @@ def count_pending(session: Session) -> int:
     return session.scalar(pending) or 0
 
 
-def _change_own_claim(session: Session, timer_id: int, owner: str, **values: Any) -> bool:
-    parameters = {"b_id": timer_id, "b_owner": owner, **values}
+def _change_own_claim(session: Session, claim: Claim, **values: Any) -> bool:
+    parameters = {"b_id": claim.timer_id, "b_owner": claim.owner, "b_token": claim.token, **values}
     return rows_changed(session, _OWN_CLAIM_UPDATE, parameters) == 1

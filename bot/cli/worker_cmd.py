@@ -101,15 +101,18 @@ def run_worker(settings: Settings, clock: Clock, *, once: bool, poll: float) -> 
     if not settings.sops_dir.is_dir():
         log.error("no SOP folder at %s (set --sops or SOPBOT_SOPS_DIR)", settings.sops_dir)
         return 2
+    from storage.outages import DatabaseOutage, describe, retrying
+
     stop = StopRequest()
     with _stopping_on_signals(stop):
-        try:
-            engine = open_engine(settings, clock)
+        try:  # a database restarting, or locked by a backup, is waited for a few seconds
+            engine = retrying(lambda: open_engine(settings, clock), what="opening the database")
         except (ValueError, OSError) as error:
             log.error("%s", error)
             return 2
-        except SQLAlchemyError as error:
-            log.error("cannot open the database: %s", _first_line(error))
+        except (SQLAlchemyError, DatabaseOutage) as error:
+            cause = error.__cause__ if isinstance(error, DatabaseOutage) else error
+            log.error("cannot open the database: %s", describe(cause or error))
             return 1
         worker_id = engine.runtime.worker_id
         log.info(

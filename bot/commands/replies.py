@@ -107,10 +107,11 @@ def run_status(view: RunView, now: dt.datetime) -> str:
         lines.append(f"  {'result' if run.status == 'completed' else 'reason'}: {run.reason}")
     if view.steps:
         lines.append("  steps:")
-        for record in view.steps:
-            label = f"{record.step_id}" + (f" ({record.operation})" if record.operation else "")
+        for number, record in enumerate(view.steps, start=1):
+            owner = f"SLA {record.step_id}" if record.owner_kind == "sla" else record.step_id
+            label = owner + (f" ({record.operation})" if record.operation else "")
             lines.append(
-                f"    {record.seq:>3}. {label:<44} {record.status}"
+                f"    {number:>3}. {label:<44} {record.status}"
                 + (f": {record.error}" if record.error else "")
             )
     return "\n".join(lines)

@@ -2,9 +2,11 @@
 
 Order of business, the same for every call in every mode: check the arguments against the
 operation's model, check the guardrails, then (shadow) record a "would do", or (live)
-journal the call and perform it with a time limit. A write that cannot be safely repeated
-is journalled as an intent and committed *before* the tool is called, so a crash mid-call
-is seen afterwards as "may or may not have happened".
+journal the call and perform it with a time limit. Every write is journalled as an intent
+and committed, with the run's state, *before* the tool is called: after a crash the run
+resumes at that call, repeats it with the same idempotency key where the tool honours one,
+and otherwise reports it as "may or may not have happened". While a call is in flight the
+worker's lease on the run is renewed, so a slow tool does not let a second worker in.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from bot.engine.work import RunWork
 from bot.finite import recordable
 from bot.guardrails.check import check_call
 from storage import audit, journal
+from storage.journal import CallId
 
 CallStatus = Literal["succeeded", "would_do", "failed", "blocked", "unknown"]
 DEFAULT_TIMEOUT = dt.timedelta(seconds=30)
@@ -65,12 +68,15 @@ def is_repeatable(operation: Operation, idempotency_key: str | None) -> bool:
 
 @dataclass
 class Caller:
-    """Performs calls for the engine; ``flush`` commits a run's pending changes."""
+    """Performs calls for the engine; ``flush`` commits a run's pending changes, ``renew``
+    keeps the worker's claim on the run alive every ``renew_every`` seconds of a call."""
 
     connectors: dict[str, Connector]
     pool: concurrent.futures.ThreadPoolExecutor
     secret_values: Callable[[], list[str]]
     flush: Callable[[RunWork], None]
+    renew: Callable[[RunWork], None]
+    renew_every: float
 
     def call(
         self,
@@ -81,20 +87,33 @@ class Caller:
         arguments: dict[str, Any],
         idempotency_key: str | None = None,
         timeout: dt.timedelta | None = None,
+        call: CallId | None = None,
     ) -> CallResult:
-        """Check, then perform (or record) one call, journalling and auditing it."""
-        checked = self.check(work, step_id=step_id, operation=operation, arguments=arguments)
+        """Check, then perform (or record) one call, journalling and auditing it.
+
+        ``call`` names the call in the journal; by default it is the step's next call.
+        """
+        checked = self.check(
+            work, step_id=step_id, operation=operation, arguments=arguments, call=call
+        )
         if isinstance(checked, CallResult):
             return checked
         canonical = checked
+        call = call or work.next_call(step_id)
         if operation.writes and work.run.mode == "shadow":
-            return self._shadow(work, step_id, operation, canonical)
+            return self._shadow(work, call, operation, canonical)
         return self._perform(
-            work, step_id, operation, canonical, idempotency_key, timeout or DEFAULT_TIMEOUT
+            work, call, operation, canonical, idempotency_key, timeout or DEFAULT_TIMEOUT
         )
 
     def check(
-        self, work: RunWork, *, step_id: str, operation: Operation, arguments: dict[str, Any]
+        self,
+        work: RunWork,
+        *,
+        step_id: str,
+        operation: Operation,
+        arguments: dict[str, Any],
+        call: CallId | None = None,
     ) -> dict[str, Any] | CallResult:
         """The call's arguments in their canonical form, or the refusal (recorded) when the
         arguments do not fit the operation or a guardrail forbids the call."""
@@ -104,18 +123,20 @@ class Caller:
             )
         except ValidationError as error:
             problem = _argument_problem(operation, error)
-            self._record_only(work, step_id, operation, arguments, "failed", problem)
+            refused = call or work.next_call(step_id)
+            self._record_only(work, refused, operation, arguments, "failed", problem)
             return CallResult("failed", error=problem)
         violation = check_call(work.procedure, operation, canonical)
         if violation is not None:
-            self._record_only(work, step_id, operation, canonical, "blocked", violation.message)
+            refused = call or work.next_call(step_id)
+            self._record_only(work, refused, operation, canonical, "blocked", violation.message)
             return CallResult("blocked", error=violation.message)
         return canonical
 
     def _perform(
         self,
         work: RunWork,
-        step_id: str,
+        call: CallId,
         operation: Operation,
         arguments: dict[str, Any],
         idempotency_key: str | None,
@@ -125,14 +146,13 @@ class Caller:
         attempt = work.attempt + 1
         started = work.now()
         request = self._masked(operation, {"arguments": arguments})
-        intent: list[int] = []
-        if not is_repeatable(operation, key):
+        intent: dict[str, int] = {}  # the journal id of the intent, once it is written
+        if operation.writes:
 
             def begin(session: Session) -> None:
-                record = journal.begin_step(
+                intent["id"] = journal.begin_step(
                     session,
-                    run_id=work.run.id,
-                    step_id=step_id,
+                    call=call,
                     kind="action",
                     operation=operation.name,
                     attempt=attempt,
@@ -140,14 +160,13 @@ class Caller:
                     idempotency_key=key,
                     now=started,
                 )
-                intent.append(record.id)
 
             work.later(begin)
             self.flush(work)  # the intent is durable before the tool is touched
         elif work.settle_soon:
             self.flush(work)  # an earlier write's outcome is on record before the next call
         clock_start = time.perf_counter()
-        outcome = self._invoke(operation, arguments, key, timeout)
+        outcome = self._invoke(work, operation, arguments, key, timeout)
         duration_ms = round((time.perf_counter() - clock_start) * 1000, 3)
         if outcome.timed_out and not is_repeatable(operation, key):
             outcome = CallResult(
@@ -176,7 +195,7 @@ class Caller:
             if intent:
                 journal.finish_step(
                     session,
-                    intent[0],
+                    intent["id"],
                     status=outcome.status,
                     response=response,
                     error=outcome.error,
@@ -185,8 +204,7 @@ class Caller:
             else:
                 journal.record_step(
                     session,
-                    run_id=work.run.id,
-                    step_id=step_id,
+                    call=call,
                     kind="action",
                     operation=operation.name,
                     attempt=attempt,
@@ -205,19 +223,20 @@ class Caller:
                 action=operation.name,
                 outcome=outcome.status,
                 run_id=work.run.id,
-                step_id=step_id,
+                step_id=call.step_id,
                 detail={**request, **(response or {}), "mode": work.run.mode},
                 duration_ms=duration_ms,
                 reason=outcome.error,
             )
 
         work.later(finish)
-        if intent:
+        if not is_repeatable(operation, key):
             work.settle_soon = True  # on record before the next tool is touched
         return outcome
 
     def _invoke(
         self,
+        work: RunWork,
         operation: Operation,
         arguments: dict[str, Any],
         key: str | None,
@@ -230,7 +249,7 @@ class Caller:
             )
         future = self.pool.submit(connector.invoke, operation, arguments, idempotency_key=key)
         try:
-            return CallResult("succeeded", result=future.result(timeout=timeout.total_seconds()))
+            return CallResult("succeeded", result=self._answer(work, future, timeout))
         except concurrent.futures.TimeoutError:
             return CallResult(
                 "failed",
@@ -247,16 +266,30 @@ class Caller:
                 "failed", error=f"{operation.name} raised {type(error).__name__}: {error}"
             )
 
+    def _answer(
+        self, work: RunWork, future: concurrent.futures.Future[Any], timeout: dt.timedelta
+    ) -> Any:
+        """The tool's answer, waited for up to ``timeout``, renewing the claim meanwhile."""
+        deadline = time.monotonic() + timeout.total_seconds()
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                return future.result(timeout=max(0.0, min(left, self.renew_every)))
+            except concurrent.futures.TimeoutError:
+                if left <= self.renew_every:
+                    raise
+                self.renew(work)
+
     def _shadow(
-        self, work: RunWork, step_id: str, operation: Operation, arguments: dict[str, Any]
+        self, work: RunWork, call: CallId, operation: Operation, arguments: dict[str, Any]
     ) -> CallResult:
-        self._record_only(work, step_id, operation, arguments, "would_do", None)
+        self._record_only(work, call, operation, arguments, "would_do", None)
         return CallResult("would_do", result=placeholder_result(operation.result, work.now()))
 
     def _record_only(
         self,
         work: RunWork,
-        step_id: str,
+        call: CallId,
         operation: Operation,
         arguments: dict[str, Any],
         status: CallStatus,
@@ -270,8 +303,7 @@ class Caller:
         def record(session: Session) -> None:
             journal.record_step(
                 session,
-                run_id=work.run.id,
-                step_id=step_id,
+                call=call,
                 kind="action",
                 operation=operation.name,
                 attempt=attempt,
@@ -290,7 +322,7 @@ class Caller:
                 action=operation.name,
                 outcome=status,
                 run_id=work.run.id,
-                step_id=step_id,
+                step_id=call.step_id,
                 detail={**request, "mode": work.run.mode},
                 reason=reason,
             )

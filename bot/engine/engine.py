@@ -43,8 +43,9 @@ class Engine:
         until it first waits, instead of leaving it to the next worker round."""
         if not inline:
             return self.starter.start(name, given, **options)[0]
-        run, timer_id = self.starter.start(name, given, claim_for=self.runtime.worker_id, **options)
-        self.worker.handle_advance(run, timer_id)
+        run, claim = self.starter.start(name, given, claim_for=self.runtime.worker_id, **options)
+        assert claim is not None
+        self.worker.handle_advance(run, claim)
         return run
 
     def decide(

@@ -1,14 +1,19 @@
 """Advancing a run: run steps until the run must wait or ends, then commit the result.
 
-Only the worker that claimed the run's ``advance`` timer calls this. Every commit is a
-compare-and-set on the run's version, and the timer is completed in the same transaction
-as the state it led to, so a crash anywhere leaves either the old state (and the timer,
-claimable again once its lease runs out) or the new one.
+Only the worker that claimed the run's ``advance`` timer calls this. Every commit first
+shows that claim (the fence: a worker whose lease was taken over is refused before it
+writes anything, and every accepted commit renews the lease), then is a compare-and-set on
+the run's version, and the timer is completed in the same transaction as the state it led
+to, so a crash anywhere leaves either the old state (and the timer, claimable again once
+its lease runs out) or the new one. A commit the database drops is tried again (an outage
+is not the run's failure); one that may have landed before the connection went is
+recognised by the mark it leaves in the run's state.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -26,6 +31,8 @@ from bot.library import pinned_procedure
 from bot.procedure.outcomes import Outcome
 from storage import audit, journal, runs, timers
 from storage.models import Run, StepRecord
+from storage.outages import retrying
+from storage.timers import FIRST_CLAIM, Claim
 
 MAX_STEPS_PER_ADVANCE = 1000
 
@@ -38,10 +45,11 @@ def schedule_advance(
     now: dt.datetime,
     claim_for: str | None = None,
     lease: dt.timedelta | None = None,
-) -> int:
-    """The one timer that moves a run on; claimed at once when this process will do it now."""
+) -> Claim | None:
+    """The one timer that moves a run on; claimed at once (its claim returned) when this
+    process will do it now."""
     lease_until = now + lease if claim_for is not None and lease is not None else None
-    return timers.schedule(
+    timer_id = timers.schedule(
         session,
         kind=TimerKind.ADVANCE,
         due_at=due_at,
@@ -50,18 +58,23 @@ def schedule_advance(
         claimed_by=claim_for,
         lease_until=lease_until,
     )
+    return Claim(timer_id, claim_for, FIRST_CLAIM) if claim_for is not None else None
 
 
 class RunConflict(Exception):
     """Someone else changed the run (or took the timer) first; this worker backs off."""
 
 
+class LeaseLost(RunConflict):
+    """Another worker took over the timer this one held: its commits are refused."""
+
+
 @dataclass
 class Executor:
     runtime: Runtime
 
-    def advance(self, run_id: str, timer_id: int | None, *, fresh: Run | None = None) -> None:
-        """Run ``run_id`` forward from its cursor, as the holder of timer ``timer_id``.
+    def advance(self, run_id: str, claim: Claim | None, *, fresh: Run | None = None) -> None:
+        """Run ``run_id`` forward from its cursor, as the holder of ``claim``.
 
         ``fresh`` is a run this process has just created: nothing to read back, no journal yet.
         """
@@ -77,13 +90,14 @@ class Executor:
             or run.status in FINISHED
             or run.status in (RunStatus.WAITING_APPROVAL, RunStatus.WAITING_HUMAN)
         ):
-            self._complete_timer_only(timer_id)
+            self._complete_timer_only(claim)
             return
         procedure = pinned_procedure(database, run.sop_hash)
         work = RunWork.of(
             run, procedure, self.runtime.clock.now, self.runtime.secrets, self.runtime.catalogue
         )
-        env = StepEnv(self.runtime, self.runtime.caller(self.flush))
+        work.claim = claim
+        env = StepEnv(self.runtime, self.runtime.caller(self.flush, self.renew))
         transition: Transition = self._recover(env, work, stale) if stale else Continue(work.cursor)
         decided = work.meta.pop("apply_outcome", None)
         if decided and isinstance(transition, Continue) and work.cursor is not None:
@@ -95,7 +109,7 @@ class Executor:
                 work.cursor = transition.next_step
         if isinstance(transition, Continue):
             transition = self._step_from_cursor(env, work)
-        self.settle(work, transition, timer_id)
+        self.settle(work, transition)
 
     def _step_from_cursor(self, env: StepEnv, work: RunWork) -> Transition:
         for _ in range(MAX_STEPS_PER_ADVANCE):
@@ -144,31 +158,80 @@ class Executor:
             "happened. Check the tool, then finish the work by hand.",
         )
 
-    def flush(self, work: RunWork, **changes: object) -> None:
-        """Commit pending changes and the run's state, guarded by its version."""
-        with self.runtime.database.session() as session:
-            self._write(session, work, **changes)
+    def flush(self, work: RunWork) -> None:
+        """Commit pending changes and the run's state, guarded by the claim and the version."""
+        self._commit(work, {}, complete=False)
 
-    def _write(self, session: Session, work: RunWork, **changes: object) -> None:
-        pending, work.pending = work.pending, []
-        for change in pending:
-            change(session)
-        won = runs.cas_update_run(
-            session,
-            work.run.id,
-            expected_version=work.run.version,
-            now=work.now(),
-            state=work.state(),
-            cursor=work.cursor,
-            attempt=work.attempt,
-            **changes,
-        )
-        if not won:
-            raise RunConflict(f"run {work.run.id} changed while this worker held it")
-        work.run.version += 1
+    def renew(self, work: RunWork) -> None:
+        """Keep the claim on the run while a call is in flight. Losing it is only logged
+        here: the next commit is refused, and the new holder recovers the call."""
+        if work.claim is None:
+            return
+        claim, until = work.claim, self.runtime.clock.now() + self.runtime.lease
+        with self.runtime.database.session() as session:
+            timers.hold(session, claim, until=until)
+
+    def _commit(self, work: RunWork, changes: dict[str, object], *, complete: bool) -> None:
+        """One transaction: the fence (or the timer's completion), the pending changes and
+        the run's new state. Tried again while the database is out."""
+        mark = uuid.uuid4().hex[:12]  # tells a commit that landed before the connection went
+        work.meta["commit"] = mark
+        expected = work.run.version
+        tries = 0
+
+        def transaction() -> None:
+            nonlocal tries
+            tries += 1
+            if tries > 1 and self._landed(work.run.id, expected, mark):
+                return
+            now = work.now()
+            with self.runtime.database.session() as session:
+                self._fence(session, work, now, complete=complete)
+                for change in work.pending:
+                    change(session)
+                won = runs.cas_update_run(
+                    session,
+                    work.run.id,
+                    expected_version=expected,
+                    now=now,
+                    state=work.state(),
+                    cursor=work.cursor,
+                    attempt=work.attempt,
+                    **changes,
+                )
+                if not won:
+                    raise RunConflict(f"run {work.run.id} changed while this worker held it")
+
+        retrying(transaction, what=f"saving run {work.run.id}")
+        work.pending = []
+        work.run.version = expected + 1
         work.settle_soon = False
 
-    def settle(self, work: RunWork, transition: Transition, timer_id: int | None) -> None:
+    def _landed(self, run_id: str, expected: int, mark: str) -> bool:
+        """After a dropped commit: did it land after all? (the run moved on with our mark)"""
+        with self.runtime.database.session(read_only=True) as session:
+            run = runs.get_run(session, run_id)
+        return (
+            run is not None
+            and run.version == expected + 1
+            and (run.state or {}).get("meta", {}).get("commit") == mark
+        )
+
+    def _fence(self, session: Session, work: RunWork, now: dt.datetime, *, complete: bool) -> None:
+        claim = work.claim
+        if claim is None:
+            return
+        held = (
+            timers.complete(session, claim, now=now)
+            if complete
+            else timers.hold(session, claim, until=now + self.runtime.lease)
+        )
+        if not held:
+            raise LeaseLost(
+                f"the lease on timer {claim.timer_id} of run {work.run.id} was taken over"
+            )
+
+    def settle(self, work: RunWork, transition: Transition) -> None:
         """Commit where the run now stands and what will wake it."""
         now = work.now()
         changes: dict[str, object] = {}
@@ -193,12 +256,7 @@ class Executor:
                 "reason": transition.reason,
             }
             self._finishing(work, transition)
-        with self.runtime.database.session() as session:
-            if timer_id is not None and not timers.complete(
-                session, timer_id, owner=self.runtime.worker_id, now=now
-            ):
-                raise RunConflict(f"the lease on timer {timer_id} ran out")
-            self._write(session, work, **changes)
+        self._commit(work, changes, complete=True)
 
     def _finishing(self, work: RunWork, transition: Finish) -> None:
         now = work.now()
@@ -209,7 +267,7 @@ class Executor:
 
         def record(session: Session) -> None:
             if work.procedure.sla:  # approval and wake-up timers are settled as they fire
-                timers.cancel(session, run_id=run.id, kinds=[TimerKind.SLA])
+                sla.cancel_links(session, run.id)
                 sla.stop_all(session, run.id, now=now)
             audit.append(
                 session,
@@ -226,10 +284,8 @@ class Executor:
 
         work.later(record)
 
-    def _complete_timer_only(self, timer_id: int | None) -> None:
-        if timer_id is None:
+    def _complete_timer_only(self, claim: Claim | None) -> None:
+        if claim is None:
             return
         with self.runtime.database.session() as session:
-            timers.complete(
-                session, timer_id, owner=self.runtime.worker_id, now=self.runtime.clock.now()
-            )
+            timers.complete(session, claim, now=self.runtime.clock.now())

@@ -50,13 +50,16 @@ class Runtime:
         )
     )
 
-    def caller(self, flush: FlushFunction) -> Caller:
-        """A Caller that commits a run's pending changes with ``flush``."""
+    def caller(self, flush: FlushFunction, renew: FlushFunction) -> Caller:
+        """A Caller that commits a run's pending changes with ``flush`` and keeps the claim
+        on the run with ``renew`` while a call is in flight (three times per lease)."""
         return Caller(
             connectors=self.connectors,
             pool=self.pool,
             secret_values=self.secrets.values_to_mask,
             flush=flush,
+            renew=renew,
+            renew_every=self.lease.total_seconds() / 3,
         )
 
     def close(self) -> None:

@@ -89,8 +89,16 @@ def stop_all(session: Session, run_id: str, *, now: dt.datetime) -> None:
 def close_out(session: Session, run_id: str, *, now: dt.datetime) -> None:
     """A run ended outside its own advance (cancelled, rejected, broken): nothing may wake it
     again, and its SLA clocks stop. Messages already queued are still delivered."""
-    timers.cancel(session, run_id=run_id, kinds=RUN_TIMER_KINDS)
+    timers.cancel(session, run_id=run_id, kinds=[k for k in RUN_TIMER_KINDS if k != TimerKind.SLA])
+    cancel_links(session, run_id)
     stop_all(session, run_id, now=now)
+
+
+def cancel_links(session: Session, run_id: str) -> None:
+    """The run ended: its SLA links that have not fired never will. One a worker holds is
+    left to it: if that worker died mid-call, whoever takes the link over next must still
+    report the call as cut off."""
+    timers.cancel(session, run_id=run_id, kinds=[TimerKind.SLA], claimed_too=False)
 
 
 def fire(

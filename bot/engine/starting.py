@@ -28,6 +28,7 @@ from bot.procedure import expressions
 from bot.secrets import shown_inputs
 from storage import audit, inbound, runs, timers
 from storage.models import Run, Timer
+from storage.timers import Claim
 
 
 def new_run_id() -> str:
@@ -50,11 +51,11 @@ class Starter:
         interactive: bool = True,
         mode: str | None = None,
         claim_for: str | None = None,
-    ) -> tuple[Run, int]:
+    ) -> tuple[Run, Claim | None]:
         """Create a run of the procedure ``name`` (id or command word), due at once.
 
-        Returns the run and its first ``advance`` timer, claimed by ``claim_for`` when that
-        process will advance the run itself right away.
+        Returns the run and, when ``claim_for`` names the process that will advance the run
+        itself right away, its claim on the run's first ``advance`` timer.
         """
         served = self.runtime.library.find(name)
         procedure = served.procedure
@@ -83,7 +84,7 @@ class Starter:
         context = {"inputs": inputs, "trigger": trigger, "now": now, "today": now.date()}
         with self.runtime.database.session() as session:
             runs.insert_run(session, run)
-            timer_id = schedule_advance(
+            claim = schedule_advance(
                 session, run.id, due_at=now, now=now, claim_for=claim_for, lease=self.runtime.lease
             )
             sla.start_clocks(session, procedure, run, context, now)
@@ -105,7 +106,7 @@ class Starter:
             tell_thread(
                 session, run, f"Started {procedure.title} · run {run.id} ({run.mode})", now=now
             )
-        return run, timer_id
+        return run, claim
 
     def _mode(
         self,
@@ -225,7 +226,7 @@ class Starter:
         now = self.runtime.clock.now()
         payload = timer.payload
         with self.runtime.database.session() as session:
-            timers.complete(session, timer.id, owner=self.runtime.worker_id, now=now)
+            timers.complete(session, Claim.of(timer), now=now)
             following = next_fire(payload["cron"], payload["timezone"], max(now, timer.due_at))
             if inbound.remember(
                 session,

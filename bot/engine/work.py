@@ -20,7 +20,9 @@ from bot.engine.typed_values import Retype, as_json, retypers, typed_inputs
 from bot.procedure.model import Procedure
 from bot.procedure.steps import StepBase
 from bot.secrets import Secrets
+from storage.journal import CallId
 from storage.models import Run
+from storage.timers import Claim
 
 Pending = Callable[[Session], object]
 
@@ -73,6 +75,7 @@ class RunWork:
     secrets: Mapping[str, str] = field(default_factory=dict)
     pending: list[Pending] = field(default_factory=list)
     settle_soon: bool = False  # a non-repeatable write ran: commit before the next tool call
+    claim: Claim | None = None  # the timer this worker holds for the run: shown on every commit
 
     @classmethod
     def of(
@@ -108,6 +111,13 @@ class RunWork:
     def state(self) -> dict[str, Any]:
         """The JSON saved in ``runs.state``."""
         return {"values": as_json(self.values), "meta": self.meta}
+
+    def next_call(self, step_id: str) -> CallId:
+        """The identity of the next call ``step_id`` makes (counted in the run's state, which
+        is committed with the journal entry, so a retried commit reuses the same number)."""
+        calls = self.meta.setdefault("calls", {})
+        calls[step_id] = calls.get(step_id, 0) + 1
+        return CallId(self.run.id, step_id, calls[step_id])
 
     def later(self, change: Pending) -> None:
         """Queue a database change for the next flush."""

@@ -114,11 +114,11 @@ def _journal_lines(harness: Harness, run_id: str | None) -> tuple[str, ...]:
     with harness.database.session(read_only=True) as session:
         entries = journal.steps_for_run(session, run_id)
     lines = []
-    for entry in entries:
+    for number, entry in enumerate(entries, start=1):
         attempt = f" (try {entry.attempt})" if entry.attempt > 1 else ""
         error = f": {entry.error}" if entry.error else ""
         lines.append(
-            f"{entry.seq:>3}  {entry.started_at:%m-%d %H:%M}  {entry.step_id:<24} "
+            f"{number:>3}  {entry.started_at:%m-%d %H:%M}  {entry.step_id:<24} "
             f"{entry.operation or entry.kind:<22} {entry.status}{attempt}{error}"
         )
     return tuple(lines)

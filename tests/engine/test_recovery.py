@@ -103,3 +103,82 @@ def test_an_interrupted_write_with_an_idempotency_key_is_repeated_safely(
         "the repeated call reused the key, the tool ignored it"
     )
     assert len(harness.tool_calls("slack.post")) == 1
+
+
+READ_THEN_PAY = """\
+    id: refund-once
+    title: Refund once
+    owner: U01MARIA
+    version: 1
+    review: {every: 365d, last_reviewed: 2026-11-01}
+    mode: autonomous
+    trigger: {command: refund-once}
+    inputs:
+      order_id: {type: string}
+    permissions:
+      allow: [crm.get_order, crm.refund, email.send]
+    escalation:
+      to: [U04LEE]
+    steps:
+      - id: look_up
+        action: crm.get_order
+        with: {order_id: "{{ inputs.order_id }}"}
+        save_as: order
+        on_failure: {then: escalate}
+      - id: check
+        decide:
+          - when: order.refunded > 0
+            goto: nothing_to_do
+        otherwise: pay
+      - id: pay
+        action: crm.refund
+        with: {order_id: "{{ order.id }}", amount: 10, reason: "goodwill"}
+        idempotency_key: "refund-{{ order.id }}-{{ run.id }}"
+        save_as: refunded
+        on_failure: {then: escalate}
+      - id: tell
+        action: email.send
+        with:
+          to: ["{{ order.customer_email }}"]
+          subject: "Your refund"
+          body: "We refunded {{ refunded.amount }}."
+        on_failure: {then: escalate}
+      - id: done
+        end: completed
+      - id: nothing_to_do
+        end: cancelled
+        message: already refunded; nothing to do
+"""
+
+
+def test_a_keyed_write_done_just_before_a_crash_stays_on_record_and_on_its_path(
+    make_harness: MakeHarness,
+) -> None:
+    """The refund reached the tool, then the process died before anything else was saved.
+    The restarted run must not re-read the order, see it refunded and take another path:
+    it resumes at the refund, repeats it with the same key, and emails the customer."""
+    harness = make_harness(READ_THEN_PAY)
+    dying = DiesAfterActing(harness.tools, "crm.refund")
+    harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, dying)  # type: ignore[arg-type]
+    with pytest.raises(ProcessDied):
+        harness.start("refund-once", {"order_id": "1043"})
+    (run,) = harness.engine.history()
+    harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, harness.tools)
+    harness.engine.runtime.worker_id = "restarted"
+
+    harness.advance(dt.timedelta(seconds=61))
+
+    finished = harness.run(run.id)
+    assert (finished.status, finished.reason) == ("completed", None)
+    assert len(harness.tool_calls("crm.refund")) == 1, "the key kept the tool from refunding twice"
+    assert len(harness.tool_calls("email.send")) == 1, "the customer is told"
+    with harness.database.session() as session:
+        calls = [(r.step_id, r.status) for r in journal.steps_for_run(session, run.id)]
+    assert calls == [
+        ("look_up", "succeeded"),
+        ("pay", "interrupted"),
+        ("pay", "succeeded"),
+        ("tell", "succeeded"),
+    ]
+    audited = [(event.action, event.outcome) for event in harness.engine.audit_trail(run.id)]
+    assert ("crm.refund", "succeeded") in audited

@@ -21,6 +21,7 @@ from bot.engine.calls import is_repeatable
 from bot.engine.invariants import stuck_runs
 from bot.engine.status import FINISHED
 from storage.database import Database
+from storage.journal import OWNER_SLA
 from storage.models import Run, SandboxCall, StepRecord, Timer
 
 RUN_STEPS = ("announce", "pay", "file", "tell")
@@ -64,6 +65,7 @@ def broken_promises(ledger: Ledger) -> list[str]:
         *_writes_done_twice(ledger),
         *_successes_not_performed_once(ledger),
         *_unknown_calls_not_reported(ledger),
+        *_interrupted_calls_not_repeatable(ledger),
         *_steps_succeeded_twice(ledger),
         *_completed_runs_missing_writes(ledger),
     ]
@@ -162,7 +164,7 @@ def _writes_done_twice(ledger: Ledger) -> list[str]:
 
 def _tag_of(entry: StepRecord) -> str:
     """The tag of a journalled call: its step's id, or ``sla`` for an SLA link's call."""
-    return SLA if entry.step_id.startswith(f"{SLA}:") else entry.step_id
+    return SLA if entry.owner_kind == OWNER_SLA else entry.step_id
 
 
 def _successes_not_performed_once(ledger: Ledger) -> list[str]:
@@ -214,6 +216,22 @@ def _unknown_calls_not_reported(ledger: Ledger) -> list[str]:
     for run in ledger.runs.values():
         if MAYBE_DONE in (run.reason or "") and run.id not in own_unknown:
             problems.append(f"{run.id} escalated as maybe done, but none of its steps' calls is")
+    return problems
+
+
+def _interrupted_calls_not_repeatable(ledger: Ledger) -> list[str]:
+    """Promise 2: a call cut off is closed as ``interrupted`` (and repeated) only when
+    repeating it is harmless; everything else is ``unknown``."""
+    problems = []
+    for entry in ledger.journal:
+        operation = _CATALOGUE.get(entry.operation or "")
+        if entry.status == "interrupted" and (
+            operation is None or not is_repeatable(operation, entry.idempotency_key)
+        ):
+            problems.append(
+                f"{entry.run_id} {entry.step_id} ({entry.operation}) cannot be repeated, "
+                "yet was closed as interrupted"
+            )
     return problems
 
 

@@ -35,7 +35,6 @@ from storage.models import StepRecord
 from tests.promises.clock import SharedClock
 from tests.promises.desk import Desk
 from tests.promises.fleet import Fleet
-from tests.promises.known_bugs import assert_kept
 from tests.promises.ledger import (
     Ledger,
     broken_at_the_end,
@@ -80,7 +79,7 @@ def test_workers_dying_at_random_moments_break_no_promise(
             assert fleet.end(worker, ending.signum) == EXIT_CODE[ending.signum], fleet.tail(worker)
             interrupted |= _calls_in_flight(database)
             assert stuck(database) == []
-            assert_kept(broken_promises(Ledger.read(database)))
+            assert broken_promises(Ledger.read(database)) == []
             desk.decide(rng, share=0.5, reject=0.2)
             clock.advance(rng.choice(JUMPS))
 
@@ -99,11 +98,13 @@ def test_workers_dying_at_random_moments_break_no_promise(
 
     final = Ledger.read(database)
     assert len(final.runs) == RUNS
-    assert_kept(broken_at_the_end(final))
+    assert broken_at_the_end(final) == []
     assert stuck(database) == []
     assert interrupted, "no worker died with a write in flight: the test proved too little"
     cut_off = [entry for entry in final.journal if entry.id in interrupted]
-    assert {entry.status for entry in cut_off} == {"unknown"}, "each one reported as maybe done"
+    assert {entry.status for entry in cut_off} <= {"unknown", "interrupted"}, (
+        "each one closed: repeated with its key (interrupted), or reported as maybe done"
+    )
 
 
 def _random_ending(rng: random.Random) -> Ending:

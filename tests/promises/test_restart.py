@@ -19,7 +19,6 @@ from bot.validation.validator import validate_paths
 from storage import journal
 from storage.database import Database
 from tests.engine.test_recovery import DiesAfterActing, ProcessDied
-from tests.promises.known_bugs import SLA_CALL_TAKEN_FOR_THE_RUNS_OWN, known_bug
 from tests.promises.ledger import MAYBE_DONE
 from tests.promises.worker_process import LEASE, SOPS_DIR
 
@@ -104,12 +103,9 @@ def test_a_restarted_worker_times_out_an_approval(database: Database) -> None:
 )
 def test_an_sla_write_cut_off_by_a_crash_is_reported_not_repeated(
     database: Database,
-    request: pytest.FixtureRequest,
     crash_at: dt.timedelta,
     restart_after: dt.timedelta,
 ) -> None:
-    if crash_at == SLA_LINK_LATE:
-        known_bug(request, SLA_CALL_TAKEN_FOR_THE_RUNS_OWN)
     harness = _harness(database, "before")
     try:
         run = harness.start("promise-mix")
@@ -126,7 +122,7 @@ def test_an_sla_write_cut_off_by_a_crash_is_reported_not_repeated(
             sla_calls = [
                 entry.status
                 for entry in journal.steps_for_run(session, run.id)
-                if entry.step_id.startswith("sla:")
+                if entry.owner_kind == journal.OWNER_SLA
             ]
         assert sla_calls == ["unknown"]
         told = [message.text for message in harness.chat.to("U01MARIA")]

@@ -38,7 +38,11 @@ def test_once_does_what_is_due_and_exits(tmp_path: Path) -> None:
         assert f"to C02SUPPORT: Started Promise mix · run {run.id} (autonomous)" in finished.stderr
         assert "Traceback" not in finished.stderr
         with desk.engine.runtime.database.session(read_only=True) as session:
-            journal = session.scalars(select(StepRecord.step_id).where(StepRecord.run_id == run.id))
+            journal = session.scalars(
+                select(StepRecord.step_id)
+                .where(StepRecord.run_id == run.id)
+                .order_by(StepRecord.id)
+            )
             assert list(journal) == ["look_up", "announce"], "it ran up to the five-minute wait"
     finally:
         desk.close()

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from storage import timers
 from storage.database import Database
 from storage.models import Timer
+from storage.timers import Claim
 
 T0 = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
 LEASE = dt.timedelta(seconds=60)
@@ -34,6 +35,14 @@ def _claim(database: Database, owner: str, now: dt.datetime, limit: int = 50) ->
     with database.session() as session:
         claimed = timers.claim_due(session, now=now, owner=owner, lease=LEASE, limit=limit)
         return [timer.id for timer in claimed]
+
+
+def _claims(database: Database, owner: str, now: dt.datetime) -> list[Claim]:
+    with database.session() as session:
+        return [
+            Claim.of(timer)
+            for timer in timers.claim_due(session, now=now, owner=owner, lease=LEASE)
+        ]
 
 
 def _stored(database: Database, timer_id: int) -> Timer:
@@ -79,40 +88,55 @@ def test_a_live_lease_keeps_others_out_and_an_expired_one_lets_them_in(database:
     assert _stored(database, timer_id).claimed_by == "bot-b"
 
 
-def test_a_stale_owner_can_neither_complete_nor_release(database: Database) -> None:
+def test_a_stale_owner_can_neither_hold_complete_nor_release(database: Database) -> None:
     timer_id = _schedule(database, T0)
-    _claim(database, "bot-a", T0)
-    _claim(database, "bot-b", T0 + 2 * LEASE)  # bot-a's process stalled; bot-b took over
+    (stale,) = _claims(database, "bot-a", T0)
+    (current,) = _claims(database, "bot-b", T0 + 2 * LEASE)  # bot-a stalled; bot-b took over
 
     with database.session() as session:
-        assert not timers.complete(session, timer_id, owner="bot-a", now=T0 + 3 * LEASE)
-        assert not timers.release(session, timer_id, owner="bot-a")
-        assert timers.complete(session, timer_id, owner="bot-b", now=T0 + 3 * LEASE)
-        assert not timers.complete(session, timer_id, owner="bot-b", now=T0 + 3 * LEASE)
+        assert not timers.hold(session, stale, until=T0 + 4 * LEASE)
+        assert not timers.complete(session, stale, now=T0 + 3 * LEASE)
+        assert not timers.release(session, stale)
+        assert timers.complete(session, current, now=T0 + 3 * LEASE)
+        assert not timers.complete(session, current, now=T0 + 3 * LEASE)
 
     done = _stored(database, timer_id)
-    assert (done.status, done.fired_at) == ("done", T0 + 3 * LEASE)
+    assert (done.status, done.fired_at, done.takeovers) == ("done", T0 + 3 * LEASE, 1)
     assert _claim(database, "bot-c", T0 + 10 * LEASE) == []
+
+
+def test_the_same_owner_claiming_again_fences_its_older_claim(database: Database) -> None:
+    """Two threads of one process share a name: the claim's token tells them apart."""
+    _schedule(database, T0)
+    (first,) = _claims(database, "bot-a", T0)
+    (second,) = _claims(database, "bot-a", T0 + 2 * LEASE)
+
+    assert (first.owner, second.owner) == ("bot-a", "bot-a")
+    assert second.token == first.token + 1
+    with database.session() as session:
+        assert not timers.hold(session, first, until=T0 + 5 * LEASE)
+        assert timers.hold(session, second, until=T0 + 5 * LEASE)
 
 
 def test_a_released_timer_is_claimable_again_at_once(database: Database) -> None:
     timer_id = _schedule(database, T0)
-    _claim(database, "bot-a", T0)
+    (claim,) = _claims(database, "bot-a", T0)
 
     with database.session() as session:
-        assert timers.release(session, timer_id, owner="bot-a")
+        assert timers.release(session, claim)
 
     assert _stored(database, timer_id).status == "pending"
     assert _claim(database, "bot-b", T0) == [timer_id]
 
 
-def test_an_extended_lease_keeps_the_claim_past_its_first_end(database: Database) -> None:
+def test_a_held_lease_keeps_the_claim_past_its_first_end(database: Database) -> None:
     timer_id = _schedule(database, T0)
-    _claim(database, "bot-a", T0)
+    (claim,) = _claims(database, "bot-a", T0)
+    stranger = Claim(timer_id, "bot-b", claim.token)
 
     with database.session() as session:
-        assert timers.extend_lease(session, timer_id, owner="bot-a", until=T0 + 5 * LEASE)
-        assert not timers.extend_lease(session, timer_id, owner="bot-b", until=T0 + 9 * LEASE)
+        assert timers.hold(session, claim, until=T0 + 5 * LEASE)
+        assert not timers.hold(session, stranger, until=T0 + 9 * LEASE)
 
     assert _claim(database, "bot-b", T0 + 2 * LEASE) == []
     assert _claim(database, "bot-b", T0 + 6 * LEASE) == [timer_id]

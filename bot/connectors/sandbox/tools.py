@@ -23,6 +23,7 @@ from bot.connectors.sandbox.failures import PlannedFailure, PlannedFailures
 from bot.connectors.sandbox.store import Handler, Store, take_write_lock
 from storage.database import Database
 from storage.models import SandboxCall
+from storage.outages import DatabaseOutage, retrying
 
 HANDLERS: Mapping[str, Handler] = {
     **crm.HANDLERS,
@@ -71,11 +72,18 @@ class SandboxTools:
         if failure is not None and not failure.after_performing:
             raise failure.error
         args = _parse_arguments(operation, arguments)
-        if operation.writes:
-            key = idempotency_key if operation.accepts_idempotency_key else None
-            result = self._write(operation, handler, args, arguments, key)
-        else:
-            result = self._read(handler, args)
+        key = idempotency_key if operation.accepts_idempotency_key else None
+        try:  # the demo tools live in sopbot's own database: they wait out its outages too
+            result = retrying(
+                lambda: (
+                    self._write(operation, handler, args, arguments, key)
+                    if operation.writes
+                    else self._read(handler, args)
+                ),
+                what=f"sandbox {operation.name}",
+            )
+        except DatabaseOutage as outage:
+            raise ToolError(f"the sandbox is unreachable: {outage}", retryable=True) from outage
         if failure is not None:
             raise failure.error
         return result
