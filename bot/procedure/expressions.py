@@ -23,9 +23,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
+from bot.procedure import limits
+
 if TYPE_CHECKING:
     from jinja2 import nodes
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    from bot.procedure.sandbox import BoundedEnvironment
 
 _WHOLE_EXPRESSION = re.compile(r"^\s*\{\{(?P<body>(?:(?!\{\{|\}\}).)*)\}\}\s*$", re.DOTALL)
 
@@ -47,19 +50,26 @@ class Reference:
 
 @dataclass(frozen=True)
 class Analysis:
-    """What an expression reads (in reading order), and the filters and tests it applies."""
+    """What an expression reads (in reading order), the filters and tests it applies, and
+    the private attributes (``__class__``, ``_x``) it tries to read, which the sandbox
+    refuses."""
 
     references: tuple[Reference, ...]
     filters: frozenset[str]
     tests: frozenset[str]
+    private: frozenset[str] = frozenset()
+
+
+JINJA_GLOBALS = frozenset(("range", "dict", "namespace", "lipsum", "cycler", "joiner"))
+"""Jinja's own globals: SOP expressions get none of them (a list or dict literal, or a
+filter, does each one's job without unbounded work)."""
 
 
 @lru_cache(maxsize=1)
-def _environment() -> ImmutableSandboxedEnvironment:
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+def _environment() -> BoundedEnvironment:
+    from bot.procedure.sandbox import BoundedEnvironment
 
-    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    return BoundedEnvironment()
 
 
 # The sandbox's filter and test names, written out so that checking an SOP does not import
@@ -125,6 +135,33 @@ def analyse(text: str, *, condition: bool) -> Analysis:
     return _analyse(text, condition)
 
 
+_SEGMENT = re.compile(r"\{[{%](.*?)[}%]\}", re.DOTALL)
+_NUMBER = re.compile(r"(?<![\w.])\d")
+_SIZING = re.compile(r"[*%(]")
+
+
+def _may_exceed(body: str) -> bool:
+    """Only a number written next to ``*``, ``**``, ``%`` or a call can make a constant
+    that is over the limits; every other expression is not parsed again."""
+    return bool(_SIZING.search(body) and _NUMBER.search(body))
+
+
+def limit_problems(text: str, *, condition: bool) -> tuple[str, ...]:
+    """Why the constant parts of a condition or template are sure to exceed the evaluation
+    limits (``9 ** (9 ** 9)``); empty when nothing can be told before it runs."""
+    bodies = [text] if condition else _SEGMENT.findall(text)
+    if not any(map(_may_exceed, bodies)):
+        return ()
+    return _limit_problems(_as_template_source(text, condition=condition))
+
+
+@lru_cache(maxsize=4_096)
+def _limit_problems(source: str) -> tuple[str, ...]:
+    from bot.procedure.sandbox import constant_problems
+
+    return tuple(constant_problems(_parse(source), _environment()))
+
+
 # --- Jinja's own parser: the authority, used for whatever the recogniser declines ---------
 
 
@@ -148,7 +185,32 @@ def _jinja_analysis(tree: nodes.Template) -> Analysis:
         tuple(dict.fromkeys(found)),
         frozenset(node.name for node in tree.find_all(nodes.Filter)),
         frozenset(node.name for node in tree.find_all(nodes.Test)),
+        frozenset(_private_attributes(tree)),
     )
+
+
+# Filters that read the attribute named by their first argument, or by ``attribute=``.
+_ATTRIBUTE_FILTERS = frozenset(("attr", "selectattr", "rejectattr", "groupby", "sum"))
+
+
+def _private_attributes(tree: nodes.Template) -> Iterator[str]:
+    """Every attribute name starting with ``_`` that the tree reads: ``x.__class__``,
+    ``x['_y']``, ``x | attr('__dict__')``, ``xs | map(attribute='a._b')``."""
+    from jinja2 import nodes
+
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Filter)):
+        names: list[nodes.Expr] = []
+        if isinstance(node, nodes.Getattr):
+            names.append(nodes.Const(node.attr))
+        elif isinstance(node, nodes.Getitem):
+            names.append(node.arg)
+        elif isinstance(node, nodes.Filter):
+            names.extend(keyword.value for keyword in node.kwargs if keyword.key == "attribute")
+            if node.name in _ATTRIBUTE_FILTERS and node.args:
+                names.append(node.args[0])
+        for name in names:
+            if isinstance(name, nodes.Const) and isinstance(name.value, str):
+                yield from (part for part in name.value.split(".") if part.startswith("_"))
 
 
 def _collect(node: nodes.Node, bound: set[str], found: list[Reference]) -> None:
@@ -224,6 +286,7 @@ class _Recogniser:
         self.references: list[Reference] = []
         self.filters: set[str] = set()
         self.tests: set[str] = set()
+        self.private: set[str] = set()
 
     def read(self, body: str) -> None:
         """One ``{{ }}`` body: an expression, or a tuple of them."""
@@ -277,9 +340,13 @@ class _Recogniser:
             token = tokens[self.at]
             if token == "|":
                 self.at += 1
-                self.filters.add(self.name())
+                name = self.name()
+                self.filters.add(name)
                 if tokens[self.at] == "(":
+                    start = self.at
                     self.call_arguments()
+                    if any("_" in token for token in tokens[start : self.at] if _is_literal(token)):
+                        raise _Declined  # perhaps a private attribute: Jinja's tree tells
             elif token == "is":
                 self.at += 1
                 if tokens[self.at] == "not":
@@ -365,17 +432,22 @@ class _Recogniser:
             if token == ".":
                 self.at += 1
                 attribute = self.name()
+                if attribute.startswith("_"):
+                    self.private.add(attribute)
                 if chain is not None:
                     chain.append(attribute)
             elif token == "[":
                 self.at += 1
                 key = tokens[self.at]
-                if chain is not None and key[:1] in ("'", '"') and tokens[self.at + 1] == "]":
+                if key[:1] in ("'", '"') and tokens[self.at + 1] == "]":
                     if len(key) < 2:
                         raise _Declined
-                    chain.append(key[1:-1])
-                    self.at += 2
-                    continue
+                    if key[1:2] == "_":
+                        self.private.add(key[1:-1])
+                    if chain is not None:
+                        chain.append(key[1:-1])
+                        self.at += 2
+                        continue
                 self.close_chain(chain)
                 chain = None
                 self.expression()
@@ -410,7 +482,10 @@ class _Recogniser:
 
     def analysis(self) -> Analysis:
         return Analysis(
-            tuple(dict.fromkeys(self.references)), frozenset(self.filters), frozenset(self.tests)
+            tuple(dict.fromkeys(self.references)),
+            frozenset(self.filters),
+            frozenset(self.tests),
+            frozenset(self.private),
         )
 
 
@@ -420,10 +495,10 @@ _CHAIN_TEMPLATE_PART = re.compile(r"\{\{[-+]?\s*" + _CHAIN + r"\s*-?\}\}")
 
 
 def _chain_reference(chain: str) -> Reference | None:
-    """``order.total`` → Reference; None for a keyword or constant (Jinja decides those)."""
+    """``order.total`` → Reference; None for a keyword, a constant or a private attribute."""
     root, *path = chain.split(".")
-    if root in _KEYWORDS or root in _CONSTANTS:
-        return None
+    if root in _KEYWORDS or root in _CONSTANTS or "._" in chain:
+        return None  # Jinja, or the recogniser (which notes private attributes), decides
     return Reference(root, tuple(path))
 
 
@@ -503,16 +578,18 @@ def _compiled_template(source: str) -> Any:
 
 
 def _call(function: Callable[[], Any], source: str) -> Any:
+    """Run ``function`` within the evaluation budget; every failure is an ExpressionError."""
     from jinja2 import Undefined
 
     try:
-        value = function()
+        with limits.budget():
+            value = function()
         if isinstance(value, Undefined):
             value._fail_with_undefined_error()  # a missing name is an error, never a value
         return value
     except ExpressionError:
         raise
-    except Exception as error:  # a sandbox violation, a missing name, a type error
+    except Exception as error:  # a limit, a sandbox violation, a missing name, a type error
         raise ExpressionError(f"cannot evaluate '{source}': {error}") from None
 
 
@@ -531,8 +608,14 @@ def render(value: Any, context: Mapping[str, Any]) -> Any:
     """Render templates inside a value (strings, lists, dicts); other values pass through.
 
     A string that is one whole ``{{ expression }}`` keeps the expression's type, so
-    ``amount: "{{ order.total }}"`` stays a number.
+    ``amount: "{{ order.total }}"`` stays a number. All the templates of one value share
+    one evaluation budget.
     """
+    with limits.budget():
+        return _render(value, context)
+
+
+def _render(value: Any, context: Mapping[str, Any]) -> Any:
     if isinstance(value, str):
         if not is_template(value):
             return value
@@ -542,9 +625,9 @@ def render(value: Any, context: Mapping[str, Any]) -> Any:
         template = _compiled_template(value)
         return _call(lambda: template.render(**context), value)
     if isinstance(value, list):
-        return [render(item, context) for item in value]
+        return [_render(item, context) for item in value]
     if isinstance(value, dict):
-        return {key: render(item, context) for key, item in value.items()}
+        return {key: _render(item, context) for key, item in value.items()}
     return value
 
 

@@ -193,62 +193,66 @@ class _Converter:
         self.source_map = SourceMap()
         self.values = 0
         self.seen: set[int] = set()
+        """The collections met so far: one met again is an alias being expanded."""
         self.within: list[yaml.Node] = []
-        """The nodes being converted, outermost first."""
+        """The collections being converted, outermost first."""
+        self.open: set[int] = set()
+        """The same, by id, to find an alias inside the value it names."""
         self.first_alias: int | None = None
         """Where in ``within`` the outermost alias being expanded stands."""
 
     def convert(self, node: yaml.Node, path: Path) -> Any:
+        self.values += 1
+        if self.values > MAX_VALUES:
+            raise self.too_many(node)
+        self.source_map.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        return self.collection(node, path)
+
+    def collection(self, node: yaml.Node, path: Path) -> Any:
         if len(path) > MAX_DEPTH:
             raise _too_deep(node.start_mark)
-        if any(node is outer for outer in self.within):
+        key = id(node)
+        if key in self.open:
             raise YamlError(
                 f"the alias *{self.anchor(node)} is used inside the value it names, "
                 "so the value never ends",
                 *_at(node),
                 problem="limit",
             )
-        expanding = self.first_alias is None and id(node) in self.seen
+        expanding = self.first_alias is None and key in self.seen
         if expanding:
             self.first_alias = len(self.within)
-        self.seen.add(id(node))
+        self.seen.add(key)
+        self.open.add(key)
         self.within.append(node)
         try:
-            self.count()
-            self.source_map.values[path] = _at(node)
-            return self.value(node, path)
+            if isinstance(node, yaml.MappingNode) and node.tag == _MAPPING_TAG:
+                return self.mapping(node, path)
+            if isinstance(node, yaml.SequenceNode) and node.tag == _SEQUENCE_TAG:
+                return [self.convert(item, (*path, index)) for index, item in enumerate(node.value)]
+            raise self.tag(node)
         finally:
             self.within.pop()
+            self.open.discard(key)
             if expanding:
                 self.first_alias = None
 
-    def count(self) -> None:
-        """Refuse the value past the limit, pointing at the aliases that multiply."""
-        self.values += 1
-        if self.values <= MAX_VALUES:
-            return
+    def too_many(self, node: yaml.Node) -> YamlError:
+        """The value past the limit, pointing at the aliases that multiply."""
         if self.first_alias is None:
-            raise YamlError(
-                f"the file holds more than {MAX_VALUES:,} values",
-                *_at(self.within[-1]),
-                problem="limit",
+            return YamlError(
+                f"the file holds more than {MAX_VALUES:,} values", *_at(node), problem="limit"
             )
-        raise YamlError(
+        return YamlError(
             f"aliases (*name) expand this file to more than {MAX_VALUES:,} values; "
             "an SOP file may repeat a block with an alias, not multiply it",
             *_at(self.within[max(self.first_alias - 1, 0)]),
             problem="limit",
         )
 
-    def value(self, node: yaml.Node, path: Path) -> Any:
-        if isinstance(node, yaml.MappingNode):
-            if node.tag != _MAPPING_TAG:
-                raise self.tag(node)
-            return self.mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            if node.tag != _SEQUENCE_TAG:
-                raise self.tag(node)
-            return [self.convert(item, (*path, index)) for index, item in enumerate(node.value)]
+    def scalar(self, node: yaml.Node) -> Any:
         construct = _SCALARS.get(node.tag)
         if construct is None:
             raise self.tag(node)

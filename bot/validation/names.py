@@ -8,6 +8,7 @@ the misspelt word and suggests the closest known one.
 from __future__ import annotations
 
 from bot.procedure.expressions import (
+    JINJA_GLOBALS,
     Analysis,
     ExpressionError,
     Reference,
@@ -20,8 +21,7 @@ from bot.validation.context import SopContext, did_you_mean
 from bot.validation.operations import facts
 from bot.validation.sites import ExpressionSite, SavedName
 
-JINJA_GLOBALS = ("range", "dict", "namespace", "lipsum", "cycler", "joiner")
-BUILTINS = frozenset(("inputs", "trigger", "run", "now", "today", "secrets", *JINJA_GLOBALS))
+BUILTINS = frozenset(("inputs", "trigger", "run", "now", "today", "secrets"))
 EVENT = "event"
 RUN_FIELDS = ("id", "sop_id", "started_by", "started_at", "mode")
 
@@ -109,6 +109,8 @@ class _Resolver:
             self.check_order(site, root)
             if path:
                 self.check_field(site, root, path[0])
+        elif root in JINJA_GLOBALS:
+            return  # SOP212 says that expressions have none of Jinja's globals
         elif root in self.inputs:
             self.unknown(
                 site,

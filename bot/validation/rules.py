@@ -170,6 +170,22 @@ RULES: dict[str, Rule] = {
             "choose another name; inputs, trigger, run, now, today, secrets and event are built in",
         ),
         Rule(
+            "SOP212",
+            ERROR,
+            "references",
+            "a name or attribute expressions do not have: Jinja's globals (range, dict, "
+            "namespace, lipsum, cycler, joiner) or a private attribute such as __class__",
+            "read inputs, saved values and their fields; write lists and mappings literally",
+        ),
+        Rule(
+            "SOP213",
+            ERROR,
+            "references",
+            "an expression whose constant part is over the evaluation limits "
+            "(a huge number, text, width or count)",
+            "use smaller values; docs/writing-sops.md lists the limits",
+        ),
+        Rule(
             "SOP301",
             ERROR,
             "flow",

@@ -22,6 +22,7 @@ from bot.validation import (
     names,
     pauses,
     permissions,
+    sandboxing,
     secrets,
 )
 from bot.validation.context import SopContext
@@ -33,6 +34,7 @@ Check = Callable[[SopContext], None]
 CHECKS: tuple[Check, ...] = (
     *actions.CHECKS,
     *names.CHECKS,
+    *sandboxing.CHECKS,
     *flow.CHECKS,
     *failures.CHECKS,
     *pauses.CHECKS,

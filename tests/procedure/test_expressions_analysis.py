@@ -67,6 +67,23 @@ def test_filters_and_tests_are_reported_separately_from_names() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("text", "private"),
+    [
+        ("order.__class__", {"__class__"}),
+        ("order['__globals__'].x", {"__globals__"}),
+        ("''.__class__.__mro__", {"__class__", "__mro__"}),
+        ("order | attr('__dict__')", {"__dict__"}),
+        ("lines | map(attribute='sku._raw') | list", {"_raw"}),
+        ("lines | join('_')", set()),
+        ("order.total_amount", set()),
+    ],
+)
+def test_private_attributes_are_noted_wherever_they_are_read(text: str, private: set[str]) -> None:
+    assert analyse(text, condition=True).private == private
+    assert analyse("{{ " + text + " }}", condition=False).private == private
+
+
 def test_the_known_filters_and_tests_are_exactly_the_sandboxs() -> None:
     assert known_filters() == frozenset(_environment().filters)
     assert known_tests() == frozenset(_environment().tests)
@@ -105,6 +122,11 @@ _SUFFIXES = st.sampled_from(
         "|f.g",
         "|f()()",
         ".",
+        ".__class__",
+        "['_k']",
+        "|attr('_a')",
+        "|map(attribute='b._c')",
+        "|join('_')",
     ]
 )
 _OPERATORS = st.sampled_from(
