@@ -123,8 +123,8 @@ def run_worker(settings: Settings, clock: Clock, *, once: bool, poll: float) -> 
         )
         try:
             handled = serve(engine, stop, once=once, poll=poll)
-        except SQLAlchemyError as error:
-            log.error("database problem: %s", _first_line(error))
+        except (SQLAlchemyError, DatabaseOutage) as error:
+            log.error("database problem: %s", describe(error))
             return 1
         finally:
             engine.runtime.close()
@@ -186,7 +186,7 @@ def serve(engine: Engine, stop: StopRequest, *, once: bool, poll: float) -> int:
     With ``once`` it returns as soon as nothing is due. A database outage in the loop is
     logged and retried after ``poll`` seconds (``once``: it is raised).
     """
-    from sqlalchemy.exc import SQLAlchemyError
+    from storage.outages import describe, is_outage
 
     handled = 0
     while not stop.requested:
@@ -195,10 +195,10 @@ def serve(engine: Engine, stop: StopRequest, *, once: bool, poll: float) -> int:
                 handled += 1
                 continue
             idle = _seconds_to_next_work(engine, poll)
-        except SQLAlchemyError as error:
-            if once:
+        except Exception as error:
+            if once or not is_outage(error):
                 raise
-            log.warning("database problem, retrying in %gs: %s", poll, _first_line(error))
+            log.warning("database problem, retrying in %gs: %s", poll, describe(error))
             idle = poll
         if once:
             break
@@ -263,8 +263,3 @@ def _positive_seconds(text: str) -> float:
     if not 0 < seconds <= 3600:
         raise argparse.ArgumentTypeError(f"give a number of seconds above 0, up to 3600: {text}")
     return seconds
-
-
-def _first_line(error: BaseException) -> str:
-    lines = str(getattr(error, "orig", None) or error).strip().splitlines()
-    return lines[0] if lines else error.__class__.__name__

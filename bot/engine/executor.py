@@ -13,6 +13,7 @@ recognised by the mark it leaves in the run's state.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -31,10 +32,11 @@ from bot.library import pinned_procedure
 from bot.procedure.outcomes import Outcome
 from storage import audit, journal, runs, timers
 from storage.models import Run, StepRecord
-from storage.outages import retrying
+from storage.outages import describe, is_outage, retrying
 from storage.timers import FIRST_CLAIM, Claim
 
 MAX_STEPS_PER_ADVANCE = 1000
+log = logging.getLogger(__name__)
 
 
 def schedule_advance(
@@ -168,8 +170,13 @@ class Executor:
         if work.claim is None:
             return
         claim, until = work.claim, self.runtime.clock.now() + self.runtime.lease
-        with self.runtime.database.session() as session:
-            timers.hold(session, claim, until=until)
+        try:
+            with self.runtime.database.session() as session:
+                timers.hold(session, claim, until=until)
+        except Exception as error:  # a missed renewal is no failure of the call in flight
+            if not is_outage(error):
+                raise
+            log.warning("could not renew the lease of run %s: %s", work.run.id, describe(error))
 
     def _commit(self, work: RunWork, changes: dict[str, object], *, complete: bool) -> None:
         """One transaction: the fence (or the timer's completion), the pending changes and

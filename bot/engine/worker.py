@@ -28,6 +28,7 @@ from bot.engine.targets import TargetError, resolve_targets
 from bot.engine.work import RunWork
 from bot.library import pinned_procedure
 from bot.procedure.expressions import ExpressionError
+from bot.procedure.model import Procedure
 from bot.procedure.outcomes import Outcome
 from bot.procedure.steps import ApprovalStep, TaskStep
 from storage import approvals, audit, journal, runs, timers
@@ -441,7 +442,7 @@ class Worker:
         run = runs.get_run(session, run_id) if run_id else None
         if run is None or run.status in FINISHED or kind == TimerKind.NOTIFY:
             return
-        procedure = pinned_procedure(self.runtime.database, run.sop_hash)
+        procedure = self._procedure_for_alerts(run)
         if not runs.cas_update_run(
             session,
             run.id,
@@ -458,6 +459,8 @@ class Worker:
                 session, pending.id, status="cancelled", decided_by=None, reason=reason, at=now
             )
         sla.close_out(session, run.id, now=now)
+        if procedure is None:
+            return
         targets = procedure.escalation.to if procedure.escalation else [procedure.owner]
         try:
             concrete = resolve_targets(targets, procedure, run.started_by, {})
@@ -474,6 +477,19 @@ class Worker:
                 now=now,
                 run_id=run.id,
             )
+
+    def _procedure_for_alerts(self, run: Run) -> Procedure | None:
+        """Who to tell about a broken run: its pinned version's escalation, or, when that
+        version is what broke, the one the library serves now."""
+        try:
+            return pinned_procedure(self.runtime.database, run.sop_hash)
+        except Exception:
+            log.exception("run %s: its pinned SOP version cannot be read", run.id)
+        try:
+            return self.runtime.library.find(run.sop_id).procedure
+        except Exception:
+            log.error("run %s: no version of %s is served; nobody is alerted", run.id, run.sop_id)
+            return None
 
 
 def _timeout_rule(step: Any) -> Outcome:

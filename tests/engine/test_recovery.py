@@ -7,11 +7,14 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from sqlalchemy import select, update
 
 from bot.catalogue.operation import Operation
 from bot.connectors.sandbox.tools import SandboxTools
+from bot.engine.invariants import stuck_runs
 from bot.harness import Harness
 from storage import journal
+from storage.models import SopVersion, Timer
 from tests.engine.conftest import MakeHarness
 
 POST = """\
@@ -182,3 +185,37 @@ def test_a_keyed_write_done_just_before_a_crash_stays_on_record_and_on_its_path(
     ]
     audited = [(event.action, event.outcome) for event in harness.engine.audit_trail(run.id)]
     assert ("crm.refund", "succeeded") in audited
+
+
+def test_a_run_whose_stored_version_broke_is_escalated_without_its_details(
+    make_harness: MakeHarness,
+) -> None:
+    """An internal error (here the run's pinned SOP text was damaged in the database) closes
+    the timer and escalates the run in one go; people are told the kind of error and where
+    its details are, never the error's own text (SQL, the SOP, the run's state)."""
+    harness = make_harness(POST)
+    run = harness.engine.start("announce", {"order_id": "1043"}, inline=False)
+    with harness.database.session() as session:
+        session.execute(
+            update(SopVersion)
+            .where(SopVersion.content_hash == run.sop_hash)
+            .values(source="steps: [unclosed SECRET-STATE")
+        )
+    restarted = Harness.open(harness.database, [], worker_id="restarted")  # a new process
+    try:
+        restarted.engine.runtime.library = harness.engine.runtime.library
+        restarted.engine.run_due()
+        finished = restarted.run(run.id)
+        assert finished.status == "escalated"
+        assert "internal error (UnknownProcedure; error " in (finished.reason or "")
+        alerts = [message.text for message in restarted.chat.alerts()]
+        assert any(run.id in text and "internal error" in text for text in alerts), alerts
+        assert not any("SECRET-STATE" in text or "SELECT" in text for text in alerts)
+        audited = [(e.action, e.outcome) for e in restarted.engine.audit_trail(run.id)]
+        assert ("timer.advance", "error") in audited
+        with harness.database.session() as session:
+            assert stuck_runs(session) == []
+            open_timers = session.scalars(select(Timer).where(Timer.status != "done")).all()
+        assert [t.kind for t in open_timers if t.kind != "notify"] == []
+    finally:
+        restarted.close()
