@@ -14,9 +14,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from bot.catalogue.registry import Catalogue
+from bot.procedure.diagnostics import Diagnostic
 from bot.procedure.loader import LoadedSop, load_text
 from bot.procedure.model import Procedure
-from bot.validation.diagnostics import Diagnostic
 from storage import sop_versions
 from storage.database import Database
 

@@ -100,6 +100,7 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from bot.catalogue.registry import build_catalogue
     from bot.procedure.graph import to_mermaid
 
     try:
@@ -107,4 +108,4 @@ def run(args: argparse.Namespace) -> int:
     except SopLookupError as error:
         print(f"sopbot graph: {error}", file=sys.stderr)
         return 1
-    return write_output(to_mermaid(procedure), args.output)
+    return write_output(to_mermaid(procedure, build_catalogue()), args.output)

@@ -10,9 +10,8 @@ import datetime as dt
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
-from bot.catalogue.registry import Catalogue, build_catalogue
 from bot.procedure.durations import format_duration
 from bot.procedure.model import Procedure
 from bot.procedure.outcomes import FailureRule, Outcome
@@ -192,9 +191,22 @@ _LABEL_LIMIT = 60
 _ENTITY_LIKE = re.compile(r"#(?=\w*;)")
 
 
-def to_mermaid(procedure: Procedure, catalogue: Catalogue | None = None) -> str:
-    """The procedure as a Mermaid ``flowchart TD``; the catalogue tells reads from writes."""
-    catalogue = catalogue or build_catalogue()
+class Effect(Protocol):
+    """What the chart needs of an operation: whether it changes anything outside sopbot."""
+
+    @property
+    def writes(self) -> bool: ...
+
+
+class Operations(Protocol):
+    """What the chart needs of the catalogue, passed in so the procedure layer imports none."""
+
+    def get(self, name: str, /) -> Effect | None: ...
+
+
+def to_mermaid(procedure: Procedure, catalogue: Operations) -> str:
+    """The procedure as a Mermaid ``flowchart TD``; the catalogue tells reads from writes
+    (an operation it does not know is drawn as a write, the careful guess)."""
     steps = {step.id: step for step in reversed(procedure.steps)}
     edges = flow_edges(procedure)
     node_ids = _node_ids(edges, steps)
@@ -263,7 +275,7 @@ def _edge(edge: FlowEdge, node_ids: dict[str, str], steps: Mapping[str, StepBase
 
 
 def _step_label_and_class(
-    step: StepBase, procedure: Procedure, catalogue: Catalogue
+    step: StepBase, procedure: Procedure, catalogue: Operations
 ) -> tuple[str, str]:
     name = step.title or step.id.replace("_", " ")
     if isinstance(step, ActionStep):

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from bot.procedure.diagnostics import Diagnostic, Severity, format_location
 from bot.procedure.model import Procedure
 from bot.procedure.source_map import (
     Path,
@@ -27,7 +28,6 @@ from bot.procedure.source_map import (
 )
 from bot.procedure.steps import STEP_KINDS
 from bot.procedure.types import TARGET_PATTERN
-from bot.validation.diagnostics import Diagnostic, Severity, format_location
 
 SOP_SUFFIXES = (".yml", ".yaml")
 YAML_CODES: dict[Problem, str] = {"syntax": "SOP001", "limit": "SOP003", "tag": "SOP004"}

@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import yaml
 
-from bot.validation.diagnostics import Diagnostic, Severity
+from bot.procedure.diagnostics import Diagnostic, Severity
 
 try:
     from yaml import CSafeLoader as _Loader

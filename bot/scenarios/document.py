@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.procedure.diagnostics import Diagnostic, Severity, format_location
 from bot.procedure.loader import LoadedSop
 from bot.procedure.model import Procedure
 from bot.procedure.source_map import Path, SourceMap
 from bot.scenarios.model import Scenario
-from bot.validation.diagnostics import Diagnostic, Severity, format_location
 
 
 @dataclass

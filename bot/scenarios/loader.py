@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.catalogue.registry import Catalogue, build_catalogue
+from bot.procedure.diagnostics import Severity
 from bot.procedure.loader import LoadedSop, load_file
 from bot.procedure.source_map import Path, YamlError, parse_with_positions, read_source
 from bot.procedure.types import TARGET_PATTERN
@@ -24,7 +25,6 @@ from bot.scenarios import model
 from bot.scenarios.checks import check_scenarios
 from bot.scenarios.document import ScenarioFile
 from bot.scenarios.model import Scenario
-from bot.validation.diagnostics import Severity
 from bot.validation.validator import check_loaded
 
 SCENARIO_SUFFIXES = (".test.yml", ".test.yaml")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.validation.diagnostics import Diagnostic
+from bot.procedure.diagnostics import Diagnostic
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from functools import cached_property
 
 from bot.catalogue.registry import Catalogue
+from bot.procedure.diagnostics import Diagnostic, format_location
 from bot.procedure.loader import LoadedSop
 from bot.procedure.model import Procedure
 from bot.procedure.source_map import Path
-from bot.validation.diagnostics import Diagnostic, format_location
 from bot.validation.graph import StepGraph
 from bot.validation.rules import RULES
 from bot.validation.sites import Sites, collect_sites

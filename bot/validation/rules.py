@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.procedure.diagnostics import Severity
 from bot.procedure.source_map import MAX_DEPTH, MAX_FILE_BYTES
-from bot.validation.diagnostics import Severity
 
 Concern = Literal["loader", "references", "flow", "safety", "hygiene"]
 

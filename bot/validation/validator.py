@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.catalogue.registry import Catalogue, build_catalogue
+from bot.procedure.diagnostics import Diagnostic, Severity
 from bot.procedure.loader import LoadedSop, is_sop_file, load_file, load_text
 from bot.procedure.model import Procedure
 from bot.validation import (
@@ -26,7 +27,6 @@ from bot.validation import (
     secrets,
 )
 from bot.validation.context import SopContext
-from bot.validation.diagnostics import Diagnostic, Severity
 from bot.validation.rules import RULES
 
 Check = Callable[[SopContext], None]

@@ -155,4 +155,4 @@ def test_the_graph_example_is_what_sopbot_graph_prints() -> None:
     assert shown is not None
     procedure = load_file(REPO / "sops" / "weekly-kpi-report.yml").procedure
     assert procedure is not None
-    assert shown["chart"] == to_mermaid(procedure)
+    assert shown["chart"] == to_mermaid(procedure, build_catalogue())

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.catalogue.registry import build_catalogue
 from bot.cli.app import main
 from bot.procedure.graph import to_mermaid
 from bot.procedure.loader import is_sop_file, load_file, load_text
@@ -84,7 +85,7 @@ def sample(name: str) -> Procedure:
 
 
 def chart_of(name: str) -> Flowchart:
-    return parse(to_mermaid(sample(name)))
+    return parse(to_mermaid(sample(name), build_catalogue()))
 
 
 SHAPES = {
@@ -110,7 +111,7 @@ SHAPES = {
 def test_every_sample_draws_a_consistent_chart(path: Path) -> None:
     procedure = load_file(path).procedure
     assert procedure is not None
-    chart = parse(to_mermaid(procedure))
+    chart = parse(to_mermaid(procedure, build_catalogue()))
     for step in procedure.steps:
         assert f"s_{step.id}" in chart.nodes
     for edge in chart.edges:
@@ -222,7 +223,7 @@ steps:
 def test_keywords_quotes_pipes_and_unknown_steps_cannot_break_the_chart() -> None:
     loaded = load_text(AWKWARD)
     assert loaded.procedure is not None
-    text = to_mermaid(loaded.procedure)
+    text = to_mermaid(loaded.procedure, build_catalogue())
     chart = parse(text)
     assert (
         chart.nodes["s_end"].label

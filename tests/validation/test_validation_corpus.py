@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.validation.diagnostics import Diagnostic
+from bot.procedure.diagnostics import Diagnostic
 from bot.validation.rules import RULES
 from bot.validation.validator import validate_paths, validate_text
 
