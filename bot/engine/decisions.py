@@ -27,6 +27,7 @@ from bot.engine.inputs import coerce
 from bot.engine.notify import tell_thread
 from bot.engine.runtime import Runtime
 from bot.engine.sla import close_out
+from bot.engine.state import ApprovedCall, PendingOutcome, RunState, read_stored, to_stored
 from bot.engine.status import FINISHED, RunStatus, TimerKind
 from bot.engine.steps.approval import approval_card
 from bot.library import pinned_procedure
@@ -276,13 +277,11 @@ class Decisions:
     def _move_run(
         self, session: Session, procedure: Procedure, run: Run, approval: Approval, now: dt.datetime
     ) -> None:
-        state: dict[str, Any] = {
-            "values": dict(run.state.get("values", {})),
-            "meta": dict(run.state.get("meta", {})),
-        }
-        state["meta"].pop("awaiting", None)
+        values, meta = read_stored(run.state)
+        meta.awaiting = None
         step = procedure.steps[procedure.step_index()[approval.step_id]]
-        next_step, status, reason = self._after(procedure, step, approval, state)
+        next_step, status, reason = self._after(procedure, step, approval, values, meta)
+        state = to_stored(values, meta)
         changes: dict[str, Any] = {"state": state, "cursor": next_step, "attempt": 0}
         if status is None:
             changes.update(status=RunStatus.RUNNING, waiting_on="timer")
@@ -299,22 +298,24 @@ class Decisions:
             raise DecisionRefused(f"run {run.id} changed just now; try again")
 
     def _after(
-        self, procedure: Procedure, step: Any, approval: Approval, state: dict[str, Any]
+        self,
+        procedure: Procedure,
+        step: Any,
+        approval: Approval,
+        values: dict[str, Any],
+        meta: RunState,
     ) -> tuple[str | None, RunStatus | None, str | None]:
         """Where the run goes after the decision (next step) or how it ends."""
         following = step.next or _below(procedure, step.id)
         if approval.status == "completed" and isinstance(step, TaskStep):
             if step.save_as:
-                state["values"][step.save_as] = approval.response or {}
+                values[step.save_as] = approval.response or {}
             return following, None, None
         if approval.status == "approved":
-            approved = state["meta"].setdefault("approved", {})
             for action in approval.package.get("actions", []):
-                approved[action["step"]] = {
-                    "call_hash": action["call_hash"],
-                    "approval": approval.id,
-                    "by": approval.decided_by,
-                }
+                meta.approved[action["step"]] = ApprovedCall(
+                    call_hash=action["call_hash"], approval=approval.id, by=approval.decided_by
+                )
             return (
                 (approval.step_id if not isinstance(step, ApprovalStep) else following),
                 None,
@@ -329,10 +330,9 @@ class Decisions:
         if rule.then == "skip":
             return following, None, None
         # the worker applies the rule (with the handoff, if it escalates) on its next advance
-        state["meta"]["apply_outcome"] = {
-            "outcome": rule.model_dump(mode="json", by_alias=True),
-            "reason": reason,
-        }
+        meta.apply_outcome = PendingOutcome(
+            outcome=rule.model_dump(mode="json", by_alias=True), reason=reason
+        )
         return step.id, None, None
 
     def _show_decision(

@@ -23,6 +23,7 @@ from bot.engine import sla
 from bot.engine.calls import is_repeatable
 from bot.engine.notify import tell_thread
 from bot.engine.runtime import Runtime
+from bot.engine.state import read_stored
 from bot.engine.status import BOT_ACTOR, FINISHED, RunStatus, TimerKind
 from bot.engine.steps.dispatch import run_step
 from bot.engine.steps.env import StepEnv
@@ -101,12 +102,10 @@ class Executor:
         work.claim = claim
         env = StepEnv(self.runtime, self.runtime.caller(self.flush, self.renew))
         transition: Transition = self._recover(env, work, stale) if stale else Continue(work.cursor)
-        decided = work.meta.pop("apply_outcome", None)
+        decided, work.meta.apply_outcome = work.meta.apply_outcome, None
         if decided and isinstance(transition, Continue) and work.cursor is not None:
-            outcome = Outcome.model_validate(decided["outcome"])
-            transition = apply_outcome(
-                env, work, work.step(work.cursor), outcome, decided["reason"]
-            )
+            outcome = Outcome.model_validate(decided.outcome)
+            transition = apply_outcome(env, work, work.step(work.cursor), outcome, decided.reason)
             if isinstance(transition, Continue):
                 work.cursor = transition.next_step
         if isinstance(transition, Continue):
@@ -121,9 +120,7 @@ class Executor:
             transition = run_step(env, work, step)
             if not isinstance(transition, Continue):
                 return transition
-            trail = work.meta.setdefault("trail", [])
-            if not trail or trail[-1]["step"] != step.id:
-                trail.append({"step": step.id, "outcome": "done"})
+            work.meta.passed(step.id)
             sla.stop_at_step(work, step.id)
             work.cursor = transition.next_step
             work.attempt = 0
@@ -151,7 +148,7 @@ class Executor:
         work.later(close)
         if repeatable:
             if stale.idempotency_key:
-                work.meta.setdefault("resume_keys", {})[stale.step_id] = stale.idempotency_key
+                work.meta.resume_keys[stale.step_id] = stale.idempotency_key
             return Continue(work.cursor)
         return escalate(
             env,
@@ -182,7 +179,7 @@ class Executor:
         """One transaction: the fence (or the timer's completion), the pending changes and
         the run's new state. Tried again while the database is out."""
         mark = uuid.uuid4().hex[:12]  # tells a commit that landed before the connection went
-        work.meta["commit"] = mark
+        work.meta.commit = mark
         expected = work.run.version
         tries = 0
 
@@ -221,7 +218,7 @@ class Executor:
         return (
             run is not None
             and run.version == expected + 1
-            and (run.state or {}).get("meta", {}).get("commit") == mark
+            and read_stored(run.state)[1].commit == mark
         )
 
     def _fence(self, session: Session, work: RunWork, now: dt.datetime, *, complete: bool) -> None:

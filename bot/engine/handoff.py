@@ -25,7 +25,7 @@ def handoff_package(
         "why": reason,
         "inputs": shown_inputs(work.run.inputs),
         "facts": as_json(work.values),
-        "steps_done": list(work.meta.get("trail", [])),
+        "steps_done": [entry.model_dump() for entry in work.meta.trail],
         "stopped_at": work.cursor,
         "context": context or {},
     }

@@ -22,6 +22,7 @@ from bot.engine.inputs import resolve_inputs
 from bot.engine.modes import ModeRefused, mode_for_run
 from bot.engine.notify import queue_message, tell_thread
 from bot.engine.runtime import Runtime
+from bot.engine.state import RunState, to_stored
 from bot.engine.status import BOT_ACTOR, RunStatus, TimerKind
 from bot.library import ServedProcedure
 from bot.procedure import expressions
@@ -72,7 +73,7 @@ class Starter:
             started_by=started_by,
             trigger=trigger,
             inputs=self.runtime.secrets.seal_inputs(procedure.inputs, inputs),
-            state={"values": {}, "meta": {}},
+            state=to_stored({}, RunState()),
             cursor=procedure.steps[0].id,
             attempt=0,
             waiting_on="timer",

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.catalogue.registry import Catalogue
+from bot.engine.state import RunState, read_stored, to_stored
 from bot.engine.typed_values import Retype, as_json, retypers, typed_inputs
 from bot.procedure.model import Procedure
 from bot.procedure.steps import StepBase
@@ -69,7 +70,7 @@ class RunWork:
     cursor: str | None
     attempt: int
     values: dict[str, Any]
-    meta: dict[str, Any]
+    meta: RunState
     inputs: dict[str, Any] = field(default_factory=dict)
     retype: dict[str, Retype] = field(default_factory=dict)
     secrets: Mapping[str, str] = field(default_factory=dict)
@@ -86,7 +87,7 @@ class RunWork:
         secrets: Secrets,
         catalogue: Catalogue,
     ) -> RunWork:
-        state = run.state or {}
+        values, meta = read_stored(run.state)
         work = cls(
             run=run,
             procedure=procedure,
@@ -94,12 +95,12 @@ class RunWork:
             cursor=run.cursor,
             attempt=run.attempt,
             values={},
-            meta=dict(state.get("meta", {})),
+            meta=meta,
             inputs=typed_inputs(procedure, secrets.open_inputs(run.inputs)),
             retype=retypers(procedure, catalogue),
             secrets=secrets,
         )
-        for name, value in state.get("values", {}).items():
+        for name, value in values.items():
             work.save(name, value)
         return work
 
@@ -110,12 +111,12 @@ class RunWork:
 
     def state(self) -> dict[str, Any]:
         """The JSON saved in ``runs.state``."""
-        return {"values": as_json(self.values), "meta": self.meta}
+        return to_stored(as_json(self.values), self.meta)
 
     def next_call(self, step_id: str) -> CallId:
         """The identity of the next call ``step_id`` makes (counted in the run's state, which
         is committed with the journal entry, so a retried commit reuses the same number)."""
-        calls = self.meta.setdefault("calls", {})
+        calls = self.meta.calls
         calls[step_id] = calls.get(step_id, 0) + 1
         return CallId(self.run.id, step_id, calls[step_id])
 

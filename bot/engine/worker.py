@@ -22,6 +22,7 @@ from bot.engine.executor import Executor, LeaseLost, RunConflict, schedule_advan
 from bot.engine.notify import deliver, fan_out, queue_message, tell_thread
 from bot.engine.runtime import Runtime
 from bot.engine.starting import Starter
+from bot.engine.state import PendingOutcome, read_stored, to_stored
 from bot.engine.status import BOT_ACTOR, FINISHED, RunStatus, TimerKind
 from bot.engine.steps.approval import approval_card
 from bot.engine.targets import TargetError, resolve_targets
@@ -190,15 +191,14 @@ class Worker:
                 procedure = pinned_procedure(self.runtime.database, run.sop_hash)
                 step = procedure.steps[procedure.step_index()[approval.step_id]]
                 rule = _timeout_rule(step)
-                state = {
-                    "values": dict(run.state.get("values", {})),
-                    "meta": dict(run.state.get("meta", {})),
-                }
-                state["meta"].pop("awaiting", None)
-                state["meta"]["apply_outcome"] = {
-                    "outcome": rule.model_dump(mode="json", by_alias=True),
-                    "reason": f"nobody decided {approval.id} in time (due {approval.due_at:%Y-%m-%d %H:%M} UTC)",
-                }
+                values, meta = read_stored(run.state)
+                meta.awaiting = None
+                meta.apply_outcome = PendingOutcome(
+                    outcome=rule.model_dump(mode="json", by_alias=True),
+                    reason=f"nobody decided {approval.id} in time "
+                    f"(due {approval.due_at:%Y-%m-%d %H:%M} UTC)",
+                )
+                state = to_stored(values, meta)
                 if not runs.cas_update_run(
                     session,
                     run.id,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from bot.connectors.sandbox.outside import change_record
 from bot.engine.errors import EngineError
 from bot.engine.invariants import stuck_runs
+from bot.engine.state import read_stored
 from bot.harness import Harness
 from bot.library import UnknownProcedure
 from bot.procedure.model import Procedure
@@ -206,7 +207,7 @@ class ScenarioDriver:
         run = self.harness.run(self.run_id)
         if run.waiting_on not in ("approval", "task"):
             return
-        trail = run.state.get("meta", {}).get("trail", [])
+        trail = [entry.model_dump() for entry in read_stored(run.state)[1].trail]
         index = self.procedure.step_index()
         for approval in self.harness.pending(self.run_id):
             step = self.procedure.steps[index[approval.step_id]]

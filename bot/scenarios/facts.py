@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.chat.messages import Message
 from bot.engine.notify import fan_out
+from bot.engine.state import read_stored
 from bot.harness import Harness
 from bot.scenarios.model import NOT_STARTED
 from storage import journal
@@ -123,7 +124,7 @@ def steps_reached(run: Run, person_steps: Sequence[PersonStep]) -> list[str]:
     """The steps the run went through, in order: those the engine records as done (not
     those a ``when`` skipped), the approvals and tasks it waited on, and the step it is at
     now or ended at."""
-    trail: list[dict[str, str]] = run.state.get("meta", {}).get("trail", [])
+    trail = [entry.model_dump() for entry in read_stored(run.state)[1].trail]
     waiting = sorted(person_steps, key=lambda step: step.position)
     reached: list[str] = []
     for position, entry in enumerate(trail):

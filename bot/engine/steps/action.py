@@ -22,7 +22,7 @@ from bot.procedure.steps import ActionCall, ActionStep, StepBase
 
 def run_action(env: StepEnv, work: RunWork, step: ActionStep) -> Transition:
     """One action step, under its failure rule."""
-    approved = work.meta.get("approved", {}).get(step.id)
+    approved = work.meta.approved.get(step.id)
     prepared = prepare(env, work, step, step, step.on_failure)
     if not isinstance(prepared, tuple):
         return prepared
@@ -35,11 +35,11 @@ def run_action(env: StepEnv, work: RunWork, step: ActionStep) -> Transition:
             )
         if approved is None:
             return open_assist_confirmation(env, work, step, operation, checked)
-        if call_hash(operation, checked) != approved["call_hash"]:
+        if call_hash(operation, checked) != approved.call_hash:
             return escalate(
                 env,
                 work,
-                f"{step.id} changed after {approved['approval']} approved it: the "
+                f"{step.id} changed after {approved.approval} approved it: the "
                 f"call it would make now is not the one that was shown. Nothing was done.",
             )
         arguments = checked
@@ -65,10 +65,9 @@ def run_action(env: StepEnv, work: RunWork, step: ActionStep) -> Transition:
     problem = settle(env, work, step, step, step.on_failure, operation, result)
     if problem is not None:
         return problem
-    work.meta.get("approved", {}).pop(step.id, None)
-    work.meta.get("resume_keys", {}).pop(step.id, None)
-    visits = work.meta.setdefault("visits", {})
-    visits[step.id] = visits.get(step.id, 0) + 1
+    work.meta.approved.pop(step.id, None)
+    work.meta.resume_keys.pop(step.id, None)
+    work.meta.visits[step.id] = work.meta.visits.get(step.id, 0) + 1
     return Continue(work.following(step))
 
 
@@ -140,12 +139,12 @@ def render_arguments(call: ActionCall, work: RunWork) -> dict[str, Any]:
 
 def idempotency_key(work: RunWork, step: ActionStep, operation: Operation) -> str | None:
     """The key that makes a repeated write harmless: the SOP's own, or one per step visit."""
-    resumed = work.meta.get("resume_keys", {}).get(step.id)
+    resumed = work.meta.resume_keys.get(step.id)
     if resumed:
         return str(resumed)
     if step.idempotency_key:
         return str(expressions.render(step.idempotency_key, work.expression_context()))
     if operation.accepts_idempotency_key:
-        visit = work.meta.get("visits", {}).get(step.id, 0)
+        visit = work.meta.visits.get(step.id, 0)
         return f"{work.run.id}/{step.id}/{visit}"
     return None

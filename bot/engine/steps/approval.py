@@ -19,6 +19,7 @@ from bot.chat.mentions import mentions
 from bot.chat.messages import Button, Card
 from bot.engine.calls import CallResult, call_hash
 from bot.engine.notify import tell_thread
+from bot.engine.state import Awaiting
 from bot.engine.status import BOT_ACTOR, RunStatus, TimerKind
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.outcomes import escalate
@@ -188,7 +189,7 @@ def _open(
         due_at=now + approval.timeout,
         created_at=now,
     )
-    work.meta["awaiting"] = {"id": row.id, "step": step.id, "kind": kind}
+    work.meta.awaiting = Awaiting(id=row.id, step=step.id, kind=kind)
     card = approval_card(row)
     who = mentions(deciders)
 

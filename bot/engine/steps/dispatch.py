@@ -39,11 +39,11 @@ HANDLERS: dict[type[StepBase], Callable[[StepEnv, RunWork, Any], Transition]] = 
 
 def run_step(env: StepEnv, work: RunWork, step: StepBase) -> Transition:
     """The step's transition; a false ``when`` skips it (a wait already begun is not re-guarded)."""
-    resuming = step.id in work.meta.get("wait", {}) or work.attempt > 0
+    resuming = step.id in work.meta.waits or work.attempt > 0
     if step.when and not resuming:
         try:
             if not expressions.test(step.when, work.expression_context()):
-                work.meta.setdefault("trail", []).append({"step": step.id, "outcome": "skipped"})
+                work.meta.passed(step.id, "skipped")
                 return Continue(work.following(step))
         except expressions.ExpressionError as error:
             return escalate(env, work, f"cannot check when {step.id} applies: {error}")

@@ -36,7 +36,7 @@ def apply_failure(
         if retry_after is not None:
             delay = max(delay, dt.timedelta(seconds=retry_after))
         work.attempt += 1
-        work.meta["last_error"] = reason
+        work.meta.last_error = reason
         return Sleep(work.now() + delay)
     if rule is None:
         return escalate(env, work, f"{step.id} failed and has no failure rule: {reason}")
@@ -51,9 +51,7 @@ def apply_outcome(
     if outcome.then == "escalate":
         return escalate(env, work, why, outcome.to)
     if outcome.then == "skip":
-        work.meta.setdefault("trail", []).append(
-            {"step": step.id, "outcome": "skipped after failure"}
-        )
+        work.meta.passed(step.id, "skipped after failure")
         return Continue(work.following(step))
     if outcome.then == "goto":
         return Continue(outcome.goto)

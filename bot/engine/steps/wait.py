@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.catalogue.operation import Operation
 from bot.engine import catch_up
+from bot.engine.state import WaitProgress
 from bot.engine.steps.action import prepare, settle
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.outcomes import apply_outcome, escalate
@@ -26,12 +27,12 @@ _NO_RESULT = object()
 
 def run_wait(env: StepEnv, work: RunWork, step: WaitStep) -> Transition:
     """Enter, or wake inside, a wait step."""
-    waits = work.meta.setdefault("wait", {})
+    waits = work.meta.waits
     now = work.now()
     entered = step.id not in waits
     if entered:
-        waits[step.id] = {"since": now.isoformat()}
-    since = dt.datetime.fromisoformat(waits[step.id]["since"])
+        waits[step.id] = WaitProgress(since=now.isoformat())
+    since = dt.datetime.fromisoformat(waits[step.id].since)
     wait = step.wait
     if wait.for_ is not None:
         due = since + wait.for_
@@ -59,21 +60,22 @@ def _check(
         return escalate(env, work, f"cannot check the wait {step.id}: {error}")
     if met:
         return _leave(work, step)
-    state = work.meta["wait"][step.id]
+    state = work.meta.waits[step.id]
     if not entered and wait.while_waiting is not None:
         # Kept until the catch-up is done: a run replayed after a crash or retried after a
         # failed reminder sends the same reminders, and none it already sent.
-        now = dt.datetime.fromisoformat(state.setdefault("woke", now.isoformat()))
+        state.woke = state.woke or now.isoformat()
+        now = dt.datetime.fromisoformat(state.woke)
         for follow_up in catch_up.follow_ups(
             _due_checks(wait, since, state, now), now, wait.catch_up
         ):
             problem = _call(env, work, step, wait.while_waiting, follow_up.note)
             if problem is not None:
                 return problem
-            state["sent_through"] = follow_up.due.isoformat()
+            state.sent_through = follow_up.due.isoformat()
     upcoming = next_check(wait, since, now)
     if upcoming is None:
-        work.meta["wait"].pop(step.id, None)
+        work.meta.waits.pop(step.id, None)
         outcome = wait.on_timeout or Outcome(then="escalate")
         return apply_outcome(
             env,
@@ -82,9 +84,8 @@ def _check(
             outcome,
             f"{step.id}: still waiting for '{wait.until}' after {now - since}",
         )
-    state.pop("woke", None)
-    state.pop("sent_through", None)
-    state["next"] = upcoming.isoformat()
+    state.woke = state.sent_through = None
+    state.next = upcoming.isoformat()
     return Sleep(upcoming)
 
 
@@ -133,14 +134,14 @@ def _limit(wait: Wait, since: dt.datetime) -> dt.datetime | None:
 
 
 def _due_checks(
-    wait: Wait, since: dt.datetime, state: dict[str, Any], now: dt.datetime
+    wait: Wait, since: dt.datetime, state: WaitProgress, now: dt.datetime
 ) -> list[dt.datetime]:
     """The checks this wake stands for, from the one it slept until up to ``now``, less
     those whose reminder already went out."""
-    if "next" not in state:  # a run that went to sleep before checks were remembered
+    if state.next is None:  # a run that went to sleep before checks were remembered
         return [now]
-    checks = checks_between(wait, since, dt.datetime.fromisoformat(state["next"]), now)
-    sent = state.get("sent_through")
+    checks = checks_between(wait, since, dt.datetime.fromisoformat(state.next), now)
+    sent = state.sent_through
     return [check for check in checks if sent is None or check > dt.datetime.fromisoformat(sent)]
 
 
@@ -158,7 +159,7 @@ def _call(
 
 
 def _leave(work: RunWork, step: WaitStep) -> Transition:
-    work.meta["wait"].pop(step.id, None)
+    work.meta.waits.pop(step.id, None)
     return Continue(work.following(step))
 
 
