@@ -1,23 +1,17 @@
 """Action steps: render the call, check it, and perform it; a call an approval covers runs
-only if it is exactly the call that was approved (same hash).
-
-``prepare`` and ``settle`` are shared with the actions a wait runs (its refresh and its
-reminder), so every call made on a run's behalf fails, escalates and saves the same way.
-"""
+only if it is exactly the call that was approved (same hash)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from bot.catalogue.operation import Operation
 from bot.engine.calls import CallResult, call_hash
 from bot.engine.steps.approval import open_assist_confirmation
+from bot.engine.steps.calling import prepare, settle
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.outcomes import apply_failure, escalate
 from bot.engine.work import Continue, RunWork, Transition
 from bot.procedure import expressions
-from bot.procedure.outcomes import FailureRule
-from bot.procedure.steps import ActionCall, ActionStep, StepBase
+from bot.procedure.steps import ActionStep
 
 
 def run_action(env: StepEnv, work: RunWork, step: ActionStep) -> Transition:
@@ -69,72 +63,6 @@ def run_action(env: StepEnv, work: RunWork, step: ActionStep) -> Transition:
     work.meta.resume_keys.pop(step.id, None)
     work.meta.visits[step.id] = work.meta.visits.get(step.id, 0) + 1
     return Continue(work.following(step))
-
-
-def prepare(
-    env: StepEnv,
-    work: RunWork,
-    step: StepBase,
-    call: ActionCall,
-    rule: FailureRule | None,
-) -> tuple[Operation, dict[str, Any]] | Transition:
-    """The operation and its rendered arguments."""
-    operation = env.runtime.catalogue.get(call.action)
-    if operation is None:
-        return escalate(env, work, f"{step.id}: the operation {call.action} is not installed here")
-    try:
-        return operation, render_arguments(call, work)
-    except expressions.ExpressionError as error:
-        return apply_failure(
-            env,
-            work,
-            step,
-            rule,
-            f"cannot prepare {call.action} in {step.id}: {error}",
-            retryable=False,
-        )
-
-
-def settle(
-    env: StepEnv,
-    work: RunWork,
-    step: StepBase,
-    call: ActionCall,
-    rule: FailureRule | None,
-    operation: Operation,
-    result: CallResult,
-) -> Transition | None:
-    """None when the call went through (its result saved); otherwise where the run goes."""
-    if result.status in ("succeeded", "would_do"):
-        if call.save_as and result.result is not None:
-            work.save(call.save_as, result.result)
-        return None
-    where = f"{operation.name} in {step.id}"
-    if result.status == "blocked":
-        return escalate(env, work, f"guardrail stopped {where}: {result.error}")
-    if result.status == "unknown":
-        return escalate(
-            env,
-            work,
-            f"{where} may or may not have happened: {result.error}. "
-            "Check the tool before doing it again.",
-        )
-    return apply_failure(
-        env,
-        work,
-        step,
-        rule,
-        f"{where} failed: {result.error}",
-        retryable=result.retryable,
-        retry_after=result.retry_after,
-    )
-
-
-def render_arguments(call: ActionCall, work: RunWork) -> dict[str, Any]:
-    """The call's arguments with every template rendered against the run."""
-    rendered = expressions.render(dict(call.with_), work.expression_context())
-    assert isinstance(rendered, dict)
-    return rendered
 
 
 def idempotency_key(work: RunWork, step: ActionStep, operation: Operation) -> str | None:

@@ -21,6 +21,7 @@ from bot.engine.calls import CallResult, call_hash
 from bot.engine.notify import tell_thread
 from bot.engine.state import Awaiting
 from bot.engine.status import BOT_ACTOR, RunStatus, TimerKind
+from bot.engine.steps.calling import render_arguments
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.outcomes import escalate
 from bot.engine.targets import TargetError, resolve_targets
@@ -121,8 +122,6 @@ class RefusedCall(Exception):
 
 
 def _planned_call(env: StepEnv, work: RunWork, step: ActionStep) -> dict[str, Any]:
-    from bot.engine.steps.action import render_arguments
-
     operation = env.runtime.catalogue.get(step.action)
     if operation is None:
         raise RefusedCall(f"the operation {step.action} is not installed here")

@@ -14,6 +14,7 @@ from bot.engine.status import BOT_ACTOR, RunStatus
 from bot.engine.steps.env import StepEnv
 from bot.engine.targets import TargetError, resolve_targets
 from bot.engine.work import Continue, Finish, RunWork, Sleep, Transition
+from bot.procedure import expressions
 from bot.procedure.outcomes import FailureRule, Outcome
 from bot.procedure.steps import StepBase
 from storage import audit
@@ -119,8 +120,6 @@ def announce_escalation(
 def _render_reason(work: RunWork, template: str | None) -> str | None:
     if not template:
         return None
-    from bot.procedure import expressions
-
     try:
         return str(expressions.render(template, work.expression_context()))
     except expressions.ExpressionError:

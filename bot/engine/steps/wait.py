@@ -14,7 +14,7 @@ from typing import Any
 from bot.catalogue.operation import Operation
 from bot.engine import catch_up
 from bot.engine.state import WaitProgress
-from bot.engine.steps.action import prepare, settle
+from bot.engine.steps.calling import prepare, settle
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.outcomes import apply_outcome, escalate
 from bot.engine.work import Continue, RunWork, Sleep, Transition
