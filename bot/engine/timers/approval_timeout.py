@@ -1,0 +1,79 @@
+"""``approval_timeout``: nobody decided an approval or task in time; its rule applies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.engine.executor import RunConflict, schedule_advance
+from bot.engine.notify import tell_thread
+from bot.engine.state import PendingOutcome, read_stored, to_stored
+from bot.engine.status import BOT_ACTOR, FINISHED, RunStatus, TimerKind
+from bot.engine.steps.approval import approval_card
+from bot.engine.timers.context import TimerContext
+from bot.library import pinned_procedure
+from bot.procedure.outcomes import Outcome
+from bot.procedure.steps import ApprovalStep, TaskStep
+from storage import audit, runs, timers
+from storage.models import Timer
+
+
+def handle(ctx: TimerContext, timer: Timer) -> None:
+    """Time the approval out and let the run apply its ``on_timeout`` rule."""
+    now = ctx.runtime.clock.now()
+    with ctx.runtime.database.session() as session:
+        approval = ctx.decisions.time_out(session, timer.payload["approval_id"], now)
+        run = runs.get_run(session, approval.run_id) if approval else None
+        if approval is not None and run is not None and run.status not in FINISHED:
+            procedure = pinned_procedure(ctx.runtime.database, run.sop_hash)
+            step = procedure.steps[procedure.step_index()[approval.step_id]]
+            rule = _timeout_rule(step)
+            values, meta = read_stored(run.state)
+            meta.awaiting = None
+            meta.apply_outcome = PendingOutcome(
+                outcome=rule.model_dump(mode="json", by_alias=True),
+                reason=f"nobody decided {approval.id} in time "
+                f"(due {approval.due_at:%Y-%m-%d %H:%M} UTC)",
+            )
+            state = to_stored(values, meta)
+            if not runs.cas_update_run(
+                session,
+                run.id,
+                expected_version=run.version,
+                now=now,
+                state=state,
+                status=RunStatus.RUNNING,
+                waiting_on="timer",
+            ):
+                raise RunConflict(f"run {run.id} changed during the timeout")
+            schedule_advance(session, run.id, due_at=now, now=now)
+            timers.cancel(session, run_id=run.id, kinds=[TimerKind.REMINDER])
+            audit.append(
+                session,
+                at=now,
+                actor=BOT_ACTOR,
+                action=f"{approval.kind}.timeout",
+                outcome="timed_out",
+                run_id=run.id,
+                step_id=approval.step_id,
+                detail={"approval": approval.id},
+            )
+            footer = f"Timed out at {now:%Y-%m-%d %H:%M} UTC: {rule.then}"
+            tell_thread(
+                session,
+                run,
+                footer,
+                now=now,
+                card=approval_card(approval, decided=footer),
+                fallback=approval.deciders[0],
+                approval_id=approval.id,
+                replace_card=True,
+            )
+        ctx.complete(timer, session)
+
+
+def _timeout_rule(step: Any) -> Outcome:
+    if isinstance(step, ApprovalStep) and step.approval.on_timeout is not None:
+        return step.approval.on_timeout
+    if isinstance(step, TaskStep) and step.task.on_timeout is not None:
+        return step.task.on_timeout
+    return Outcome(then="escalate")
