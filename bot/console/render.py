@@ -7,8 +7,8 @@ import textwrap
 
 from bot.chat.messages import Card, Message
 from bot.directory import Directory
+from bot.identity import Kind, Mention, is_channel_id, replace_mentions
 
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)>|<!subteam\^(S[A-Z0-9]+)>|<#([CG][A-Z0-9]+)>")
 WIDTH = 78
 LABEL_WIDTH = 22
 """Labels up to this long share a line with their value; longer ones get a line of their own."""
@@ -17,13 +17,12 @@ LABEL_WIDTH = 22
 def humanise(text: str, directory: Directory) -> str:
     """``<@U03SAM>`` → ``@Sam``; groups and channels by their names."""
 
-    def name(match: re.Match[str]) -> str:
-        user, group, channel = match.groups()
-        if channel:
-            return "#" + directory.display_name(channel).lstrip("#")
-        return "@" + directory.display_name(user or group)
+    def name(found: Mention) -> str:
+        if found.kind is Kind.CHANNEL:
+            return "#" + directory.display_name(found.id).lstrip("#")
+        return "@" + directory.display_name(found.id)
 
-    return _MENTION.sub(name, text)
+    return replace_mentions(text, name)
 
 
 def destination(to: str, directory: Directory) -> str:
@@ -32,7 +31,7 @@ def destination(to: str, directory: Directory) -> str:
         return "thread"
     if to.startswith("#"):
         return to
-    if to[:1] in ("C", "G"):
+    if is_channel_id(to):
         name = directory.display_name(to)
         return "#" + name.lstrip("#") if name != to else to
     return "DM @" + directory.display_name(to)

@@ -10,16 +10,13 @@ from typing import Any
 
 from bot.engine.errors import InvalidInputs, MissingInput, MissingInputs
 from bot.finite import non_finite_problem
+from bot.identity import channel_in, user_id_in
 from bot.procedure import expressions
 from bot.procedure.inputs import InputSpec
 from bot.procedure.model import Procedure
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https?://\S+$")
-_SLACK_USER = re.compile(r"^<?@?([UW][A-Z0-9]{2,})(\|[^>]*)?>?$")
-_SLACK_CHANNEL = re.compile(
-    r"^(<#([CG][A-Z0-9]{2,})(\|[^>]*)?>|[CG][A-Z0-9]{2,}|#[a-z0-9][a-z0-9_-]*)$"
-)
 _TRUE = {"true", "yes", "y", "1", "on"}
 _FALSE = {"false", "no", "n", "0", "off"}
 
@@ -169,11 +166,11 @@ def _identifier(kind: str, text: str, raw: Any) -> str:
             raise ValueError(f"'{raw}' is not an http(s) URL")
         return text
     if kind == "user":
-        match = _SLACK_USER.match(text)
-        if not match:
+        user = user_id_in(text)
+        if user is None:
             raise ValueError(f"'{raw}' is not a Slack user (mention them, or give their ID)")
-        return match.group(1)
-    match = _SLACK_CHANNEL.match(text)
-    if not match:
+        return user
+    channel = channel_in(text)
+    if channel is None:
         raise ValueError(f"'{raw}' is not a channel (#name or an ID)")
-    return match.group(2) or text
+    return channel

@@ -4,7 +4,6 @@ they report, then delivered by the worker. A crash between the two loses nothing
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,12 +19,11 @@ from bot.chat.messages import (
 from bot.chat.port import ChatPort
 from bot.directory import Directory
 from bot.engine.status import TimerKind
+from bot.identity import is_group_id
 from storage import approvals, outbox, timers
 from storage.database import Database
 from storage.models import Run, Timer
 from storage.timers import Claim
-
-_GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
 
 
 def queue_message(
@@ -74,7 +72,7 @@ def fan_out(targets: list[str], directory: Directory) -> list[str]:
     """Destinations for an alert: users and channels as they are, groups as their members."""
     destinations: list[str] = []
     for target in targets:
-        members = sorted(directory.members(target)) if _GROUP.match(target) else [target]
+        members = sorted(directory.members(target)) if is_group_id(target) else [target]
         destinations.extend(member for member in members if member not in destinations)
     return destinations
 

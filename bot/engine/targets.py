@@ -6,11 +6,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from bot.identity import is_address
 from bot.procedure import expressions
 from bot.procedure.model import Procedure
 from bot.procedure.types import TARGET_PATTERN
 
-_CONCRETE = re.compile(r"^([UWSCG][A-Z0-9]{2,}|#[a-z0-9][a-z0-9_-]*)$")
 _TARGET = re.compile(TARGET_PATTERN)
 
 
@@ -55,6 +55,6 @@ def _resolve_one(
             for member in members
             for concrete in _resolve_one(member, procedure, started_by, context)
         ]
-    if not _CONCRETE.match(target):
+    if not is_address(target):
         raise TargetError(f"'{target}' is not a Slack ID or #channel")
     return [target]

@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel as _PydanticBase
 from pydantic import BeforeValidator, ConfigDict, Field, PlainSerializer, WithJsonSchema
 
+from bot.identity import CHANNEL_ID, CHANNEL_NAME, GROUP_ID, USER_ID
 from bot.procedure.durations import DURATION_PATTERN, format_duration, parse_duration
 
 
@@ -87,7 +88,9 @@ Template = Annotated[
     ),
 ]
 
-TARGET_PATTERN = r"^([UWSCG][A-Z0-9]{2,}|#[a-z0-9][a-z0-9_-]*|role:[a-z][a-z0-9_]*|starter)$"
+TARGET_PATTERN = (
+    rf"^({USER_ID}|{GROUP_ID}|{CHANNEL_ID}|{CHANNEL_NAME}|role:[a-z][a-z0-9_]*|starter)$"
+)
 
 Target = Annotated[
     str,

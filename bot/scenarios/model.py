@@ -14,10 +14,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 
+from bot.identity import USER_ID
 from bot.procedure.model import Mode
 from bot.procedure.types import Duration, Identifier, OperationName, SopModel, StepId, Target
 
-USER_PATTERN = r"^[UW][A-Z0-9]{2,}$"
+USER_PATTERN = rf"^{USER_ID}$"
 NOT_STARTED = "not_started"
 PENDING_KINDS = ("approval", "task", "nothing")
 THEN_KINDS = ("approve", "reject", "complete", "wait", "change", "tools", "expect")

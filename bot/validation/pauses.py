@@ -3,12 +3,11 @@ ask and an end (nothing stuck), and an approval shows what it approves."""
 
 from __future__ import annotations
 
+from bot.identity import is_user_id
 from bot.procedure.source_map import Path
 from bot.procedure.steps import ActionStep, ApprovalStep, TaskStep, WaitStep
 from bot.procedure.types import DynamicTarget
 from bot.validation.context import SopContext
-
-_USER_PREFIXES = ("U", "W")
 
 
 def _members(
@@ -26,7 +25,7 @@ def _members(
             if expanded is None:
                 return None
             people.extend(expanded)
-        elif target.startswith(_USER_PREFIXES) or target == "starter":
+        elif is_user_id(target) or target == "starter":
             people.append(target)
         else:
             return None

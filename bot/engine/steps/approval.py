@@ -15,7 +15,6 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.catalogue.operation import Operation
-from bot.chat.mentions import mentions
 from bot.chat.messages import Button, Card
 from bot.engine.calls import CallResult, call_hash
 from bot.engine.notify import tell_thread
@@ -26,6 +25,7 @@ from bot.engine.steps.env import StepEnv
 from bot.engine.steps.outcomes import escalate
 from bot.engine.targets import TargetError, resolve_targets
 from bot.engine.work import AwaitPerson, RunWork, Transition
+from bot.identity import mentions
 from bot.procedure import expressions
 from bot.procedure.outcomes import Outcome
 from bot.procedure.steps import ActionStep, Approval, ApprovalStep, SetStep, StepBase, TaskStep

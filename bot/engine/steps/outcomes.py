@@ -6,7 +6,6 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from bot.chat.mentions import mentions
 from bot.chat.messages import Message
 from bot.engine.handoff import handoff_card, handoff_package
 from bot.engine.notify import fan_out, queue_message, tell_thread
@@ -14,6 +13,7 @@ from bot.engine.status import BOT_ACTOR, RunStatus
 from bot.engine.steps.env import StepEnv
 from bot.engine.targets import TargetError, resolve_targets
 from bot.engine.work import Continue, Finish, RunWork, Sleep, Transition
+from bot.identity import mentions
 from bot.procedure import expressions
 from bot.procedure.outcomes import FailureRule, Outcome
 from bot.procedure.steps import StepBase
