@@ -20,7 +20,6 @@ from typing import Any, Literal, NoReturn
 
 from sqlalchemy.orm import Session
 
-from bot.chat.mentions import mentions
 from bot.engine.errors import DecisionRefused, InvalidInputs, RunNotFound
 from bot.engine.executor import schedule_advance
 from bot.engine.inputs import coerce
@@ -30,6 +29,7 @@ from bot.engine.sla import close_out
 from bot.engine.state import ApprovedCall, PendingOutcome, RunState, read_stored, to_stored
 from bot.engine.status import FINISHED, RunStatus, TimerKind
 from bot.engine.steps.approval import approval_card
+from bot.identity import mention, mentions
 from bot.library import pinned_procedure
 from bot.procedure.inputs import InputSpec
 from bot.procedure.model import Procedure
@@ -322,7 +322,7 @@ class Decisions:
                 None,
             )
         rule = step.approval.on_reject if isinstance(step, ApprovalStep) else None
-        reason = f"rejected by <@{approval.decided_by}>: {approval.reason}"
+        reason = f"rejected{_by(approval)}: {approval.reason}"
         if rule is None or rule.then == "stop":
             return step.id, RunStatus.REJECTED, reason
         if rule.then == "goto":
@@ -341,7 +341,7 @@ class Decisions:
         verdict = {"approved": "Approved", "rejected": "Rejected", "completed": "Completed"}[
             approval.status
         ]
-        footer = f"{verdict} by <@{approval.decided_by}> at {now:%Y-%m-%d %H:%M} UTC" + (
+        footer = f"{verdict}{_by(approval)} at {now:%Y-%m-%d %H:%M} UTC" + (
             f": {approval.reason}" if approval.reason else ""
         )
         card = approval_card(approval, decided=footer)
@@ -371,7 +371,7 @@ def _settled(approval: Approval, run: Run, now: dt.datetime) -> str | None:
     if approval.status == "cancelled":
         why = f" ({approval.reason})" if approval.reason else ""
         return (
-            f"run {run.id} was cancelled by <@{approval.decided_by}> {when}{why}, "
+            f"run {run.id} was cancelled{_by(approval)} {when}{why}, "
             f"so {approval.id} no longer needs a decision"
         )
     if approval.status == "timed_out":
@@ -379,8 +379,12 @@ def _settled(approval: Approval, run: Run, now: dt.datetime) -> str | None:
             f"{approval.id} timed out {when}: nobody decided in time, "
             "and the run went on by its timeout rule"
         )
-    by = f" by <@{approval.decided_by}>" if approval.decided_by else ""
-    return f"{approval.id} was {approval.status}{by} {when}"
+    return f"{approval.id} was {approval.status}{_by(approval)} {when}"
+
+
+def _by(approval: Approval) -> str:
+    """`` by <@U…>`` for whoever settled the approval; empty when the engine did (a cancel)."""
+    return f" by {mention(approval.decided_by)}" if approval.decided_by else ""
 
 
 def _when(moment: dt.datetime | None, now: dt.datetime) -> str:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.chat.mentions import mentions
 from bot.engine.engine import RunView
 from bot.engine.errors import MissingInput
+from bot.identity import mention, mentions
 from bot.library import Library
 from bot.procedure.model import Procedure
 from storage.models import Approval, Run
@@ -157,7 +157,7 @@ def _headline(text: str, limit: int = 80) -> str:
 
 
 def _who(user: str | None) -> str:
-    return f"<@{user}>" if user else "a trigger"
+    return mention(user) if user else "a trigger"
 
 
 def _ago(moment: dt.datetime, now: dt.datetime) -> str:
