@@ -11,6 +11,7 @@ restarted server costs one reconnect instead of an error.
 from __future__ import annotations
 
 import functools
+import json
 import sqlite3
 import time
 from typing import Any
@@ -56,12 +57,18 @@ def parse_url(url: str) -> URL:
 def build_engine(url: URL) -> Engine:
     """An engine for ``url`` (already checked by ``parse_url``)."""
     if url.get_backend_name() == "postgresql":
-        return create_engine(url, **POSTGRES_POOL)
-    engine = create_engine(url)
+        return create_engine(url, json_serializer=_strict_json, **POSTGRES_POOL)
+    engine = create_engine(url, json_serializer=_strict_json)
     busy_ms = round(float(str(url.query.get("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000))) * 1000)
     event.listen(engine, "connect", functools.partial(_prepare_sqlite_connection, busy_ms))
     event.listen(engine, "begin", _begin_sqlite_transaction)
     return engine
+
+
+def _strict_json(value: Any) -> str:
+    """JSON as PostgreSQL accepts it, on both backends: NaN and infinity are refused here
+    (``ValueError``) instead of being stored on SQLite and failing on PostgreSQL."""
+    return json.dumps(value, allow_nan=False)
 
 
 def read_only(engine: Engine) -> Engine:

@@ -19,7 +19,9 @@ from bot.procedure.durations import DURATION_PATTERN, format_duration, parse_dur
 class SopModel(_PydanticBase):
     """Base of every SOP node: unknown keys are errors, so a typo never passes silently."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    model_config = ConfigDict(
+        extra="forbid", frozen=True, populate_by_name=True, defer_build=True, allow_inf_nan=False
+    )
 
 
 def _to_timedelta(value: Any) -> Any:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from sqlalchemy import insert
+from sqlalchemy.exc import StatementError
 
 from storage import runs
 from storage.database import Database
+from storage.models import SandboxRecord
 
 T0 = dt.datetime(2026, 11, 22, 9, 0, tzinfo=dt.UTC)
 LATER = T0 + dt.timedelta(minutes=5)
@@ -147,3 +151,17 @@ def test_unfinished_runs_are_those_not_in_a_final_status(
         unfinished = [run.id for run in runs.unfinished_runs(session)]
 
     assert unfinished == [f"run-{status}" for status in statuses]
+
+
+def test_a_non_finite_number_is_refused_on_every_backend(database: Database) -> None:
+    """SQLite would store NaN and PostgreSQL refuse it: both refuse it, the same way."""
+    with (
+        # SQLAlchemy wraps the serializer's error on one backend only
+        pytest.raises((StatementError, ValueError), match="Out of range float values"),
+        database.session() as session,
+    ):
+        session.execute(
+            insert(SandboxRecord).values(
+                collection="orders", key="nan", data={"total": math.nan}, updated_at=T0
+            )
+        )
