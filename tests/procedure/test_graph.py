@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalogue.registry import build_catalogue
+from bot.catalogue.registry import Catalogue, build_catalogue
 from bot.cli.app import main
 from bot.procedure.graph import to_mermaid
 from bot.procedure.loader import is_sop_file, load_file, load_text
@@ -120,6 +120,14 @@ def test_every_sample_draws_a_consistent_chart(path: Path) -> None:
         assert node.css_class in chart.class_names
         if node.css_class in SHAPES:
             assert node.shape == SHAPES[node.css_class], node
+
+
+def test_reads_and_writes_come_from_the_catalogue_the_caller_gives() -> None:
+    """The chart asks the catalogue it is handed, so a team's own connectors are drawn
+    right; an operation that catalogue does not know is drawn as a write, the careful guess."""
+    chart = parse(to_mermaid(sample("refund-request"), Catalogue([])))
+    assert chart.nodes["s_look_up_order"].css_class == "write"
+    assert chart.nodes["s_refund"].css_class == "write"
 
 
 def test_refund_decisions_are_rhombi_with_labelled_edges() -> None:
