@@ -1,5 +1,6 @@
 """Settings from the environment (``SOPBOT_*``) or a ``.env`` file, with safe defaults:
-SQLite in ./var, the sample SOPs, sandbox tools, and the local console without Slack tokens."""
+SQLite in ./var, the sample SOPs, the sandbox for every built-in tool, and the local console
+without Slack tokens."""
 
 from __future__ import annotations
 
@@ -16,7 +17,15 @@ from bot.catalogue.registry import connector_references
 class Settings(BaseSettings):
     """Everything an operator can set. Secrets never print in full."""
 
-    model_config = SettingsConfigDict(env_prefix="SOPBOT_", env_file=".env", extra="ignore")
+    # "_" splits once: SOPBOT_CONNECTOR_JIRA=sandbox is {"jira": "sandbox"} in ``connector``;
+    # only variables that start with a dict field's name and "_" are split.
+    model_config = SettingsConfigDict(
+        env_prefix="SOPBOT_",
+        env_file=".env",
+        extra="ignore",
+        env_nested_delimiter="_",
+        env_nested_max_split=1,
+    )
 
     database_url: str = Field(default="sqlite:///var/sopbot.db", description="SQLAlchemy URL")
     sops_dir: Path = Path("sops")
@@ -24,7 +33,11 @@ class Settings(BaseSettings):
         default_factory=list,
         description="extra connectors: module:attribute references, separated by commas",
     )
-    tools: str = Field(default="sandbox", description="sandbox (embedded demo tools) or live")
+    connector: dict[str, str] = Field(
+        default_factory=dict,
+        description="the connector of a namespace (SOPBOT_CONNECTOR_JIRA=sandbox): sandbox, "
+        "or a factory's module:attribute; unset: sandbox for built-ins, else the spec's own",
+    )
     worker_id: str | None = Field(default=None, description="this process's name in leases")
     lease_seconds: int = Field(default=60, ge=5)
     slack_bot_token: SecretStr | None = None

@@ -1,7 +1,8 @@
-"""A complete sopbot on the sandbox tools with a clock that only moves when told.
+"""A complete sopbot with a clock that only moves when told, and chat that records.
 
 Scenario files (``sopbot test``) and the test suite drive the real engine through this:
-no part of sopbot is replaced, only time and the chat surface are under control.
+``bot.wiring`` assembles it as it does every entry point; only time and the chat surface
+are under control.
 """
 
 from __future__ import annotations
@@ -11,20 +12,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.catalogue.registry import build_catalogue
 from bot.chat.recording import RecordingChat
 from bot.clock.time import ManualClock
+from bot.config import Settings
 from bot.connectors.sandbox.people import SandboxDirectory
-from bot.connectors.sandbox.seed import seed
 from bot.connectors.sandbox.tools import SandboxTools
 from bot.engine.decisions import DecisionResult
 from bot.engine.engine import Engine
-from bot.engine.runtime import Runtime
-from bot.library import Library
 from bot.procedure.loader import LoadedSop
-from bot.secrets import Secrets, Vault
+from bot.wiring import assemble
 from storage import approvals, runs
 from storage.database import Database
 from storage.models import Approval, Run, SandboxCall
@@ -51,27 +50,29 @@ class Harness:
         secrets: dict[str, str] | None = None,
         secrets_key: str | None = None,
         worker_id: str = "harness",
+        settings: Settings | None = None,
     ) -> Harness:
         """Seed the sandbox and serve ``files`` (validated ``LoadedSop``s) on ``database``;
-        ``secrets_key`` encrypts secret inputs (needed on PostgreSQL only)."""
-        clock = ManualClock(start)
-        seed(database, start)
-        chat = RecordingChat()
-        tools = SandboxTools(database, clock.now)
-        directory = SandboxDirectory(database)
-        library = Library.serve(list(files), database, now=start)
-        runtime = Runtime(
-            database=database,
-            library=library,
-            catalogue=build_catalogue(),
-            connectors=dict.fromkeys(tools.namespaces, tools),
-            chat=chat,
-            directory=directory,
-            clock=clock,
-            secrets=Secrets(secrets or {}, vault=Vault.for_database(database.url, secrets_key)),
-            worker_id=worker_id,
+        ``secrets_key`` encrypts secret inputs (needed on PostgreSQL only). ``settings``
+        chooses the connectors (``sopbot test`` passes the operator's); by default only
+        the defaults count, so a test never depends on the shell it runs in."""
+        chosen = (settings or Settings.model_construct()).model_copy(
+            update={
+                "worker_id": worker_id,
+                "secrets_key": SecretStr(secrets_key) if secrets_key else None,
+            }
         )
-        return cls(database, clock, chat, tools, directory, Engine(runtime))
+        clock, chat = ManualClock(start), RecordingChat()
+        sopbot = assemble(
+            chosen,
+            clock=clock,
+            chat=lambda _database, _directory: chat,
+            database=database,
+            procedures=list(files),
+            secrets=secrets or {},
+            schedules=False,
+        )
+        return cls(database, clock, chat, sopbot.sandbox, sopbot.directory, sopbot.engine)
 
     def start(
         self,

@@ -1,19 +1,29 @@
-"""Building a running sopbot from settings: database, SOP library, tools, chat and clock.
+"""The one place a running sopbot is assembled: database, SOP library, catalogue, a connector
+per namespace, chat, directory, clock, secrets, runtime and engine.
 
-The same wiring serves the console, Slack, the scenario runner and the tests, so each of
-them exercises the real parts.
+The console, the worker, the scenario runner and the tests (and Slack, next) pass what
+differs (their chat adapter, their clock, settings, the procedures a test serves) and
+drive the same parts, so each of them exercises the real ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.catalogue.registry import build_catalogue
+from bot.catalogue.operation import ConnectorServices
+from bot.catalogue.registry import (
+    SANDBOX,
+    Catalogue,
+    Implementation,
+    build_catalogue,
+    choose_factories,
+    open_connectors,
+)
 from bot.chat.port import ChatPort
 from bot.clock.time import Clock
 from bot.config import Settings
-from bot.connectors.base import Connector
 from bot.connectors.sandbox.people import SandboxDirectory
 from bot.connectors.sandbox.seed import seed
 from bot.connectors.sandbox.tools import SandboxTools
@@ -21,16 +31,30 @@ from bot.directory import Directory
 from bot.engine.engine import Engine
 from bot.engine.runtime import Runtime, default_worker_id
 from bot.library import Library
+from bot.procedure.loader import LoadedSop
 from bot.secrets import Secrets, Vault
 from storage.database import Database
 
+ChatFor = Callable[[Database, Directory], ChatPort]
+"""Builds a surface's chat port once the database and the directory of people exist."""
+
 
 @dataclass
-class Sandbox:
-    """The embedded demo tools and the people they know."""
+class Sopbot:
+    """A running sopbot: the engine and the parts its entry point drives directly."""
 
-    tools: SandboxTools
+    settings: Settings
+    database: Database
+    clock: Clock
+    chat: ChatPort
     directory: SandboxDirectory
+    sandbox: SandboxTools
+    engine: Engine
+
+    @property
+    def runtime(self) -> Runtime:
+        """What the engine's parts share."""
+        return self.engine.runtime
 
 
 def open_database(settings: Settings) -> Database:
@@ -40,36 +64,78 @@ def open_database(settings: Settings) -> Database:
     return database
 
 
-def open_sandbox(database: Database, clock: Clock) -> Sandbox:
-    """Seed (once) and open the sandbox tools and directory."""
-    seed(database, clock.now())
-    return Sandbox(SandboxTools(database, clock.now), SandboxDirectory(database))
-
-
-def build_engine(
+def assemble(
     settings: Settings,
-    database: Database,
-    chat: ChatPort,
-    clock: Clock,
     *,
-    tools: Connector,
-    directory: Directory,
-) -> Engine:
-    """An engine over the validated SOP library and the given tools."""
+    clock: Clock,
+    chat: ChatFor,
+    database: Database | None = None,
+    procedures: Sequence[LoadedSop] | None = None,
+    secrets: Mapping[str, str] | None = None,
+    schedules: bool = True,
+) -> Sopbot:
+    """A running sopbot on ``settings``.
+
+    ``database``: an open, migrated one (default: ``settings.database_url``, opened and
+    migrated here, and disposed again if the start fails). ``procedures``: validated files
+    to serve instead of ``settings.sops_dir``. ``secrets``: what ``{{ secrets.* }}`` reads
+    instead of ``SOPBOT_SECRET_*`` (connectors keep the configured ones for credentials).
+    ``schedules``: arm the schedule triggers now (a test clock arms them when it says).
+    Raises ``CatalogueError`` for a connector that cannot be registered, chosen or started.
+    """
     catalogue = build_catalogue(tuple(settings.connectors))
-    library = Library.load(settings.sops_dir, database, now=clock.now(), catalogue=catalogue)
+    owned = database is None
+    database = open_database(settings) if database is None else database
+    try:
+        return _assemble(
+            settings, catalogue, database, clock, chat, procedures, secrets, schedules=schedules
+        )
+    except BaseException:
+        if owned:
+            database.dispose()
+        raise
+
+
+def _assemble(
+    settings: Settings,
+    catalogue: Catalogue,
+    database: Database,
+    clock: Clock,
+    chat: ChatFor,
+    procedures: Sequence[LoadedSop] | None,
+    secrets: Mapping[str, str] | None,
+    *,
+    schedules: bool,
+) -> Sopbot:
+    seed(database, clock.now())
+    directory = SandboxDirectory(database)
+    sandbox = SandboxTools(database, clock.now)
+    vault = Vault.for_database(database.url, settings.secrets_key_text)
+    configured = Secrets(vault=vault)
+    factories = choose_factories(
+        catalogue,
+        settings.connector,
+        Implementation(SANDBOX, sandbox.namespaces, lambda _services: sandbox),
+    )
+    connectors = open_connectors(factories, ConnectorServices((), clock.now, configured))
+    library = (
+        Library.serve(list(procedures), database, now=clock.now())
+        if procedures is not None
+        else Library.load(settings.sops_dir, database, now=clock.now(), catalogue=catalogue)
+    )
     runtime = Runtime(
         database=database,
         library=library,
         catalogue=catalogue,
-        connectors=dict.fromkeys(tools.namespaces, tools),
-        chat=chat,
+        connectors=connectors,
+        chat=chat(database, directory),
         directory=directory,
         clock=clock,
-        secrets=Secrets(vault=Vault.for_database(database.url, settings.secrets_key_text)),
+        secrets=configured if secrets is None else Secrets(secrets, vault=vault),
         worker_id=settings.worker_id or default_worker_id(),
         lease=dt.timedelta(seconds=settings.lease_seconds),
     )
     engine = Engine(runtime)
-    engine.starter.arm_schedules()
-    return engine
+    if schedules:
+        engine.starter.arm_schedules()
+    return Sopbot(settings, database, clock, runtime.chat, directory, sandbox, engine)

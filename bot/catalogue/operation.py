@@ -1,9 +1,12 @@
-"""How an operation is declared: typed arguments and result, and its side-effect facts."""
+"""How an operation is declared (typed arguments and result, and its side-effect facts), and
+what performs it: a connector, built for its namespaces by a factory."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, model_validator
 from pydantic_core import PydanticCustomError
@@ -80,11 +83,43 @@ class Operation:
         )
 
 
+class Connector(Protocol):
+    """Performs the operations of the namespaces it was built for.
+
+    The engine calls ``invoke`` only after the guardrails have passed the call; a connector
+    never decides what is allowed. It raises ``bot.connectors.base.ToolError`` when the tool
+    refuses or fails.
+    """
+
+    def invoke(
+        self, operation: Operation, arguments: dict[str, Any], *, idempotency_key: str | None = None
+    ) -> dict[str, Any]:
+        """Perform one validated call and return the result as plain JSON-able data."""
+        ...
+
+
+@dataclass(frozen=True)
+class ConnectorServices:
+    """What a factory may use to build a connector: the namespaces it is chosen for, the
+    clock, and the operator's configured secrets (``SOPBOT_SECRET_*``) for credentials."""
+
+    namespaces: tuple[str, ...]
+    now: Callable[[], dt.datetime]
+    secrets: Mapping[str, str]
+
+
+ConnectorFactory = Callable[[ConnectorServices], Connector]
+"""Builds the connector for some namespaces; called once per process at start."""
+
+
 @dataclass(frozen=True)
 class ConnectorSpec:
-    """A connector's declaration: its namespace and operations. Registered built in, through
-    the ``sopbot.connectors`` entry point, or named in config as ``module:attribute``."""
+    """A connector's declaration: its namespace and operations, and the ``factory`` that
+    builds what performs them (None: declared only, for SOPs written before the connector).
+    Registered built in, through the ``sopbot.connectors`` entry point, or named in config as
+    ``module:attribute``."""
 
     namespace: str
     title: str
     operations: tuple[Operation, ...]
+    factory: ConnectorFactory | None = None

@@ -1,27 +1,42 @@
-"""The catalogue of every operation: built-in connectors plus a team's own.
+"""The catalogue of every operation, built-in connectors plus a team's own, and the choice
+of the connector that performs each namespace.
 
 A team's package registers a ``ConnectorSpec`` through the ``sopbot.connectors`` entry
 point, or config names one as ``module:attribute`` (``SOPBOT_CONNECTORS``). Both are checked
-by the validator and guarded at run time exactly like the built-in ones.
+by the validator and guarded at run time exactly like the built-in ones. Which connector
+performs a namespace is configuration (``SOPBOT_CONNECTOR_<NAMESPACE>``): by default the
+sandbox for the built-in namespaces and its spec's own factory for any other.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import importlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import entry_points
+from typing import Any
 
 from bot.catalogue.builtin import BUILTIN_CONNECTORS
-from bot.catalogue.operation import ConnectorSpec, Operation
+from bot.catalogue.operation import (
+    Connector,
+    ConnectorFactory,
+    ConnectorServices,
+    ConnectorSpec,
+    Operation,
+)
 
 ENTRY_POINT_GROUP = "sopbot.connectors"
+CHOICE_PREFIX = "SOPBOT_CONNECTOR_"
+SANDBOX = "sandbox"
 
 
 class CatalogueError(Exception):
-    """A connector could not be registered (bad reference, clashing name)."""
+    """A connector could not be registered, chosen or started (bad reference, clashing or
+    unknown name, a factory that failed); the message says which and what to change."""
 
 
 class Catalogue:
@@ -75,15 +90,20 @@ def connector_references(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def load_reference(reference: str) -> ConnectorSpec:
-    """Import ``module:attribute`` and check that it is a ConnectorSpec."""
+def _import(reference: str, what: str) -> Any:
+    """The object ``module:attribute`` names."""
     module_name, _, attribute = reference.partition(":")
     if not module_name or not attribute:
         raise CatalogueError(f"'{reference}' is not of the form module:attribute")
     try:
-        spec = getattr(importlib.import_module(module_name), attribute)
+        return getattr(importlib.import_module(module_name), attribute)
     except (ImportError, AttributeError) as error:
-        raise CatalogueError(f"cannot load connector '{reference}': {error}") from error
+        raise CatalogueError(f"cannot load {what} '{reference}': {error}") from error
+
+
+def load_reference(reference: str) -> ConnectorSpec:
+    """Import ``module:attribute`` and check that it is a ConnectorSpec."""
+    spec = _import(reference, "connector")
     if not isinstance(spec, ConnectorSpec):
         raise CatalogueError(f"'{reference}' is a {type(spec).__name__}, not a ConnectorSpec")
     return spec
@@ -99,3 +119,100 @@ def build_catalogue(extra_references: tuple[str, ...] = ()) -> Catalogue:
     connectors = [*BUILTIN_CONNECTORS, *_entry_point_connectors()]
     connectors.extend(load_reference(reference) for reference in extra_references)
     return Catalogue(connectors)
+
+
+@dataclass(frozen=True)
+class Implementation:
+    """A connector that sopbot itself provides for some built-in namespaces (the sandbox),
+    chosen by its name."""
+
+    name: str
+    namespaces: tuple[str, ...]
+    factory: ConnectorFactory
+
+
+def choose_factories(
+    catalogue: Catalogue, configured: Mapping[str, str], default: Implementation
+) -> dict[str, ConnectorFactory]:
+    """The factory of each namespace's connector: the one ``configured`` names (``sandbox``
+    or a factory's ``module:attribute``), else ``default`` for the namespaces it performs,
+    else the spec's own. A namespace with none is declared only: its calls fail."""
+    known = {spec.namespace: spec for spec in catalogue.connectors}
+    unknown = sorted(set(configured) - set(known))
+    if unknown:
+        raise CatalogueError(
+            f"{CHOICE_PREFIX}{unknown[0].upper()}: no connector declares the namespace "
+            f"'{unknown[0]}' (known: {', '.join(sorted(known))}); install its package or "
+            "name its ConnectorSpec in SOPBOT_CONNECTORS"
+        )
+    chosen: dict[str, ConnectorFactory] = {}
+    for namespace, spec in known.items():
+        choice = configured.get(namespace)
+        if choice is not None:
+            chosen[namespace] = _configured_factory(namespace, choice, default)
+        elif namespace in default.namespaces:
+            chosen[namespace] = default.factory
+        elif spec.factory is not None:
+            chosen[namespace] = spec.factory
+    return chosen
+
+
+def _configured_factory(namespace: str, choice: str, default: Implementation) -> ConnectorFactory:
+    setting = f"{CHOICE_PREFIX}{namespace.upper()}={choice}"
+    if choice == default.name:
+        if namespace not in default.namespaces:
+            raise CatalogueError(
+                f"{setting}: the {default.name} has no '{namespace}' tool (it performs "
+                f"{', '.join(default.namespaces)}); name a connector factory as "
+                "module:attribute, or remove the setting to use the connector's own"
+            )
+        return default.factory
+    if ":" not in choice:
+        raise CatalogueError(
+            f"{setting}: write {default.name}, or name a connector factory as module:attribute"
+        )
+    try:
+        factory = _import(choice, "connector factory")
+    except CatalogueError as error:
+        raise CatalogueError(f"{setting}: {error}") from error
+    if not callable(factory):
+        raise CatalogueError(
+            f"{setting}: that is a {type(factory).__name__}, not a connector factory "
+            "(a function that takes ConnectorServices and returns a connector)"
+        )
+    built: ConnectorFactory = factory
+    return built
+
+
+def open_connectors(
+    factories: Mapping[str, ConnectorFactory], services: ConnectorServices
+) -> dict[str, Connector]:
+    """Build each connector once, for all the namespaces chosen for its factory."""
+    groups: list[tuple[ConnectorFactory, list[str]]] = []
+    for namespace, factory in factories.items():
+        group = next((names for known, names in groups if known is factory), None)
+        if group is None:
+            groups.append((factory, [namespace]))
+        else:
+            group.append(namespace)
+    connectors: dict[str, Connector] = {}
+    for factory, namespaces in groups:
+        connector = _build(factory, dataclasses.replace(services, namespaces=tuple(namespaces)))
+        connectors.update(dict.fromkeys(namespaces, connector))
+    return connectors
+
+
+def _build(factory: ConnectorFactory, services: ConnectorServices) -> Connector:
+    """Call a factory; a team's factory that fails stops the start with one line."""
+    names = ", ".join(services.namespaces)
+    try:
+        connector = factory(services)
+    except Exception as error:  # any failure of a team's code is a start-up problem
+        reason = error.args[0] if isinstance(error, KeyError) and error.args else error
+        raise CatalogueError(f"the connector for {names} could not start: {reason}") from error
+    if not callable(getattr(connector, "invoke", None)):
+        raise CatalogueError(
+            f"the connector factory for {names} returned a {type(connector).__name__}, "
+            "which has no invoke method"
+        )
+    return connector

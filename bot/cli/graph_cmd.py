@@ -100,12 +100,15 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.catalogue.registry import build_catalogue
+    from bot.cli.settings import configured_catalogue
     from bot.procedure.graph import to_mermaid
 
+    catalogue = configured_catalogue("graph")  # tells a team connector's reads from writes
+    if catalogue is None:
+        return 2
     try:
         procedure = find_procedure(args.sop, args.sops_dir)
     except SopLookupError as error:
         print(f"sopbot graph: {error}", file=sys.stderr)
         return 1
-    return write_output(to_mermaid(procedure, build_catalogue()), args.output)
+    return write_output(to_mermaid(procedure, catalogue), args.output)

@@ -1,5 +1,6 @@
 """``sopbot test``: run the scenario files beside SOPs (``sops/NAME.test.yml``) against the
-real engine and the sandbox tools, with a clock that moves only when a scenario says.
+real engine and the configured connectors (the sandbox tools by default), behind the
+scenarios' stubs, with a clock that moves only when a scenario says.
 
 Prints one line per scenario, then the failures with expected and actual values and the
 run's journal, then ``N passed, M failed``. Exits 0 when all pass, 1 when one fails, 2 when
@@ -22,8 +23,8 @@ def add_parser(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
         "test",
         help="run the scenario tests of SOPs (sops/*.test.yml)",
-        description="Run scenario files (NAME.test.yml, beside the SOP NAME.yml) on the sandbox "
-        "tools with a test clock. An SOP file given stands for its scenario file. "
+        description="Run scenario files (NAME.test.yml, beside the SOP NAME.yml) on the "
+        "configured connectors (the sandbox tools by default) with a test clock. An SOP file given stands for its scenario file. "
         "docs/writing-sops.md explains the format.",
     )
     parser.add_argument(
@@ -84,17 +85,27 @@ def run(args: argparse.Namespace) -> int:
             print(f"sopbot test: {path}: no such file or folder", file=sys.stderr)
         return 2
 
+    from bot.catalogue.registry import CatalogueError
+    from bot.cli.settings import catalogue_problem, command_settings
     from bot.scenarios.report import as_json, closing_lines, result_line
     from bot.scenarios.runner import run_paths
 
+    settings = command_settings("test")  # a team's own connectors run, behind the stubs
+    if settings is None:
+        return 2
     text = args.format == "text"
-    suite = run_paths(
-        paths,
-        keyword=args.keyword,
-        start=args.start,
-        jobs=args.jobs,
-        on_result=(lambda result: print(result_line(result), flush=True)) if text else None,
-    )
+    try:
+        suite = run_paths(
+            paths,
+            keyword=args.keyword,
+            start=args.start,
+            jobs=args.jobs,
+            on_result=(lambda result: print(result_line(result), flush=True)) if text else None,
+            settings=settings,
+        )
+    except CatalogueError as error:
+        catalogue_problem("test", error)
+        return 2
     if text:
         print("\n".join(closing_lines(suite)))
     else:

@@ -52,15 +52,11 @@ def run(args: argparse.Namespace) -> int:
             print(f"sopbot validate: {path}: no such file or folder", file=sys.stderr)
         return 2
 
-    from bot.catalogue.registry import CatalogueError, build_catalogue, connector_references
+    from bot.cli.settings import configured_catalogue
     from bot.validation.validator import validate_paths
 
-    try:  # a team's own connectors count, as they do when sopbot runs
-        catalogue = build_catalogue(
-            tuple(connector_references(os.environ.get("SOPBOT_CONNECTORS", "")))
-        )
-    except CatalogueError as error:
-        print(f"sopbot validate: SOPBOT_CONNECTORS: {error}", file=sys.stderr)
+    catalogue = configured_catalogue("validate")  # a team's own connectors count
+    if catalogue is None:
         return 2
     report = validate_paths(paths, catalogue=catalogue)
     if args.format == "json":

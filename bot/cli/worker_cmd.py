@@ -95,9 +95,8 @@ def run_worker(settings: Settings, clock: Clock, *, once: bool, poll: float) -> 
     """
     from sqlalchemy.exc import SQLAlchemyError
 
-    if settings.tools != "sandbox":
-        log.error("only the sandbox tools are available in this build (SOPBOT_TOOLS=sandbox)")
-        return 2
+    from bot.catalogue.registry import CatalogueError
+
     if not settings.sops_dir.is_dir():
         log.error("no SOP folder at %s (set --sops or SOPBOT_SOPS_DIR)", settings.sops_dir)
         return 2
@@ -107,7 +106,7 @@ def run_worker(settings: Settings, clock: Clock, *, once: bool, poll: float) -> 
     with _stopping_on_signals(stop):
         try:  # a database restarting, or locked by a backup, is waited for a few seconds
             engine = retrying(lambda: open_engine(settings, clock), what="opening the database")
-        except (ValueError, OSError) as error:
+        except (CatalogueError, ValueError, OSError) as error:
             log.error("%s", error)
             return 2
         except (SQLAlchemyError, DatabaseOutage) as error:
@@ -160,18 +159,16 @@ def _stopping_on_signals(stop: StopRequest) -> Iterator[None]:
 
 
 def open_engine(settings: Settings, clock: Clock) -> Engine:
-    """The engine on the configured database and SOP library, with the sandbox tools."""
+    """The engine on the configured database, SOP library and connectors; its chat is the
+    log."""
     from bot.engine.runtime import default_worker_id
-    from bot.wiring import build_engine, open_database, open_sandbox
+    from bot.wiring import assemble
 
     worker_id = settings.worker_id or default_worker_id()
     settings = settings.model_copy(update={"worker_id": worker_id})
-    database = open_database(settings)
-    sandbox = open_sandbox(database, clock)
-    chat = LogChat(worker_id)
-    engine = build_engine(
-        settings, database, chat, clock, tools=sandbox.tools, directory=sandbox.directory
-    )
+    engine = assemble(
+        settings, clock=clock, chat=lambda _database, _directory: LogChat(worker_id)
+    ).engine
     for diagnostic in engine.runtime.library.diagnostics:
         if diagnostic.severity == "error":
             log.warning("skipped: %s", diagnostic.render())

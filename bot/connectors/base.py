@@ -1,14 +1,10 @@
-"""What every runtime connector provides, and the errors it may raise.
+"""The error every connector raises when its tool refuses or fails a call.
 
-The engine calls ``invoke`` only after the guardrails have passed the call; a connector
-never decides what is allowed.
+What a connector is (``Connector``) and how one is built (``ConnectorFactory``) are declared
+beside the operations, in ``bot.catalogue.operation``.
 """
 
 from __future__ import annotations
-
-from typing import Any, Protocol
-
-from bot.catalogue.operation import Operation
 
 
 class ToolError(Exception):
@@ -20,15 +16,3 @@ class ToolError(Exception):
         super().__init__(message)
         self.retryable = retryable
         self.retry_after = retry_after
-
-
-class Connector(Protocol):
-    """Performs the operations of one or more namespaces."""
-
-    namespaces: tuple[str, ...]
-
-    def invoke(
-        self, operation: Operation, arguments: dict[str, Any], *, idempotency_key: str | None = None
-    ) -> dict[str, Any]:
-        """Perform one validated call and return the result as plain JSON-able data."""
-        ...

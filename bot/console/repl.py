@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.app.commands.service import CommandService
 from bot.catalogue.registry import CatalogueError
 from bot.clock.time import OffsetClock
 from bot.clock.waker import Waker
-from bot.commands.service import CommandService
 from bot.config import Settings
 from bot.console.chat import ConsoleChat
 from bot.console.logs import errors_as_lines
@@ -19,9 +20,11 @@ from bot.console.people import sandbox_people
 from bot.console.session import SHORT_HELP, ConsoleSession, now_line
 from bot.console.terminal import Terminal
 from bot.console.tool_log import ToolLog
+from bot.directory import Directory
 from bot.engine.engine import Engine
-from bot.wiring import build_engine, open_database, open_sandbox
+from bot.wiring import Sopbot, assemble
 from storage import timers
+from storage.database import Database
 
 DEFAULT_USER_HANDLE = "maria"
 SWEEP_SECONDS = 2.0
@@ -45,58 +48,79 @@ def run_console(
         complain(f"sopbot: no SOP folder at {settings.sops_dir} (set --sops or SOPBOT_SOPS_DIR)")
         return 2
     clock = OffsetClock()
+    screen = _Screen(show_line, _print_prompt if write is None else _ignore, read)
     try:
-        database = open_database(settings)
+        sopbot = assemble(settings, clock=clock, chat=screen.open)
+    except CatalogueError as error:
+        complain(f"sopbot: {error} (check SOPBOT_CONNECTORS and installed connector packages)")
+        return 2
     except ValueError as error:
         complain(f"sopbot: {error}")
         return 2
     except (SQLAlchemyError, OSError) as error:
         complain(f"sopbot: cannot open the database: {_first_line(error)}")
         return 1
-    sandbox = open_sandbox(database, clock)
-    tool_log = ToolLog(database, directory=sandbox.directory)
-    tool_log.skip_existing()
-    terminal = Terminal(show_line, _print_prompt if write is None else _ignore, read, tool_log)
-    chat = ConsoleChat(sandbox.directory, terminal.show)
-    try:
-        engine = build_engine(
-            settings, database, chat, clock, tools=sandbox.tools, directory=sandbox.directory
-        )
-    except CatalogueError as error:
-        complain(f"sopbot: {error} (check SOPBOT_CONNECTORS and installed connector packages)")
-        database.dispose()
-        return 2
-    user = sandbox.directory.find_user(DEFAULT_USER_HANDLE) or "U01MARIA"
+    engine, terminal, chat = sopbot.engine, screen.terminal, screen.chat
+    user = sopbot.directory.find_user(DEFAULT_USER_HANDLE) or "U01MARIA"
     session = ConsoleSession(
         engine,
-        CommandService(engine, sandbox.directory),
+        CommandService(engine, sopbot.directory),
         chat,
         clock,
         terminal.read,
         terminal.show,
         user,
-        tool_log,
-        people=sandbox_people(database),
+        terminal.tool_log,
+        people=sandbox_people(sopbot.database),
     )
-    _greet(session, settings, terminal.show)
+    _greet(session, settings, _tools_line(sopbot), terminal.show)
     with errors_as_lines(terminal.show):
         _serve(session, terminal, clock, background=background)
     terminal.show("Bye.")
     return 0
 
 
-def _greet(session: ConsoleSession, settings: Settings, say: Callable[[str], None]) -> None:
+def _greet(
+    session: ConsoleSession, settings: Settings, tools: str, say: Callable[[str], None]
+) -> None:
     library = session.engine.runtime.library
     say(
         f"sopbot console · {len(library.procedures)} procedures from {settings.sops_dir} · "
-        f"sandbox tools · sandbox time {now_line(session.clock)}"
+        f"{tools} · sandbox time {now_line(session.clock)}"
     )
-    if settings.tools != "sandbox":
-        say(f"SOPBOT_TOOLS={settings.tools} is not available in this build; using the sandbox.")
     for diagnostic in library.diagnostics:
         if diagnostic.severity == "error":
             say(f"skipped: {diagnostic.render()}")
     say(f"You are @{session.service.directory.display_name(session.user)}. {SHORT_HELP}")
+
+
+def _tools_line(sopbot: Sopbot) -> str:
+    """``sandbox tools``, naming the namespaces configured onto connectors of their own."""
+    own = sorted(
+        namespace
+        for namespace, connector in sopbot.runtime.connectors.items()
+        if connector is not sopbot.sandbox
+    )
+    return "sandbox tools" + (f" (own connectors: {', '.join(own)})" if own else "")
+
+
+@dataclass
+class _Screen:
+    """The console's terminal and chat, set up once sopbot's database and directory exist."""
+
+    print_line: Callable[[str], None]
+    print_prompt: Callable[[str], None]
+    read_line: Callable[[str], str]
+    terminal: Terminal = field(init=False)
+    chat: ConsoleChat = field(init=False)
+
+    def open(self, database: Database, directory: Directory) -> ConsoleChat:
+        """The chat port ``bot.wiring`` asks for; the sandbox's earlier writes stay unshown."""
+        tool_log = ToolLog(database, directory=directory)
+        tool_log.skip_existing()
+        self.terminal = Terminal(self.print_line, self.print_prompt, self.read_line, tool_log)
+        self.chat = ConsoleChat(directory, self.terminal.show)
+        return self.chat
 
 
 def _serve(

@@ -24,8 +24,8 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from bot.audit.masking import mask
-from bot.catalogue.operation import Operation
-from bot.connectors.base import Connector, ToolError
+from bot.catalogue.operation import Connector, Operation
+from bot.connectors.base import ToolError
 from bot.engine.placeholders import placeholder_result
 from bot.engine.status import BOT_ACTOR
 from bot.engine.work import RunWork

@@ -11,10 +11,10 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.catalogue.operation import Connector
 from bot.catalogue.registry import Catalogue
 from bot.chat.port import ChatPort
 from bot.clock.time import Clock
-from bot.connectors.base import Connector
 from bot.directory import Directory
 from bot.engine.calls import Caller
 from bot.engine.work import RunWork

@@ -1,5 +1,6 @@
-"""Running one scenario: a fresh database, the real engine on the sandbox tools behind the
-scenario's stubs, the start and each then-step, and a result that says what happened."""
+"""Running one scenario: a fresh database, the real engine on the configured connectors (the
+sandbox by default) behind the scenario's stubs, the start and each then-step, and a result
+that says what happened."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import datetime as dt
 import time
 from collections.abc import Iterator
 
+from bot.config import Settings
 from bot.harness import DEFAULT_START, Harness
 from bot.procedure import expressions
 from bot.procedure.loader import LoadedSop
@@ -30,8 +32,10 @@ def run_scenario(
     databases: ScratchDatabases,
     *,
     start: dt.datetime | None = None,
+    settings: Settings | None = None,
 ) -> ScenarioResult:
-    """Run one scenario of a loaded (problem-free) file on a database of its own."""
+    """Run one scenario of a loaded (problem-free) file on a database of its own, with the
+    connectors ``settings`` choose (default: the sandbox for every built-in namespace)."""
     procedure = loaded.procedure
     assert loaded.sop is not None  # a file with a procedure has its SOP
     began = time.perf_counter()
@@ -42,9 +46,13 @@ def run_scenario(
         [_in_mode(loaded.sop, scenario.mode)],
         start=moment,
         secrets=placeholder_secrets(procedure),
+        settings=settings,
     )
-    stubs = StubbedTools(harness.tools)
-    harness.engine.runtime.connectors.update(dict.fromkeys(stubs.namespaces, stubs))
+    runtime = harness.engine.runtime
+    stubs = StubbedTools(
+        runtime.connectors, (spec.namespace for spec in runtime.catalogue.connectors)
+    )
+    runtime.connectors.update(dict.fromkeys(stubs.namespaces, stubs))
     driver = ScenarioDriver(harness, stubs, procedure)
     try:
         failure = _drive(driver, loaded, index, scenario)

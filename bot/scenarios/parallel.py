@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from bot.catalogue.registry import build_catalogue
+from bot.config import Settings
 from bot.harness import DEFAULT_START
 from bot.scenarios.databases import ScratchDatabases
 from bot.scenarios.document import ScenarioFile
@@ -19,24 +21,33 @@ from bot.scenarios.results import ScenarioResult
 
 @dataclass(frozen=True)
 class Job:
-    """One scenario, by file and position, and the shared folder for scratch databases."""
+    """One scenario, by file and position, the shared folder for scratch databases, and the
+    settings that declare and choose the connectors."""
 
     file: str
     index: int
     start: dt.datetime | None
     folder: str
+    settings: Settings
 
 
 def run_job(job: Job) -> ScenarioResult:
     """Run one scenario in this worker process."""
-    loaded = _loaded(job.file, (job.start or DEFAULT_START).date())
+    loaded = _loaded(job.file, (job.start or DEFAULT_START).date(), tuple(job.settings.connectors))
     scenario = dict(loaded.scenarios)[job.index]
-    return run_scenario(loaded, job.index, scenario, _databases(job.folder), start=job.start)
+    return run_scenario(
+        loaded,
+        job.index,
+        scenario,
+        _databases(job.folder),
+        start=job.start,
+        settings=job.settings,
+    )
 
 
 @cache
-def _loaded(file: str, today: dt.date) -> ScenarioFile:
-    return load_scenario_file(Path(file), today=today)
+def _loaded(file: str, today: dt.date, connectors: tuple[str, ...]) -> ScenarioFile:
+    return load_scenario_file(Path(file), catalogue=build_catalogue(connectors), today=today)
 
 
 @cache

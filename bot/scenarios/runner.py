@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from bot.catalogue.registry import Catalogue, build_catalogue
+from bot.config import Settings
 from bot.harness import DEFAULT_START
 from bot.procedure.loader import is_sop_file
 from bot.scenarios.databases import ScratchDatabases
@@ -65,12 +66,16 @@ def run_paths(
     start: dt.datetime | None = None,
     jobs: int = 1,
     on_result: OnResult | None = None,
+    settings: Settings | None = None,
 ) -> SuiteResult:
     """Run every scenario under ``paths`` whose ``sop::name`` contains ``keyword``, in
-    ``jobs`` processes; ``on_result`` sees each result in file order as it is ready."""
+    ``jobs`` processes, on the connectors ``settings`` declare and choose (default: the
+    built-in ones on the sandbox); ``on_result`` sees each result in file order as it is
+    ready. Raises ``CatalogueError`` for a connector that cannot be registered."""
     files, untested = find_scenario_files(paths)
     suite = SuiteResult(untested=[str(path) for path in untested])
-    catalogue = build_catalogue()
+    settings = settings or Settings.model_construct()
+    catalogue = build_catalogue(tuple(settings.connectors))
     today = (start or DEFAULT_START).date()
     chosen: list[Chosen] = []
     for path in files:
@@ -85,7 +90,7 @@ def run_paths(
             if not keyword or keyword.lower() in f"{loaded.procedure.id}::{scenario.name}".lower()
         )
     with tempfile.TemporaryDirectory(prefix="sopbot-scenarios-") as folder:
-        for result in _results(chosen, Path(folder), start, jobs):
+        for result in _results(chosen, Path(folder), start, jobs, settings):
             suite.results.append(result)
             if on_result is not None:
                 on_result(result)
@@ -93,14 +98,14 @@ def run_paths(
 
 
 def _results(
-    chosen: list[Chosen], folder: Path, start: dt.datetime | None, jobs: int
+    chosen: list[Chosen], folder: Path, start: dt.datetime | None, jobs: int, settings: Settings
 ) -> Iterator[ScenarioResult]:
     if jobs <= 1 or len(chosen) <= 1:
         databases = ScratchDatabases(folder)
         for loaded, index, scenario in chosen:
-            yield run_scenario(loaded, index, scenario, databases, start=start)
+            yield run_scenario(loaded, index, scenario, databases, start=start, settings=settings)
         return
-    work = [Job(loaded.file, index, start, str(folder)) for loaded, index, _ in chosen]
+    work = [Job(loaded.file, index, start, str(folder), settings) for loaded, index, _ in chosen]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         yield from pool.map(run_job, work)
 

@@ -1,5 +1,6 @@
-"""Tool stubs at the connector boundary: a Connector in front of the sandbox that answers or
-fails the next calls of an operation as a scenario planned, and passes the rest through.
+"""Tool stubs at the connector boundary: a Connector in front of every namespace's connector
+(the sandbox, or whichever the settings chose) that answers or fails the next calls of an
+operation as a scenario planned, and passes the rest through.
 
 The engine cannot tell it from a real tool: its retries, backoff, 429 handling and failure
 rules run exactly as they would against a flaky service.
@@ -9,12 +10,12 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.catalogue.operation import Operation
+from bot.catalogue.operation import Connector, Operation
 from bot.connectors.base import ToolError
-from bot.connectors.sandbox.tools import SandboxTools
 from bot.scenarios.model import ToolStub
 
 
@@ -26,11 +27,12 @@ class _Planned:
 
 
 class StubbedTools:
-    """The ``Connector`` for every sandbox namespace, with planned answers and failures."""
+    """The ``Connector`` for every namespace, with planned answers and failures; a stub
+    answers even for a namespace that is declared only (no connector performs it)."""
 
-    def __init__(self, sandbox: SandboxTools) -> None:
-        self.namespaces = sandbox.namespaces
-        self._sandbox = sandbox
+    def __init__(self, connectors: Mapping[str, Connector], namespaces: Iterable[str]) -> None:
+        self.namespaces = tuple(namespaces)
+        self._connectors = dict(connectors)
         self._plans: dict[str, deque[_Planned]] = {}
         self._lock = threading.Lock()
 
@@ -43,15 +45,23 @@ class StubbedTools:
     def invoke(
         self, operation: Operation, arguments: dict[str, Any], *, idempotency_key: str | None = None
     ) -> dict[str, Any]:
-        """Answer or fail as planned, else let the sandbox perform the call."""
+        """Answer or fail as planned, else let the namespace's connector perform the call."""
         stub = self._take(operation.name)
         if stub is None:
-            return self._sandbox.invoke(operation, arguments, idempotency_key=idempotency_key)
+            return self._perform(operation, arguments, idempotency_key)
         if stub.answer is not None:
             return dict(stub.answer)
         if stub.performed:  # the tool acted; only its answer is lost
-            self._sandbox.invoke(operation, arguments, idempotency_key=idempotency_key)
+            self._perform(operation, arguments, idempotency_key)
         raise planned_error(operation.name, stub)
+
+    def _perform(
+        self, operation: Operation, arguments: dict[str, Any], key: str | None
+    ) -> dict[str, Any]:
+        connector = self._connectors.get(operation.namespace)
+        if connector is None:  # as the engine says when no stub stands in front
+            raise ToolError(f"no connector is configured for '{operation.namespace}'")
+        return connector.invoke(operation, arguments, idempotency_key=key)
 
     def _take(self, operation: str) -> ToolStub | None:
         with self._lock:

@@ -1,8 +1,9 @@
 """``docs/connecting-tools.md`` holds a complete team connector; it must work as printed.
 
-The guide's ``acme_shop/__init__.py`` is written to a temporary folder and loaded through the
+The guide's ``acme_shop`` package is written to a temporary folder and loaded through the
 entry point its ``pyproject.toml`` declares; its SOP must validate against it, and the
-validator must catch the mistakes the guide says it catches.
+validator must catch the mistakes the guide says it catches. ``tests/custom_connector/``
+runs its connector through every command.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import re
 import sys
 import tomllib
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -20,30 +20,22 @@ from bot.catalogue.builtin import BUILTIN_CONNECTORS
 from bot.catalogue.operation import ConnectorSpec
 from bot.catalogue.registry import ENTRY_POINT_GROUP, Catalogue, CatalogueError, load_reference
 from bot.validation.validator import validate_text
+from tests.docs.connecting_guide import GUIDE, guide_files, write_package
 
-GUIDE = Path(__file__).resolve().parents[2] / "docs" / "connecting-tools.md"
 TODAY = dt.date(2026, 11, 22)
-_FENCE = re.compile(r"^```(?:python|toml|yaml)\n# (?P<name>\S+)\n(?P<body>.*?)^```", re.M | re.S)
-
-
-def guide_files() -> dict[str, str]:
-    """The guide's code blocks whose first line names a file, by that name."""
-    return {match["name"]: match["body"] for match in _FENCE.finditer(GUIDE.read_text())}
 
 
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ConnectorSpec]:
     """The guide's connector, loaded by the reference its entry point names."""
-    files = guide_files()
-    package = tmp_path_factory.mktemp("connector") / "acme_shop"
-    package.mkdir()
-    (package / "__init__.py").write_text(files["acme_shop/__init__.py"])
-    entry_points = tomllib.loads(files["pyproject.toml"])["project"]["entry-points"]
+    folder = write_package(tmp_path_factory.mktemp("connector"))
+    entry_points = tomllib.loads(guide_files()["pyproject.toml"])["project"]["entry-points"]
     reference = entry_points[ENTRY_POINT_GROUP]["shop"]
     with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(package.parent))
+        patch.syspath_prepend(str(folder))
         yield load_reference(reference)
-        sys.modules.pop("acme_shop", None)
+        for module in ("acme_shop", "acme_shop.connector"):
+            sys.modules.pop(module, None)
 
 
 def validate(sop: str, shop: ConnectorSpec) -> set[str]:
@@ -53,12 +45,16 @@ def validate(sop: str, shop: ConnectorSpec) -> set[str]:
     return {diagnostic.code for diagnostic in loaded.diagnostics}
 
 
-def test_the_entry_point_loads_the_declared_operations(shop: ConnectorSpec) -> None:
+def test_the_entry_point_loads_the_declared_operations_and_their_factory(
+    shop: ConnectorSpec,
+) -> None:
     assert shop.namespace == "shop"
     assert [operation.name for operation in shop.operations] == [
         "shop.get_stock",
         "shop.reserve_stock",
     ]
+    assert shop.factory is not None
+    assert shop.factory.__module__ == "acme_shop.connector"
 
 
 def test_the_guide_sop_validates_cleanly_against_the_connector(shop: ConnectorSpec) -> None:
