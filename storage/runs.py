@@ -62,6 +62,16 @@ def cas_update_run(
     return rows_changed(session, _CAS_UPDATE, parameters) == 1
 
 
+def set_thread_root(session: Session, run_id: str, root: dict[str, Any]) -> None:
+    """Remember where the run's conversation starts (its root message, once posted). Only
+    the ``thread`` column changes, so no compare-and-set of the run's state can lose it."""
+    thread = session.scalar(select(Run.thread).where(Run.id == run_id))
+    if thread is None:
+        return
+    statement = update(Run).where(Run.id == run_id).values(thread={**thread, "root": root})
+    rows_changed(session, statement)
+
+
 def list_runs(
     session: Session,
     *,

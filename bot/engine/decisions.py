@@ -20,16 +20,17 @@ from typing import Any, Literal, NoReturn
 
 from sqlalchemy.orm import Session
 
+from bot.app import policy
 from bot.engine.errors import DecisionRefused, InvalidInputs, RunNotFound
 from bot.engine.executor import schedule_advance
 from bot.engine.inputs import coerce
-from bot.engine.notify import tell_thread
+from bot.engine.notify import close_thread, tell_thread
 from bot.engine.runtime import Runtime
 from bot.engine.sla import close_out
 from bot.engine.state import ApprovedCall, PendingOutcome, RunState, read_stored, to_stored
 from bot.engine.status import FINISHED, RunStatus, TimerKind
 from bot.engine.steps.approval import approval_card
-from bot.identity import mention, mentions
+from bot.identity import mention
 from bot.library import pinned_procedure
 from bot.procedure.inputs import InputSpec
 from bot.procedure.model import Procedure
@@ -129,6 +130,7 @@ class Decisions:
     def cancel_run(self, run_id: str, user_id: str, reason: str) -> DecisionResult:
         """Stop a run that is not finished; its timers and open approvals go with it."""
         now = self.runtime.clock.now()
+        self._check_canceller(run_id, user_id, now)
         with self.runtime.database.session() as session:
             locked = locks.run_then_pending(session, run_id)
             if locked is None:
@@ -153,6 +155,9 @@ class Decisions:
             for approval in pending:
                 self._settle(session, approval, "cancelled", user_id, reason, now)
             close_out(session, run_id, now=now)
+            close_thread(
+                session, run, f"Run {run_id} cancelled by {mention(user_id)}: {reason}", now=now
+            )
             audit.append(
                 session,
                 at=now,
@@ -163,6 +168,35 @@ class Decisions:
                 reason=reason,
             )
         return DecisionResult(f"Cancelled run {run_id}.", final=True)
+
+    def _check_canceller(self, run_id: str, user_id: str, now: dt.datetime) -> None:
+        """The policy's cancel rule (``bot.app.policy.cancel_refusal``), asked before any
+        transaction opens, like the decide rule; a refusal is audited."""
+        with self.runtime.database.session(read_only=True) as session:
+            run = runs.get_run(session, run_id)
+        if run is None:
+            raise RunNotFound(f"no run {run_id}")
+        procedure = pinned_procedure(self.runtime.database, run.sop_hash)
+        why = policy.cancel_refusal(
+            self.runtime.directory,
+            user_id,
+            run_id=run_id,
+            procedure=procedure,
+            started_by=run.started_by,
+        )
+        if why is None:
+            return
+        with self.runtime.database.session() as session:
+            audit.append(
+                session,
+                at=now,
+                actor=user_id,
+                action="run.cancel",
+                outcome="refused",
+                run_id=run_id,
+                reason=why,
+            )
+        raise DecisionRefused(why)
 
     def time_out(self, session: Session, approval_id: str, now: dt.datetime) -> Approval | None:
         """Mark a pending approval timed out (its run locked first, like every decision);
@@ -226,35 +260,23 @@ class Decisions:
     def _check_decider(
         self, approval: Approval, run: Run, user_id: str, decision: Decision, now: dt.datetime
     ) -> None:
-        """Only listed people decide, and not on their own run unless the SOP allows it.
+        """The policy's decide rule (``bot.app.policy.decide_refusal``), enforced here so
+        every surface meets it.
 
         Asks the directory before any transaction opens (it may read the database itself);
         a refusal is audited.
         """
-        directory = self.runtime.directory
-        names = mentions(list(dict.fromkeys(approval.deciders)))
-        if not directory.is_person(user_id):
-            self._refuse(
-                approval,
-                run,
-                user_id,
-                f"{user_id} is not a person: only people in the directory decide, never a "
-                f"user group or a channel. One of {names} must decide {approval.id} themselves",
-                now,
-            )
-        if not any(
-            user_id == decider or user_id in directory.members(decider)
-            for decider in approval.deciders
-        ):
-            self._refuse(approval, run, user_id, f"only {names} may decide {approval.id}", now)
-        if decision == "approve" and user_id == run.started_by and not approval.allow_starter:
-            self._refuse(
-                approval,
-                run,
-                user_id,
-                "you started this run, so someone else must approve it",
-                now,
-            )
+        why = policy.decide_refusal(
+            self.runtime.directory,
+            user_id,
+            item_id=approval.id,
+            deciders=approval.deciders,
+            started_by=run.started_by,
+            allow_starter=approval.allow_starter,
+            approving=decision == "approve",
+        )
+        if why is not None:
+            self._refuse(approval, run, user_id, why, now)
 
     def _refuse(
         self, approval: Approval, run: Run, user_id: str, why: str, now: dt.datetime
@@ -289,6 +311,7 @@ class Decisions:
         else:
             changes.update(status=status, waiting_on=None, finished_at=now, reason=reason)
             close_out(session, run.id, now=now)
+            close_thread(session, run, f"Run {run.id} {status}: {reason}", now=now)
         timers.cancel(
             session, run_id=run.id, kinds=[TimerKind.APPROVAL_TIMEOUT, TimerKind.REMINDER]
         )

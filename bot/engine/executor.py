@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.engine import sla
 from bot.engine.calls import is_repeatable
-from bot.engine.notify import tell_thread
+from bot.engine.notify import close_thread, tell_thread
 from bot.engine.runtime import Runtime
 from bot.engine.state import read_stored
 from bot.engine.status import BOT_ACTOR, FINISHED, RunStatus, TimerKind
@@ -285,6 +285,7 @@ class Executor:
                 reason=transition.reason,
             )
             tell_thread(session, run, text, now=now)
+            close_thread(session, run, text, now=now)
 
         work.later(record)
 

@@ -4,6 +4,7 @@ they report, then delivered by the worker. A crash between the two loses nothing
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from bot.chat.port import ChatPort
 from bot.directory import Directory
 from bot.engine.status import TimerKind
 from bot.identity import is_group_id
-from storage import approvals, outbox, timers
+from storage import approvals, outbox, runs, timers
 from storage.database import Database
 from storage.models import Run, Timer
 from storage.timers import Claim
@@ -42,6 +43,31 @@ def queue_message(
         payload["replace_card"] = replace_card
     timers.schedule(
         session, kind=TimerKind.NOTIFY, due_at=now, now=now, run_id=run_id, payload=payload
+    )
+
+
+def open_thread(session: Session, run: Run, text: str, *, now: dt.datetime) -> None:
+    """Start the run's conversation: a root message in its channel, whose thread the run's
+    later messages go to (``tell_thread``) and which shows the outcome at the end
+    (``close_thread``)."""
+    if not run.thread:
+        return
+    run.thread = {**run.thread, "rooted": True}
+    message = Message(to=run.thread["to"], text=text)
+    payload = {"message": message_to_json(message), "thread_root": True}
+    timers.schedule(
+        session, kind=TimerKind.NOTIFY, due_at=now, now=now, run_id=run.id, payload=payload
+    )
+
+
+def close_thread(session: Session, run: Run, text: str, *, now: dt.datetime) -> None:
+    """Show the run's outcome on its root message (and in its thread)."""
+    if not run.thread:
+        return
+    message = Message(to=run.thread["to"], text=text)
+    payload = {"message": message_to_json(message), "replace_root": True}
+    timers.schedule(
+        session, kind=TimerKind.NOTIFY, due_at=now, now=now, run_id=run.id, payload=payload
     )
 
 
@@ -77,6 +103,22 @@ def fan_out(targets: list[str], directory: Directory) -> list[str]:
     return destinations
 
 
+def _is_root_update(timer: Timer) -> bool:
+    return bool(timer.payload.get("replace_root"))
+
+
+def _thread_root(database: Database, run_id: str | None) -> dict[str, Any] | None:
+    """Where the run's root message landed, once posted. A message queued before its root
+    landed (the root failed, or it belongs to an older run) goes to the channel itself."""
+    if run_id is None:
+        return None
+    with database.session(read_only=True) as session:
+        run = runs.get_run(session, run_id)
+    thread = run.thread if run is not None else None
+    root = thread.get("root") if thread else None
+    return root if isinstance(root, dict) else None
+
+
 def outbox_key(timer: Timer) -> str:
     """The delivery key of a queued message: its timer id, with the moment it was queued so
     that two sopbot databases posting into one conversation never share a key."""
@@ -101,6 +143,14 @@ def deliver(chat: ChatPort, database: Database, timer: Timer) -> None:
     """
     message = message_from_json(timer.payload["message"])
     approval_id = timer.payload.get("approval_id")
+    root = (
+        _thread_root(database, timer.run_id) if message.thread or _is_root_update(timer) else None
+    )
+    if _is_root_update(timer) and root is not None:
+        chat.update(ref_from_json(root), message)
+        return
+    if message.thread and root is not None:
+        message = replace(message, thread={**message.thread, "root": root})
     if approval_id and timer.payload.get("replace_card"):
         with database.session() as session:
             approval = approvals.get_approval(session, approval_id)
@@ -116,6 +166,8 @@ def deliver(chat: ChatPort, database: Database, timer: Timer) -> None:
         ref = chat.post(message, key=outbox_key(timer))
         with database.session() as session:
             outbox.record_delivery(session, timer.id, ref_to_json(ref))
+            if timer.payload.get("thread_root") and timer.run_id:
+                runs.set_thread_root(session, timer.run_id, ref_to_json(ref))
     else:
         return  # another worker holds or finished it now
     if approval_id and not timer.payload.get("replace_card"):

@@ -20,7 +20,7 @@ from bot.engine.errors import EngineError
 from bot.engine.executor import schedule_advance
 from bot.engine.inputs import resolve_inputs
 from bot.engine.modes import ModeRefused, mode_for_run
-from bot.engine.notify import queue_message, tell_thread
+from bot.engine.notify import open_thread, queue_message
 from bot.engine.runtime import Runtime
 from bot.engine.state import RunState, to_stored
 from bot.engine.status import BOT_ACTOR, RunStatus, TimerKind
@@ -104,7 +104,7 @@ class Starter:
                     "mode": run.mode,
                 },
             )
-            tell_thread(
+            open_thread(
                 session, run, f"Started {procedure.title} · run {run.id} ({run.mode})", now=now
             )
         return run, claim

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from bot.chat.messages import Message
 from bot.engine import sla
 from bot.engine.executor import RunConflict
-from bot.engine.notify import fan_out, queue_message
+from bot.engine.notify import close_thread, fan_out, queue_message
 from bot.engine.status import BOT_ACTOR, FINISHED, RunStatus, TimerKind
 from bot.engine.targets import TargetError, resolve_targets
 from bot.engine.timers.context import TimerContext, log
@@ -131,6 +131,7 @@ def _escalate_broken(
             session, pending.id, status="cancelled", decided_by=None, reason=reason, at=now
         )
     sla.close_out(session, run.id, now=now)
+    close_thread(session, run, f"Run {run.id} escalated: {reason}", now=now)
     if procedure is None:
         return
     targets = procedure.escalation.to if procedure.escalation else [procedure.owner]
