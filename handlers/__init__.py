@@ -1,6 +1,6 @@
 """Slack and webhook listeners: verify, dedupe, parse, ack fast, then hand work to the engine.
 
 The listeners arrive with the Slack surface (the next milestone). They will reuse the
-shared command language in ``bot.commands`` and the engine's front door
-``bot.engine.engine.Engine``; the console in ``bot.console`` already exercises both.
+shared command language in ``bot.app.commands`` and the front door
+``bot.app.door.FrontDoor``; the console in ``bot.console`` already exercises both.
 """

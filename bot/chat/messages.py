@@ -54,6 +54,38 @@ class MessageRef:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class QuestionField:
+    """One answer a question asks for: a modal's input in Slack, a prompt in the console."""
+
+    name: str
+    label: str
+    choices: tuple[str, ...] = ()
+    required: bool = True
+    kind: str = "string"
+    """The input's type (``bot.procedure.inputs.InputType``), so Slack picks the widget."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """Ask one person for answers, then do ``action`` on ``subject`` with them.
+
+    A surface shows it (a modal in Slack, prompts in the console) and hands the answers back
+    through the front door (``bot.app.door.FrontDoor.answer``) with the question itself, so
+    ``carry`` holds what the surface must return untouched: inputs given already, the mode
+    asked for. ``thread`` is where the request came from (in Slack, its trigger for the
+    modal).
+    """
+
+    to: str
+    title: str
+    fields: tuple[QuestionField, ...]
+    action: Literal["run", "complete"]
+    subject: str
+    carry: dict[str, Any] = field(default_factory=dict)
+    thread: dict[str, Any] | None = None
+
+
 def message_to_json(message: Message) -> dict[str, Any]:
     """A message as JSON for the durable outbox."""
     return asdict(message)

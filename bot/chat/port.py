@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.chat.messages import Message, MessageRef
+from bot.chat.messages import Message, MessageRef, Question
 
 
 class ChatPort(Protocol):
@@ -28,4 +28,18 @@ class ChatPort(Protocol):
     def update(self, ref: MessageRef, message: Message) -> None:
         """Replace a posted card, e.g. to show who decided an approval. Replacing it twice
         with the same message shows the same thing, so a repeated update is harmless."""
+        ...
+
+
+class SurfacePort(ChatPort, Protocol):
+    """A chat surface where people are (Slack, the console, a recording for tests): it
+    also asks questions. The engine's outbox only posts and updates, so a headless worker's
+    chat need not ask anything."""
+
+    def ask(self, question: Question) -> None:
+        """Show ``question`` to ``question.to``: a modal in Slack, prompts in the console.
+
+        Asking returns at once; the answers come back later through the front door
+        (``FrontDoor.answer``), as a modal's submission does in Slack.
+        """
         ...

@@ -6,16 +6,18 @@ import itertools
 import threading
 from dataclasses import dataclass, field
 
-from bot.chat.messages import Message, MessageRef
+from bot.chat.messages import Message, MessageRef, Question
 from bot.chat.once import PostedKeys
 
 
 @dataclass
 class RecordingChat:
-    """Every message posted (once per key), and every card replacement, in order."""
+    """Every message posted (once per key), every card replacement and every question
+    asked, in order."""
 
     posted: list[Message] = field(default_factory=list)
     updates: list[tuple[MessageRef, Message]] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _keys: PostedKeys = field(default_factory=PostedKeys)
@@ -31,6 +33,10 @@ class RecordingChat:
     def update(self, ref: MessageRef, message: Message) -> None:
         with self._lock:
             self.updates.append((ref, message))
+
+    def ask(self, question: Question) -> None:
+        with self._lock:
+            self.questions.append(question)
 
     def to(self, destination: str) -> list[Message]:
         """The messages sent to one destination."""

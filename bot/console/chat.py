@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.chat.messages import Button, Message, MessageRef
+from bot.chat.messages import Button, Message, MessageRef, Question
 from bot.chat.once import PostedKeys
 from bot.console.render import render_message, render_update
 from bot.directory import Directory
@@ -21,6 +21,9 @@ class ConsoleChat:
     A number stays valid while its card does: when a card is replaced (an approval was
     decided), its buttons stop working, as they disappear in Slack. Message ids differ per
     console, so a card remembered from an earlier session never takes a newer card's buttons.
+
+    A question waits here until the session, which owns the keyboard, prompts for its
+    answers (as a button waits for its number to be typed).
     """
 
     directory: Directory
@@ -32,6 +35,7 @@ class ConsoleChat:
     _prefix: str = field(default_factory=lambda: f"m{secrets.token_hex(3)}-")
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _keys: PostedKeys = field(default_factory=PostedKeys)
+    _questions: list[Question] = field(default_factory=list)
 
     def post(self, message: Message, *, key: str) -> MessageRef:
         return self._keys.post_once(key, lambda: self._show(message))
@@ -51,6 +55,16 @@ class ConsoleChat:
                 self.write("(updated) " + render_message(message, self.directory, numbers))
             else:
                 self.write(render_update(message, self.directory))
+
+    def ask(self, question: Question) -> None:
+        with self._lock:
+            self._questions.append(question)
+
+    def take_questions(self) -> list[Question]:
+        """The questions asked since the last call, oldest first; each is handed out once."""
+        with self._lock:
+            taken, self._questions = self._questions, []
+            return taken
 
     def open_buttons(self) -> list[tuple[int, Button]]:
         """The buttons that can still be pressed, by number."""

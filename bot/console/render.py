@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from bot.chat.messages import Card, Message
+from bot.chat.messages import Card, Message, QuestionField
 from bot.directory import Directory
 from bot.identity import Kind, Mention, is_channel_id, replace_mentions
 
@@ -63,6 +63,13 @@ def render_update(message: Message, directory: Directory) -> str:
         f"[{destination(message.to, directory)}] {humanise(card.title, directory)}: "
         f"{humanise(outcome, directory)}"
     )
+
+
+def prompt(field: QuestionField) -> str:
+    """A question's field as a console prompt: ``Reason (damaged / late) (optional): ``."""
+    choices = f" ({' / '.join(field.choices)})" if field.choices else ""
+    optional = "" if field.required else " (optional)"
+    return f"{field.label}{choices}{optional}: "
 
 
 def render_card(card: Card, directory: Directory, numbers: list[int]) -> str:

@@ -15,20 +15,17 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
+from bot.app.commands.parser import Command
+from bot.app.commands.service import CommandService, Reply
+from bot.chat.messages import Question
 from bot.clock.time import OffsetClock
-from bot.commands import replies
-from bot.commands.parser import Command
-from bot.commands.service import CommandService, Reply
 from bot.console.chat import ConsoleChat
 from bot.console.people import Person
-from bot.console.render import humanise
+from bot.console.render import humanise, prompt
 from bot.console.tool_log import ToolLog
 from bot.engine.engine import Engine
-from bot.engine.errors import MissingInput
 from bot.procedure.durations import parse_duration
-from bot.procedure.inputs import InputSpec
 
 log = logging.getLogger(__name__)
 THREAD = {"to": "console"}
@@ -162,20 +159,19 @@ class ConsoleSession:
         self.say(f"Sandbox time: {now_line(self.clock)}.")
 
     def _reply(self, reply: Reply) -> None:
-        if reply.questions and reply.command is not None:
-            answers = {
-                item.name: answer
-                for item in reply.questions
-                if (answer := self._question(f"{replies.question(item)}: "))
-            }
-            options = {**reply.command.options, **answers}
-            command = Command(reply.command.verb, reply.command.args, options)
-            reply = self.service.execute(command, self.user, THREAD)
-            if reply.questions:
-                unanswered = ", ".join(item.name for item in reply.questions)
-                self.say(f"Nothing was started: {unanswered} still needs an answer.")
-                return
-        self.say(humanise(_as_sentence(reply.text), self.service.directory))
+        """Show the answer, then put any question the command asked to the person."""
+        if reply.text:
+            self.say(humanise(_as_sentence(reply.text), self.service.directory))
+        for question in self.chat.take_questions():
+            self._reply(self.service.answer(question, self.user, self._answers(question)))
+
+    def _answers(self, question: Question) -> dict[str, str]:
+        """One prompt per field, as a Slack modal shows one input per field; blank skips."""
+        return {
+            field.name: answer
+            for field in question.fields
+            if (answer := self._question(prompt(field)))
+        }
 
     def _question(self, prompt: str) -> str:
         try:
@@ -209,16 +205,7 @@ class ConsoleSession:
         )
 
     def _complete(self, task_id: str) -> None:
-        pending = {approval.id: approval for approval in self.engine.pending_approvals()}
-        task = pending.get(task_id)
-        answers: dict[str, Any] = {}
-        if task is not None:
-            for name, spec in task.package.get("fields", {}).items():
-                field_spec = MissingInput(name, InputSpec.model_validate(spec))
-                if answer := self._question(f"{replies.question(field_spec)}: "):
-                    answers[name] = answer
-        command = Command("complete", (task_id,), answers)
-        self._reply(self.service.execute(command, self.user, THREAD))
+        self._reply(self.service.ask_task(task_id, self.user, THREAD))
 
 
 def _as_sentence(text: str) -> str:

@@ -1,27 +1,24 @@
-"""The engine's front door: start runs, record decisions, do due work, answer questions."""
+"""The engine: start runs, record decisions, do due work.
+
+Surfaces reach it through the front door (``bot.app.door``), which adds the questions and
+the read models; the policy (``bot.app.policy``) is enforced here and in ``decisions``, so
+whoever calls the engine meets the same rules.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.app import policy
 from bot.engine.decisions import Decision, DecisionResult, Decisions
-from bot.engine.errors import RunNotFound
+from bot.engine.errors import EngineError
 from bot.engine.executor import Executor
 from bot.engine.runtime import Runtime
 from bot.engine.starting import Starter
 from bot.engine.worker import Worker
-from storage import approvals, audit, journal, runs
-from storage.models import Approval, AuditEvent, Run, StepRecord
-
-
-@dataclass(frozen=True)
-class RunView:
-    """A run with what it is waiting for and what it did: for /sop status."""
-
-    run: Run
-    pending: list[Approval]
-    steps: list[StepRecord]
+from storage import audit
+from storage.models import Run
 
 
 @dataclass
@@ -37,13 +34,24 @@ class Engine:
         self.worker = Worker(self.runtime, Executor(self.runtime), self.decisions, self.starter)
 
     def start(
-        self, name: str, given: dict[str, Any] | None = None, *, inline: bool = True, **options: Any
+        self,
+        name: str,
+        given: dict[str, Any] | None = None,
+        *,
+        started_by: str | None = None,
+        inline: bool = True,
+        **options: Any,
     ) -> Run:
-        """Start a run (see ``Starter.start``). ``inline``: this process advances it at once,
-        until it first waits, instead of leaving it to the next worker round."""
+        """Start a run (see ``Starter.start``) for ``started_by``, whom the policy must let
+        start it. ``inline``: this process advances it at once, until it first waits,
+        instead of leaving it to the next worker round (the front door never does)."""
+        if started_by is not None:
+            self._check_starter(name, started_by)
         if not inline:
-            return self.starter.start(name, given, **options)[0]
-        run, claim = self.starter.start(name, given, claim_for=self.runtime.worker_id, **options)
+            return self.starter.start(name, given, started_by=started_by, **options)[0]
+        run, claim = self.starter.start(
+            name, given, started_by=started_by, claim_for=self.runtime.worker_id, **options
+        )
         assert claim is not None
         self.worker.handle_advance(run, claim)
         return run
@@ -66,31 +74,20 @@ class Engine:
         """Do all work that is due now; returns how many timers were handled."""
         return self.worker.run_due()
 
-    def view(self, run_id: str) -> RunView:
-        """A run, its open approvals and its step journal."""
+    def _check_starter(self, name: str, user_id: str) -> None:
+        """The policy's start rule; a refusal is audited, like a refused mode."""
+        why = policy.start_refusal(self.runtime.directory, user_id)
+        if why is None:
+            return
+        now = self.runtime.clock.now()
         with self.runtime.database.session() as session:
-            run = runs.get_run(session, run_id)
-            if run is None:
-                raise RunNotFound(f"no run {run_id}")
-            return RunView(
-                run,
-                approvals.pending_for_run(session, run_id),
-                journal.steps_for_run(session, run_id),
+            audit.append(
+                session,
+                at=now,
+                actor=user_id,
+                action="run.start",
+                outcome="refused",
+                detail={"sop": name},
+                reason=why,
             )
-
-    def history(
-        self, *, sop_id: str | None = None, started_by: str | None = None, limit: int = 20
-    ) -> list[Run]:
-        """Recent runs, newest first."""
-        with self.runtime.database.session() as session:
-            return runs.list_runs(session, sop_id=sop_id, started_by=started_by, limit=limit)
-
-    def pending_approvals(self, limit: int = 50) -> list[Approval]:
-        """Approvals and tasks waiting for someone."""
-        with self.runtime.database.session() as session:
-            return approvals.list_pending(session, limit=limit)
-
-    def audit_trail(self, run_id: str) -> list[AuditEvent]:
-        """Every audited event of a run, in order."""
-        with self.runtime.database.session() as session:
-            return audit.events_for_run(session, run_id)
+        raise EngineError(why)

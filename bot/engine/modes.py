@@ -7,34 +7,19 @@ confirmations and shadow's "would do" are the owners' decision, made by editing 
 
 from __future__ import annotations
 
-from bot.chat.mentions import mentions
+from bot.app.policy import CARE, careful_enough, mode_refusal
 from bot.engine.errors import EngineError
 from bot.library import ServedProcedure
 
-CARE = ("autonomous", "assist", "shadow")
-"""The modes from least to most careful."""
-
 
 class ModeRefused(EngineError):
-    """The starter asked for a mode less careful than the procedure's own."""
+    """The starter asked for a mode less careful than the procedure's own (the rule and its
+    wording: ``bot.app.policy.mode_refusal``)."""
 
-    def __init__(self, served: ServedProcedure, asked: str) -> None:
-        procedure = served.procedure
-        allowed = careful_enough(procedure.mode)
-        options = " or ".join(f"--mode={mode}" for mode in allowed[1:])
-        may = options or f"{procedure.mode} is already the most careful mode"
-        super().__init__(
-            f"{procedure.id} runs in {procedure.mode} mode; --mode={asked} would make it less "
-            f"careful, and a starter may only make a run more careful ({may}). Only its "
-            f"owner {mentions([procedure.owner])} changes its mode, by editing {served.file}."
-        )
+    def __init__(self, served: ServedProcedure, asked: str, why: str) -> None:
+        super().__init__(why)
         self.asked = asked
-        self.allowed = allowed
-
-
-def careful_enough(mode: str) -> list[str]:
-    """``mode`` and every mode more careful than it, in order."""
-    return list(CARE[CARE.index(mode) :])
+        self.allowed = careful_enough(served.procedure.mode)
 
 
 def mode_for_run(served: ServedProcedure, asked: str | None) -> str:
@@ -46,6 +31,7 @@ def mode_for_run(served: ServedProcedure, asked: str | None) -> str:
         return served.procedure.mode
     if asked not in CARE:
         raise EngineError(f"'{asked}' is not a mode (shadow, assist or autonomous)")
-    if asked not in careful_enough(served.procedure.mode):
-        raise ModeRefused(served, asked)
+    why = mode_refusal(served.procedure, served.file, asked)
+    if why is not None:
+        raise ModeRefused(served, asked, why)
     return asked

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.app import views
 from bot.chat.messages import Message
 from bot.engine.notify import fan_out
 from bot.engine.state import read_stored
@@ -88,7 +89,7 @@ def gather(
     run = harness.run(run_id)
     with harness.database.session(read_only=True) as session:
         entries = journal.steps_for_run(session, run_id)
-    events = harness.engine.audit_trail(run_id)
+    events = views.audit_trail(harness.database, run_id)
 
     def notice(to: list[str], text: str) -> Notice:
         return Notice(tuple(to), frozenset([*to, *fan_out(to, harness.directory)]), text)

@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.commands.service import CommandService
+from bot.app.commands.service import CommandService
+from bot.app.door import FrontDoor
 from bot.engine.errors import EngineError
 from bot.harness import Harness
 from storage import audit, runs
@@ -41,7 +42,7 @@ Start = Callable[[Harness, str], object]
 
 
 def _by_command(harness: Harness, mode: str) -> object:
-    reply = CommandService(harness.engine, harness.directory).handle(
+    reply = CommandService(FrontDoor(harness.engine, harness.directory, harness.chat)).handle(
         f"/sop run announce --mode={mode}", "U02DEV"
     )
     assert not reply.ok, reply.text
@@ -98,7 +99,7 @@ def test_the_refund_from_the_issue_keeps_its_one_click_confirmations(
     make_harness: MakeHarness,
 ) -> None:
     harness = make_harness(refund_sop(**{"mode: autonomous": "mode: assist"}))
-    service = CommandService(harness.engine, harness.directory)
+    service = CommandService(FrontDoor(harness.engine, harness.directory, harness.chat))
     reply = service.handle(
         "/sop run refund order_id=1043 reason=damaged --mode=autonomous", "U02DEV"
     )
@@ -116,7 +117,7 @@ def test_a_starter_may_run_a_procedure_more_carefully(
     make_harness: MakeHarness, sop_mode: str, asked: str
 ) -> None:
     harness = make_harness(ANNOUNCE.replace("MODE", sop_mode))
-    reply = CommandService(harness.engine, harness.directory).handle(
+    reply = CommandService(FrontDoor(harness.engine, harness.directory, harness.chat)).handle(
         f"/sop run announce --mode={asked}", "U02DEV"
     )
     assert reply.ok, reply.text

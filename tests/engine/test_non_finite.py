@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.app import views
+from bot.app.commands.service import CommandService
+from bot.app.door import FrontDoor
 from bot.catalogue.registry import build_catalogue
-from bot.commands.service import CommandService
 from bot.engine.errors import InvalidInputs
 from bot.harness import Harness
 from tests.engine.conftest import MakeHarness, refund_sop
@@ -20,7 +22,7 @@ NON_FINITE = ["nan", "NaN", "inf", "-inf", "Infinity", "1e999"]
 
 
 def _nothing_happened(harness: Harness) -> None:
-    assert harness.engine.history() == []
+    assert views.history(harness.database) == []
     assert harness.tool_calls() == []
 
 
@@ -36,7 +38,7 @@ def test_the_refund_is_refused_at_start_for_a_non_finite_amount(
 
 def test_the_slash_command_answers_in_words(make_harness: MakeHarness) -> None:
     harness = make_harness(REFUND_REQUEST)
-    reply = CommandService(harness.engine, harness.directory).handle(
+    reply = CommandService(FrontDoor(harness.engine, harness.directory, harness.chat)).handle(
         "/sop run refund order_id=1043 reason=damaged amount=nan", "U02DEV"
     )
     assert not reply.ok

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from bot.app import views
 from bot.catalogue.operation import Operation
 from bot.connectors.sandbox.tools import SandboxTools
 from bot.engine.invariants import stuck_runs
@@ -70,7 +71,7 @@ def _crash_during(harness: Harness, operation: str) -> str:
     harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, dying)  # type: ignore[arg-type]
     with pytest.raises(ProcessDied):
         harness.start("announce", {"order_id": "1043"})
-    (run,) = harness.engine.history()
+    (run,) = views.history(harness.database)
     harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, harness.tools)
     harness.engine.runtime.worker_id = "restarted"
     return run.id
@@ -165,7 +166,7 @@ def test_a_keyed_write_done_just_before_a_crash_stays_on_record_and_on_its_path(
     harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, dying)  # type: ignore[arg-type]
     with pytest.raises(ProcessDied):
         harness.start("refund-once", {"order_id": "1043"})
-    (run,) = harness.engine.history()
+    (run,) = views.history(harness.database)
     harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, harness.tools)
     harness.engine.runtime.worker_id = "restarted"
 
@@ -183,7 +184,9 @@ def test_a_keyed_write_done_just_before_a_crash_stays_on_record_and_on_its_path(
         ("pay", "succeeded"),
         ("tell", "succeeded"),
     ]
-    audited = [(event.action, event.outcome) for event in harness.engine.audit_trail(run.id)]
+    audited = [
+        (event.action, event.outcome) for event in views.audit_trail(harness.database, run.id)
+    ]
     assert ("crm.refund", "succeeded") in audited
 
 
@@ -211,7 +214,7 @@ def test_a_run_whose_stored_version_broke_is_escalated_without_its_details(
         alerts = [message.text for message in restarted.chat.alerts()]
         assert any(run.id in text and "internal error" in text for text in alerts), alerts
         assert not any("SECRET-STATE" in text or "SELECT" in text for text in alerts)
-        audited = [(e.action, e.outcome) for e in restarted.engine.audit_trail(run.id)]
+        audited = [(e.action, e.outcome) for e in views.audit_trail(restarted.database, run.id)]
         assert ("timer.advance", "error") in audited
         with harness.database.session() as session:
             assert stuck_runs(session) == []

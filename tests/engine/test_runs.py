@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from bot.app import views
 from tests.engine.conftest import REFUND, MakeHarness, refund_sop
 
 
@@ -34,7 +35,7 @@ def test_unknown_procedure_and_bad_inputs_are_refused_before_anything_runs(
         harness.start("refund", {"order_id": "1043", "reason": "x", "colour": "red"})
     with pytest.raises(InvalidInputs, match="reason is required"):
         harness.start("refund", {"order_id": "1043"})
-    assert harness.engine.history() == []
+    assert views.history(harness.database) == []
 
 
 def test_a_run_keeps_the_version_it_started_with(make_harness: MakeHarness) -> None:

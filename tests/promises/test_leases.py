@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot.app import views
 from bot.catalogue.operation import Operation
 from bot.connectors.sandbox.tools import SandboxTools
 from bot.engine.invariants import stuck_runs
@@ -135,7 +136,7 @@ def test_a_worker_whose_lease_was_taken_over_mid_call_is_fenced(
     assert held.arrived.wait(WAIT), "the first worker never reached the tool"
 
     second.advance(PAST_THE_LEASE)  # the first worker's lease ran out: the second takes over
-    (run,) = second.engine.history()
+    (run,) = views.history(second.database)
     assert second.run(run.id).status == "completed"
     held.gate.set()  # the first worker wakes up, its call answers, and it tries to go on
     thread.join(WAIT)
@@ -171,7 +172,7 @@ def test_a_lease_is_renewed_while_a_slow_call_is_in_flight(
         held.gate.set()
         thread.join(WAIT)
         assert errors == []
-        (run,) = first.engine.history()
+        (run,) = views.history(first.database)
         assert first.run(run.id).status == "completed"
         assert len(first.tool_calls("crm.refund")) == 1
     finally:
@@ -194,14 +195,16 @@ def test_a_run_that_keeps_stopping_workers_is_set_aside(
     second.clock.advance(first.clock.now() - second.clock.now() + PAST_THE_LEASE)
     second.engine.run_due()
 
-    (run,) = second.engine.history()
+    (run,) = views.history(second.database)
     finished = second.run(run.id)
     assert finished.status == "escalated"
     assert "set aside after it stopped 3 workers" in (finished.reason or "")
     assert second.tool_calls("crm.refund") == [], "nothing more was tried"
     alerts = [message.text for message in second.chat.alerts()]
     assert any(run.id in text and "set aside" in text for text in alerts), alerts
-    audited = [(event.action, event.outcome) for event in second.engine.audit_trail(run.id)]
+    audited = [
+        (event.action, event.outcome) for event in views.audit_trail(second.database, run.id)
+    ]
     assert ("timer.advance", "quarantined") in audited
 
 

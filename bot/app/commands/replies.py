@@ -8,44 +8,32 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.engine.engine import RunView
-from bot.engine.errors import MissingInput
+from bot.app.views import OpenItem, ProcedureEntry, ProcedureList, RunDetail, RunSummary
 from bot.identity import mention, mentions
-from bot.library import Library
 from bot.procedure.model import Procedure
-from storage.models import Approval, Run
 
 
-def procedure_list(library: Library) -> str:
-    """Every served procedure with its mode and how it starts; broken files are named."""
+def procedure_list(listed: ProcedureList) -> str:
+    """Every procedure with its mode and how it starts; broken files are named."""
     lines = ["Procedures you can run:"]
-    for served in sorted(library.procedures.values(), key=lambda s: s.procedure.id):
-        procedure = served.procedure
-        how = (
-            f"/sop run {procedure.trigger.command}"
-            if procedure.trigger.command
-            else _trigger_words(procedure)
-        )
+    for procedure in listed.procedures:
+        how = f"/sop run {procedure.command}" if procedure.command else _trigger_words(procedure)
         lines.append(f"  {procedure.id:<26} {procedure.title}  ({procedure.mode}; {how})")
-    if not library.procedures:
+    if not listed.procedures:
         lines.append("  none yet: add a file to sops/ (see docs/writing-sops.md)")
-    broken = sorted(
-        {diagnostic.file for diagnostic in library.diagnostics if diagnostic.severity == "error"}
-    )
-    if broken:
+    if listed.broken_files:
         lines.append(
-            f"Skipped {len(broken)} broken file(s): {', '.join(broken)}. "
-            "Run `sopbot validate` for details."
+            f"Skipped {len(listed.broken_files)} broken file(s): "
+            f"{', '.join(listed.broken_files)}. Run `sopbot validate` for details."
         )
     return "\n".join(lines)
 
 
-def _trigger_words(procedure: Procedure) -> str:
-    trigger = procedure.trigger
-    if trigger.schedule:
-        return f"runs on schedule {trigger.schedule.cron} {trigger.schedule.timezone}"
-    if trigger.events:
-        return "starts on " + ", ".join(f"{event.source} {event.type}" for event in trigger.events)
+def _trigger_words(procedure: ProcedureEntry) -> str:
+    if procedure.schedule:
+        return f"runs on schedule {procedure.schedule}"
+    if procedure.events:
+        return "starts on " + ", ".join(procedure.events)
     return "started by intent phrases"
 
 
@@ -61,17 +49,6 @@ def input_usage(procedure: Procedure) -> str:
     return f"/sop run {word} " + " ".join(parts)
 
 
-def question(missing: MissingInput) -> str:
-    """The question that asks a person for one input or task field."""
-    spec = missing.spec
-    prompt = spec.prompt or spec.description or missing.name.replace("_", " ")
-    if spec.choices:
-        prompt += f" ({' / '.join(spec.choices)})"
-    if not spec.required:
-        prompt += " (optional)"
-    return prompt
-
-
 _MODE_NOTES = {
     "shadow": "shadow mode: writes are recorded as what it would do, nothing is changed",
     "assist": "assist mode: each write waits for a one-click confirmation",
@@ -79,45 +56,43 @@ _MODE_NOTES = {
 }
 
 
-def run_started(run: Run, procedure: Procedure) -> str:
+def run_started(run: RunSummary, title: str) -> str:
     """The starter's answer: which run, what the mode means, and how to follow it."""
     mode = _MODE_NOTES.get(run.mode, f"{run.mode} mode")
-    return (
-        f"Started {procedure.title} as run {run.id} ({mode}). Follow it with /sop status {run.id}."
-    )
+    return f"Started {title} as run {run.id} ({mode}). Follow it with /sop status {run.id}."
 
 
-def run_status(view: RunView, now: dt.datetime) -> str:
+def run_status(detail: RunDetail, now: dt.datetime) -> str:
     """Where a run stands, what it waits for, why it ended, and every step it took."""
-    run = view.run
+    run = detail.run
     lines = [
         f"Run {run.id} · {run.sop_id} · {run.status} ({run.mode})",
         f"  started {_ago(run.created_at, now)} by {_who(run.started_by)}",
     ]
     if run.finished_at is not None:
         lines.append(f"  finished {_ago(run.finished_at, now)}")
-    elif run.cursor:
-        lines.append(f"  at step: {run.cursor}")
-    for pending in view.pending:
+    elif detail.cursor:
+        lines.append(f"  at step: {detail.cursor}")
+    for item in detail.waiting_for:
         lines.append(
-            f"  waiting for {pending.kind} {pending.id} from {_deciders(pending)}"
-            f" (due {_ago(pending.due_at, now)})"
+            f"  waiting for {item.kind} {item.id} from {_deciders(item)}"
+            f" (due {_ago(item.due_at, now)})"
         )
-    if run.reason:
-        lines.append(f"  {'result' if run.status == 'completed' else 'reason'}: {run.reason}")
-    if view.steps:
+    if detail.reason:
+        lines.append(f"  {'result' if run.status == 'completed' else 'reason'}: {detail.reason}")
+    if detail.steps:
         lines.append("  steps:")
-        for number, record in enumerate(view.steps, start=1):
-            owner = f"SLA {record.step_id}" if record.owner_kind == "sla" else record.step_id
-            label = owner + (f" ({record.operation})" if record.operation else "")
+        for number, step in enumerate(detail.steps, start=1):
+            owner = f"SLA {step.step_id}" if step.sla_link else step.step_id
+            label = owner + (f" ({step.operation})" if step.operation else "")
             lines.append(
-                f"    {number:>3}. {label:<44} {record.status}"
-                + (f": {record.error}" if record.error else "")
+                f"    {number:>3}. {label:<44} {step.status}"
+                + (f": {step.error}" if step.error else "")
             )
     return "\n".join(lines)
 
 
-def history(runs: list[Run], now: dt.datetime) -> str:
+def history(runs: list[RunSummary], now: dt.datetime) -> str:
     """Recent runs, newest first."""
     if not runs:
         return "No runs yet."
@@ -128,16 +103,15 @@ def history(runs: list[Run], now: dt.datetime) -> str:
     return "\n".join(lines)
 
 
-def pending(approvals: list[Approval], now: dt.datetime) -> str:
+def pending(items: list[OpenItem], now: dt.datetime) -> str:
     """Open approvals and tasks, whose they are, and how to answer them."""
-    if not approvals:
+    if not items:
         return "Nothing is waiting for a decision."
     lines = ["Waiting for people:"]
-    for approval in approvals:
+    for item in items:
         lines.append(
-            f"  {approval.id}  {approval.kind:<8} run {approval.run_id}  "
-            f"{_headline(approval.package['summary'])}"
-            f"  · {_deciders(approval)} · due {_ago(approval.due_at, now)}"
+            f"  {item.id}  {item.kind:<8} run {item.run_id}  {_headline(item.summary)}"
+            f"  · {_deciders(item)} · due {_ago(item.due_at, now)}"
         )
     lines.append(
         "Answer with /sop approve ID, /sop reject ID reason, or /sop complete ID key=value …"
@@ -145,9 +119,9 @@ def pending(approvals: list[Approval], now: dt.datetime) -> str:
     return "\n".join(lines)
 
 
-def _deciders(approval: Approval) -> str:
+def _deciders(item: OpenItem) -> str:
     """Who may decide, each named once (a procedure's owner may also have started the run)."""
-    return mentions(list(dict.fromkeys(approval.deciders)))
+    return mentions(list(dict.fromkeys(item.deciders)))
 
 
 def _headline(text: str, limit: int = 80) -> str:

@@ -1,33 +1,38 @@
-"""Executing ``/sop`` commands against the engine, for whoever asked and wherever."""
+"""Executing ``/sop`` commands through the front door, for whoever asked and wherever."""
 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from bot.commands import replies
-from bot.commands.parser import USAGE, Command, UsageError, parse
+from bot.app.commands import replies
+from bot.app.commands.parser import USAGE, Command, UsageError, parse
+from bot.app.door import Asked, FrontDoor, Started
+from bot.chat.messages import Question
 from bot.directory import Directory
-from bot.engine.engine import Engine
-from bot.engine.errors import EngineError, InvalidInputs, MissingInput, MissingInputs
+from bot.engine.decisions import DecisionResult
+from bot.engine.errors import EngineError, InvalidInputs
 from bot.library import UnknownProcedure
 
 
 @dataclass(frozen=True)
 class Reply:
-    """What to show the person; ``questions`` are inputs to ask before running again."""
+    """What to show the person; empty when the surface was asked a question instead."""
 
     text: str
     ok: bool = True
-    questions: list[MissingInput] = field(default_factory=list)
-    command: Command | None = None
 
 
 @dataclass
 class CommandService:
-    engine: Engine
-    directory: Directory
+    door: FrontDoor
+
+    @property
+    def directory(self) -> Directory:
+        """Who is who, for surfaces that show names."""
+        return self.door.directory
 
     def handle(self, text: str, user_id: str, thread: dict[str, Any] | None = None) -> Reply:
         """Parse and run one command for ``user_id``; every failure is a clear reply."""
@@ -41,67 +46,80 @@ class CommandService:
         self, command: Command, user_id: str, thread: dict[str, Any] | None = None
     ) -> Reply:
         """Run an already parsed command."""
+        name = command.args[0] if command.verb == "run" else None
+        return self._answering(lambda: self._execute(command, user_id, thread), name)
+
+    def answer(self, question: Question, user_id: str, answers: dict[str, str]) -> Reply:
+        """Hand a person's answers to a question back through the front door."""
+        name = question.subject if question.action == "run" else None
+        return self._answering(lambda: _reply(self.door.answer(question, user_id, answers)), name)
+
+    def ask_task(self, task_id: str, user_id: str, thread: dict[str, Any] | None = None) -> Reply:
+        """A task's Complete button: ask for its answers (or complete one without fields)."""
+        return self._answering(lambda: _reply(self.door.ask_task(task_id, user_id, thread)), None)
+
+    def _answering(self, act: Callable[[], Reply], procedure: str | None) -> Reply:
+        """``act()``, with every refusal turned into a reply (inputs that do not fit get the
+        procedure's usage line)."""
         try:
-            return self._execute(command, user_id, thread)
-        except MissingInputs as missing:
-            return Reply(str(missing), ok=False, questions=missing.missing, command=command)
+            return act()
         except InvalidInputs as error:
             usage = ""
-            with contextlib.suppress(UnknownProcedure, IndexError):
-                usage = "\nUsage: " + replies.input_usage(
-                    self.engine.runtime.library.find(command.args[0]).procedure
-                )
+            if procedure is not None:
+                with contextlib.suppress(UnknownProcedure):
+                    usage = "\nUsage: " + replies.input_usage(
+                        self.door.library.find(procedure).procedure
+                    )
             return Reply(f"{error}{usage}", ok=False)
         except (EngineError, UnknownProcedure) as error:
             return Reply(str(error), ok=False)
 
     def _execute(self, command: Command, user_id: str, thread: dict[str, Any] | None) -> Reply:
-        engine = self.engine
-        now = engine.runtime.clock.now()
+        door = self.door
+        now = door.now()
         verb = command.verb
         if verb == "help":
             return Reply(USAGE)
         if verb == "list":
-            return Reply(replies.procedure_list(engine.runtime.library))
+            return Reply(replies.procedure_list(door.procedures(user_id)))
         if verb == "run":
             return self._run(command, user_id, thread)
         if verb == "status":
-            return Reply(replies.run_status(engine.view(command.args[0]), now))
+            return Reply(replies.run_status(door.run(command.args[0]), now))
         if verb == "history":
-            sop_id = (
-                engine.runtime.library.find(command.args[0]).procedure.id if command.args else None
+            return Reply(
+                replies.history(door.history(command.args[0] if command.args else None), now)
             )
-            return Reply(replies.history(engine.history(sop_id=sop_id), now))
         if verb == "pending":
-            return Reply(replies.pending(engine.pending_approvals(), now))
+            return Reply(replies.pending(door.pending(), now))
         if verb == "approve":
-            return Reply(
-                engine.decide(command.args[0], user_id, "approve", command.rest or None).message
-            )
+            return _reply(door.decide(command.args[0], user_id, "approve", command.rest or None))
         if verb == "reject":
-            return Reply(engine.decide(command.args[0], user_id, "reject", command.rest).message)
+            return _reply(door.decide(command.args[0], user_id, "reject", command.rest))
         if verb == "complete":
-            return Reply(
-                engine.complete_task(command.args[0], user_id, dict(command.options)).message
-            )
+            return _reply(door.complete_task(command.args[0], user_id, dict(command.options)))
         if verb == "cancel":
-            return Reply(engine.cancel(command.args[0], user_id, command.rest).message)
+            return _reply(door.cancel(command.args[0], user_id, command.rest))
         raise UsageError(f"unknown command '{verb}'")
 
     def _run(self, command: Command, user_id: str, thread: dict[str, Any] | None) -> Reply:
-        served = self.engine.runtime.library.find(command.args[0])
-        given: dict[str, Any] = dict(command.options)
-        for name, value in list(given.items()):
-            spec = served.procedure.inputs.get(name)
-            if spec is not None and spec.type == "user":
-                given[name] = self.directory.find_user(value) or value
+        self.door.library.find(command.args[0])  # an unknown name is told before a stray word
         mode = None
         for word in command.args[1:]:
             if word.startswith("--mode="):
                 mode = word.removeprefix("--mode=")
             else:
                 raise InvalidInputs(f"'{word}' is not key=value")
-        run = self.engine.start(
-            served.procedure.id, given, started_by=user_id, thread=thread, mode=mode
+        started = self.door.start(
+            command.args[0], dict(command.options), by=user_id, thread=thread, mode=mode
         )
-        return Reply(replies.run_started(run, served.procedure))
+        return _reply(started)
+
+
+def _reply(outcome: Started | Asked | DecisionResult) -> Reply:
+    """A front door outcome in words; nothing to say when a question went out instead."""
+    if isinstance(outcome, Started):
+        return Reply(replies.run_started(outcome.run, outcome.title))
+    if isinstance(outcome, Asked):
+        return Reply("")
+    return Reply(outcome.message)

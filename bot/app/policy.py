@@ -1,0 +1,103 @@
+"""Who may do what: start a run, decide an approval or task, cancel a run, choose a mode.
+
+The rules live here once. The engine asks them at the moment it acts, so a command, a
+button, an event, a schedule and a test harness all meet the same rules and no surface can
+go around them; the front door asks them too, to show each person what is theirs. Every
+rule answers with the reason a person is refused, in words they can act on, or None.
+
+Pure rules: no database and no engine; the directory says who is a person and who is in
+which group. (The engine imports this one module of ``bot.app``; it imports nothing back.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from bot.directory import Directory
+from bot.identity import mentions
+from bot.procedure.model import Procedure
+
+CARE = ("autonomous", "assist", "shadow")
+"""The modes from least to most careful."""
+
+
+def careful_enough(mode: str) -> list[str]:
+    """``mode`` and every mode more careful than it, in order."""
+    return list(CARE[CARE.index(mode) :])
+
+
+def mode_refusal(procedure: Procedure, file: str, asked: str) -> str | None:
+    """Care only tightens at run time: a starter may ask for the procedure's mode or a more
+    careful one, never a less careful one; only its owners change its mode, in the SOP."""
+    allowed = careful_enough(procedure.mode)
+    if asked in allowed:
+        return None
+    options = " or ".join(f"--mode={mode}" for mode in allowed[1:])
+    may = options or f"{procedure.mode} is already the most careful mode"
+    return (
+        f"{procedure.id} runs in {procedure.mode} mode; --mode={asked} would make it less "
+        f"careful, and a starter may only make a run more careful ({may}). Only its "
+        f"owner {mentions([procedure.owner])} changes its mode, by editing {file}."
+    )
+
+
+def start_refusal(directory: Directory, user_id: str) -> str | None:
+    """Any person may start any served procedure by hand; a user group, a channel or an ID
+    nobody has never starts one (events and schedules start runs as sopbot)."""
+    if directory.is_person(user_id):
+        return None
+    return (
+        f"{user_id} is not a person: only people in the directory start procedures, never a "
+        "user group or a channel. Start it as yourself"
+    )
+
+
+def is_decider(directory: Directory, user_id: str, deciders: Iterable[str]) -> bool:
+    """True when ``user_id`` is one of ``deciders`` or a member of a listed group."""
+    return any(user_id == decider or user_id in directory.members(decider) for decider in deciders)
+
+
+def decide_refusal(
+    directory: Directory,
+    user_id: str,
+    *,
+    item_id: str,
+    deciders: list[str],
+    started_by: str | None,
+    allow_starter: bool,
+    approving: bool,
+) -> str | None:
+    """Only listed people decide (a group or channel never counts as one), and not to
+    approve their own run unless the SOP allows it."""
+    names = mentions(list(dict.fromkeys(deciders)))
+    if not directory.is_person(user_id):
+        return (
+            f"{user_id} is not a person: only people in the directory decide, never a "
+            f"user group or a channel. One of {names} must decide {item_id} themselves"
+        )
+    if not is_decider(directory, user_id, deciders):
+        return f"only {names} may decide {item_id}"
+    if approving and user_id == started_by and not allow_starter:
+        return "you started this run, so someone else must approve it"
+    return None
+
+
+def cancellers(procedure: Procedure, started_by: str | None) -> list[str]:
+    """Who may stop a run: whoever started it, the procedure's owner, and whoever it
+    escalates to (the people who take over when it goes wrong)."""
+    escalation = procedure.escalation.to if procedure.escalation else []
+    people = [started_by] if started_by else []
+    return list(dict.fromkeys([*people, procedure.owner, *escalation]))
+
+
+def cancel_refusal(
+    directory: Directory, user_id: str, *, run_id: str, procedure: Procedure, started_by: str | None
+) -> str | None:
+    """Only a person among ``cancellers`` (or in one of their groups) stops a run."""
+    allowed = cancellers(procedure, started_by)
+    if directory.is_person(user_id) and is_decider(directory, user_id, allowed):
+        return None
+    return (
+        f"only {mentions(allowed)} may cancel run {run_id} (whoever started it, "
+        f"the owner of {procedure.id}, or whoever it escalates to); ask one of them"
+    )
