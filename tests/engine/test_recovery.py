@@ -51,26 +51,33 @@ class ProcessDied(BaseException):
 
 
 class DiesAfterActing:
-    """The sandbox, but the process dies right after the tool performed ``operation``."""
+    """The sandbox, but the process dies right after the tool performed ``operation`` (or,
+    with ``acting=False``, right before it would)."""
 
-    def __init__(self, tools: SandboxTools, operation: str) -> None:
-        self.tools, self.operation = tools, operation
+    def __init__(self, tools: SandboxTools, operation: str, *, acting: bool = True) -> None:
+        self.tools, self.operation, self.acting = tools, operation, acting
         self.namespaces = tools.namespaces
 
     def invoke(
         self, operation: Operation, arguments: dict[str, Any], *, idempotency_key: str | None = None
     ) -> Any:
+        if operation.name == self.operation and not self.acting:
+            raise ProcessDied
         result = self.tools.invoke(operation, arguments, idempotency_key=idempotency_key)
         if operation.name == self.operation:
             raise ProcessDied
         return result
 
 
-def _crash_during(harness: Harness, operation: str) -> str:
+def _crash_during(
+    harness: Harness, operation: str, sop: str = "announce", inputs: dict[str, Any] | None = None
+) -> str:
+    """Start ``sop``; the process dies right after the tool performed ``operation``, and a
+    new one (same database, new worker name) takes over. The run's id."""
     dying = DiesAfterActing(harness.tools, operation)
     harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, dying)  # type: ignore[arg-type]
     with pytest.raises(ProcessDied):
-        harness.start("announce", {"order_id": "1043"})
+        harness.start(sop, inputs or {"order_id": "1043"})
     (run,) = views.history(harness.database)
     harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, harness.tools)
     harness.engine.runtime.worker_id = "restarted"
@@ -162,22 +169,16 @@ def test_a_keyed_write_done_just_before_a_crash_stays_on_record_and_on_its_path(
     The restarted run must not re-read the order, see it refunded and take another path:
     it resumes at the refund, repeats it with the same key, and emails the customer."""
     harness = make_harness(READ_THEN_PAY)
-    dying = DiesAfterActing(harness.tools, "crm.refund")
-    harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, dying)  # type: ignore[arg-type]
-    with pytest.raises(ProcessDied):
-        harness.start("refund-once", {"order_id": "1043"})
-    (run,) = views.history(harness.database)
-    harness.engine.runtime.connectors = dict.fromkeys(harness.tools.namespaces, harness.tools)
-    harness.engine.runtime.worker_id = "restarted"
+    run_id = _crash_during(harness, "crm.refund", "refund-once")
 
     harness.advance(dt.timedelta(seconds=61))
 
-    finished = harness.run(run.id)
+    finished = harness.run(run_id)
     assert (finished.status, finished.reason) == ("completed", None)
     assert len(harness.tool_calls("crm.refund")) == 1, "the key kept the tool from refunding twice"
     assert len(harness.tool_calls("email.send")) == 1, "the customer is told"
     with harness.database.session() as session:
-        calls = [(r.step_id, r.status) for r in journal.steps_for_run(session, run.id)]
+        calls = [(r.step_id, r.status) for r in journal.steps_for_run(session, run_id)]
     assert calls == [
         ("look_up", "succeeded"),
         ("pay", "interrupted"),
@@ -185,7 +186,7 @@ def test_a_keyed_write_done_just_before_a_crash_stays_on_record_and_on_its_path(
         ("tell", "succeeded"),
     ]
     audited = [
-        (event.action, event.outcome) for event in views.audit_trail(harness.database, run.id)
+        (event.action, event.outcome) for event in views.audit_trail(harness.database, run_id)
     ]
     assert ("crm.refund", "succeeded") in audited
 

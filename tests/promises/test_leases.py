@@ -27,7 +27,7 @@ from bot.procedure.loader import LoadedSop, load_text
 from storage import journal
 from storage.database import Database
 from storage.models import Timer
-from tests.engine.test_recovery import ProcessDied
+from tests.engine.test_recovery import DiesAfterActing, ProcessDied
 
 WAIT = 10.0
 """Seconds to wait for the held call to reach the tool, or for a thread to finish."""
@@ -76,21 +76,6 @@ class HeldTool:
         if operation.name == self.operation and not self.arrived.is_set():
             self.arrived.set()
             assert self.gate.wait(WAIT), "the test never opened the gate"
-        return self.tools.invoke(operation, arguments, idempotency_key=idempotency_key)
-
-
-class DiesBeforeActing:
-    """The sandbox, but every call of ``operation`` kills the process before it acts."""
-
-    def __init__(self, tools: SandboxTools, operation: str) -> None:
-        self.tools, self.operation = tools, operation
-        self.namespaces = tools.namespaces
-
-    def invoke(
-        self, operation: Operation, arguments: dict[str, Any], *, idempotency_key: str | None = None
-    ) -> Any:
-        if operation.name == self.operation:
-            raise ProcessDied
         return self.tools.invoke(operation, arguments, idempotency_key=idempotency_key)
 
 
@@ -184,7 +169,7 @@ def test_a_run_that_keeps_stopping_workers_is_set_aside(
     engines: tuple[Harness, Harness], database: Database
 ) -> None:
     first, second = engines
-    dying = DiesBeforeActing(first.tools, "crm.refund")
+    dying = DiesAfterActing(first.tools, "crm.refund", acting=False)
     first.engine.runtime.connectors = dict.fromkeys(first.tools.namespaces, dying)  # type: ignore[arg-type]
     with pytest.raises(ProcessDied):
         first.start("pay-then-tell")
