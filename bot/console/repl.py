@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.app.commands.service import CommandService
+from bot.app.door import FrontDoor
 from bot.catalogue.registry import CatalogueError
 from bot.clock.time import OffsetClock
 from bot.clock.waker import Waker
@@ -64,7 +65,7 @@ def run_console(
     user = sopbot.directory.find_user(DEFAULT_USER_HANDLE) or "U01MARIA"
     session = ConsoleSession(
         engine,
-        CommandService(engine, sopbot.directory),
+        CommandService(FrontDoor(engine, sopbot.directory, chat)),
         chat,
         clock,
         terminal.read,
