@@ -1,0 +1,88 @@
+"""The guide's team connector run through sopbot's commands, as an operator runs them: each
+command is a real ``sopbot`` process, configured only through its environment, calling a
+stand-in for Acme's shop API."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.custom_connector.shop_api import TOKEN, ShopApi, serving
+from tests.docs.connecting_guide import guide_files, write_package
+
+REPO = Path(__file__).resolve().parents[2]
+SOP_FILE = "sops/replacement-order.yml"
+SCENARIOS = """\
+- name: stock on hand is reserved at the shop
+  as: U02DEV
+  inputs: {order_id: "1042", sku: SKU-1001}
+  then:
+    - expect: {status: completed}
+
+- name: a stubbed empty shelf escalates without asking the shop
+  as: U02DEV
+  inputs: {order_id: "1043", sku: SKU-1001}
+  tools:
+    shop.get_stock: {answer: {sku: SKU-1001, on_hand: 0, warehouse: Leipzig}}
+  then:
+    - expect:
+        status: escalated
+        escalations: [{to: [U04LEE], reason: SKU-1001 is out of stock in Leipzig}]
+"""
+
+
+@dataclass
+class Operator:
+    """Runs ``sopbot`` in ``workdir`` with the guide's connector configured."""
+
+    workdir: Path
+    env: dict[str, str]
+
+    @property
+    def sops(self) -> Path:
+        return self.workdir / "sops"
+
+    def sopbot(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+        """Run one command to its end; its exit code and output."""
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli.app", *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            cwd=self.workdir,
+            env=self.env,
+            timeout=120,
+            check=False,
+        )
+
+
+@pytest.fixture
+def shop_api() -> Iterator[ShopApi]:
+    with serving() as api:
+        yield api
+
+
+@pytest.fixture
+def operator(tmp_path: Path, shop_api: ShopApi) -> Operator:
+    """A working directory with the guide's SOP and its scenarios, the guide's package on
+    the path, ``SOPBOT_CONNECTORS`` naming it, and the shop's token and address set."""
+    package = write_package(tmp_path / "packages")
+    (tmp_path / "sops").mkdir()
+    (tmp_path / SOP_FILE).write_text(guide_files()[SOP_FILE])
+    (tmp_path / "sops" / "replacement-order.test.yml").write_text(SCENARIOS)
+    env = {name: value for name, value in os.environ.items() if not name.startswith("SOPBOT_")}
+    env.update(
+        PYTHONPATH=os.pathsep.join([str(package), str(REPO)]),
+        SOPBOT_CONNECTORS=json.dumps(["acme_shop:SHOP"]),
+        SOPBOT_SECRET_ACME_SHOP_TOKEN=TOKEN,
+        ACME_SHOP_URL=shop_api.url,
+        SOPBOT_DATABASE_URL=f"sqlite:///{tmp_path / 'sopbot.db'}",
+    )
+    return Operator(tmp_path, env)
