@@ -47,7 +47,7 @@ from bot.clock.waker import Waker
 from bot.config import Settings
 from bot.engine.engine import Engine
 from bot.engine.status import TimerKind
-from bot.wiring import build_engine, open_database, open_sandbox
+from bot.wiring import assemble
 from storage import timers
 from storage.database import Database
 from storage.models import Timer
@@ -106,11 +106,7 @@ class CountingChat:
 def open_worker(url: str, clock: ShiftedClock, chat: CountingChat, worker_id: str) -> Engine:
     """A sopbot engine exactly as a process starting up builds one (schema check included)."""
     settings = Settings(database_url=url, worker_id=worker_id)
-    database = open_database(settings)
-    sandbox = open_sandbox(database, clock)
-    return build_engine(
-        settings, database, chat, clock, tools=sandbox.tools, directory=sandbox.directory
-    )
+    return assemble(settings, clock=clock, chat=lambda _database, _directory: chat).engine
 
 
 # --- setup -----------------------------------------------------------------------------------
