@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
+    slack_api_url: str = Field(
+        default="https://slack.com/api/",
+        description="Slack's Web API: Slack's own, a proxy, a Grid gateway or a test double",
+    )
     secrets_key: SecretStr | None = Field(
         default=None,
         description="the Fernet key that encrypts secret run inputs (required on PostgreSQL)",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, insert, select, update
+from sqlalchemy import Select, bindparam, case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from storage.models import Timer
@@ -54,22 +54,27 @@ class Claim:
         return cls(timer.id, timer.claimed_by, timer.claims)
 
 
+def _candidates(claimable: Any, *, locked: bool, of_kinds: bool) -> Select[Any]:
+    statement = select(_TABLE.c.id, _TABLE.c.due_at).where(claimable)
+    if of_kinds:
+        statement = statement.where(_TABLE.c.kind.in_(bindparam("b_kinds", expanding=True)))
+    statement = statement.order_by(_TABLE.c.due_at, _TABLE.c.id).limit(bindparam("b_limit"))
+    return statement.with_for_update(skip_locked=True) if locked else statement
+
+
 # Two simple queries instead of one OR: each walks its own index in due order and stops at
 # the limit, however large the backlog of future timers is.
-_PENDING_DUE = (
-    select(_TABLE.c.id, _TABLE.c.due_at)
-    .where(_TABLE.c.status == "pending", _TABLE.c.due_at <= bindparam("b_now"))
-    .order_by(_TABLE.c.due_at, _TABLE.c.id)
-    .limit(bindparam("b_limit"))
-)
-_LEASE_OVER = (
-    select(_TABLE.c.id, _TABLE.c.due_at)
-    .where(_TABLE.c.status == "claimed", _TABLE.c.lease_until < bindparam("b_now"))
-    .order_by(_TABLE.c.due_at, _TABLE.c.id)
-    .limit(bindparam("b_limit"))
-)
-_PENDING_DUE_LOCKED = _PENDING_DUE.with_for_update(skip_locked=True)
-_LEASE_OVER_LOCKED = _LEASE_OVER.with_for_update(skip_locked=True)
+_PENDING = (_TABLE.c.status == "pending") & (_TABLE.c.due_at <= bindparam("b_now"))
+_LEASE_RAN_OUT = (_TABLE.c.status == "claimed") & (_TABLE.c.lease_until < bindparam("b_now"))
+# (locked, of kinds) → the two candidate queries, built once
+_CANDIDATES = {
+    (locked, of_kinds): (
+        _candidates(_PENDING, locked=locked, of_kinds=of_kinds),
+        _candidates(_LEASE_RAN_OUT, locked=locked, of_kinds=of_kinds),
+    )
+    for locked in (False, True)
+    for of_kinds in (False, True)
+}
 _CLAIM = (
     update(_TABLE)
     .where(_TABLE.c.id.in_(bindparam("b_ids", expanding=True)))
@@ -115,9 +120,16 @@ def schedule(
 
 
 def claim_due(
-    session: Session, *, now: datetime, owner: str, lease: timedelta, limit: int = 50
+    session: Session,
+    *,
+    now: datetime,
+    owner: str,
+    lease: timedelta,
+    limit: int = 50,
+    kinds: Collection[str] | None = None,
 ) -> list[Timer]:
-    """Claim up to ``limit`` due timers for ``owner`` until ``now + lease``, oldest due first.
+    """Claim up to ``limit`` due timers for ``owner`` until ``now + lease``, oldest due first;
+    only of ``kinds`` when given (a process claims only the work it can do).
 
     Due: pending with ``due_at <= now``, or claimed by a process whose lease ran out.
     PostgreSQL locks the candidates with ``FOR UPDATE SKIP LOCKED``, so concurrent claimers
@@ -128,11 +140,11 @@ def claim_due(
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
     postgres = session.get_bind().dialect.name == "postgresql"
-    bounds = {"b_now": now, "b_limit": limit}
-    candidates = [
-        *session.execute(_PENDING_DUE_LOCKED if postgres else _PENDING_DUE, bounds),
-        *session.execute(_LEASE_OVER_LOCKED if postgres else _LEASE_OVER, bounds),
-    ]
+    bounds: dict[str, Any] = {"b_now": now, "b_limit": limit}
+    if kinds is not None:
+        bounds["b_kinds"] = list(kinds)
+    pending, lease_ran_out = _CANDIDATES[postgres, kinds is not None]
+    candidates = [*session.execute(pending, bounds), *session.execute(lease_ran_out, bounds)]
     ids = [row.id for row in sorted(candidates, key=lambda row: (row.due_at, row.id))[:limit]]
     if not ids:
         return []

@@ -17,7 +17,7 @@ from bot.engine.executor import Executor, RunConflict
 from bot.engine.runtime import Runtime
 from bot.engine.starting import Starter
 from bot.engine.status import TimerKind
-from bot.engine.timers import HANDLERS, broken
+from bot.engine.timers import HANDLERS, TimerHandler, broken
 from bot.engine.timers.context import TimerContext
 from bot.engine.timers.messages import deliver_batch
 from storage import timers
@@ -35,9 +35,18 @@ class Worker:
     decisions: Decisions
     starter: Starter
     context: TimerContext = field(init=False)
+    handlers: dict[str, TimerHandler] = field(init=False)
 
     def __post_init__(self) -> None:
         self.context = TimerContext(self.runtime, self.executor, self.decisions, self.starter)
+        self.handlers = dict(HANDLERS)
+
+    def register(self, kind: str, handler: TimerHandler) -> None:
+        """Let a layer above the engine (the front door's inbox, say) have its own kind of
+        due work done by the same workers, claimed and leased like the engine's own."""
+        if kind in self.handlers:
+            raise ValueError(f"timer kind {kind!r} already has a handler")
+        self.handlers[kind] = handler
 
     def run_due(self, *, batch: int = 50, max_rounds: int = 1000) -> int:
         """Handle every timer due now (several rounds, as handling makes new work). Returns the count."""
@@ -51,6 +60,7 @@ class Worker:
                     owner=self.runtime.worker_id,
                     lease=self.runtime.lease,
                     limit=batch,
+                    kinds=self.handlers,
                 )
             if not claimed:
                 return handled
@@ -75,7 +85,7 @@ class Worker:
                 lambda: broken.set_aside(self.context, timer, claim),
             )
             return
-        handler = HANDLERS.get(timer.kind)
+        handler = self.handlers.get(timer.kind)
         if handler is None:
             raise ValueError(f"timer {timer.id} has the unknown kind {timer.kind!r}")
         self._guarded(claim, timer.kind, timer.run_id, lambda: handler(self.context, timer))

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.app import views
+from bot.engine.timers.context import TimerContext
+from storage import timers
+from storage.models import Timer
 from tests.engine.conftest import REFUND, MakeHarness, refund_sop
 
 
@@ -146,3 +151,29 @@ def test_dates_from_inputs_tasks_and_tools_compare_as_dates_after_a_pause(
     finished = harness.run(run.id)
     assert finished.status == "completed", finished.reason
     assert finished.reason == "kickoff 2026-12-01, 8 days after the start"
+
+
+def test_a_layer_above_the_engine_has_its_own_due_work_done_by_the_workers(
+    make_harness: MakeHarness,
+) -> None:
+    harness = make_harness(REFUND)
+    seen: list[dict[str, object]] = []
+
+    def handle(ctx: TimerContext, timer: Timer) -> None:
+        seen.append(timer.payload)
+        ctx.complete(timer)
+
+    harness.engine.worker.register("inbound", handle)
+    with harness.database.session() as session:
+        timers.schedule(
+            session,
+            kind="inbound",
+            due_at=harness.clock.now(),
+            now=harness.clock.now(),
+            payload={"op": "run"},
+        )
+    harness.engine.run_due()
+    harness.engine.run_due()
+    assert seen == [{"op": "run"}], "done once, by the worker"
+    with pytest.raises(ValueError, match="already has a handler"):
+        harness.engine.worker.register("advance", lambda _ctx, _timer: None)

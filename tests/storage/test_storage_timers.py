@@ -241,3 +241,14 @@ def test_two_processes_claiming_together_take_every_timer_exactly_once(
             row.id: row.claimed_by for row in session.execute(select(Timer.id, Timer.claimed_by))
         }
     assert owners == {timer_id: owner for owner, claimed in reports.items() for timer_id in claimed}
+
+
+def test_a_process_claims_only_the_kinds_of_work_it_can_do(database: Database) -> None:
+    wake = _schedule(database, T0, kind="wake")
+    inbound = _schedule(database, T0, kind="inbound")
+
+    with database.session() as session:
+        claimed = timers.claim_due(session, now=T0, owner="worker", lease=LEASE, kinds=["wake"])
+    assert [timer.id for timer in claimed] == [wake]
+    assert _stored(database, inbound).status == "pending", "left for a process that can"
+    assert _claim(database, "front", T0) == [inbound]
