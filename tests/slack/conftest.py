@@ -78,7 +78,9 @@ def directory(client: WebClient, ticks: Ticks) -> SlackDirectory:
 
 
 @pytest.fixture
-def make_chat(client: WebClient, directory: SlackDirectory, ticks: Ticks) -> Callable[[], SlackChat]:
+def make_chat(
+    client: WebClient, directory: SlackDirectory, ticks: Ticks
+) -> Callable[[], SlackChat]:
     """``make_chat()`` → a new SlackChat (a fresh process: no memory of earlier posts) that
     waits on ``ticks``."""
 

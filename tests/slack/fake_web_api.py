@@ -352,15 +352,15 @@ class FakeSlack:
         return {"ok": True, "view": shown}
 
 
-
-
 def _shown(message: dict[str, Any], args: dict[str, Any]) -> dict[str, Any]:
     """A stored message as the history methods show it: metadata only when asked for."""
     wanted = str(args.get("include_all_metadata", "")).lower() in ("1", "true")
     return {k: v for k, v in message.items() if k != "metadata" or wanted}
 
 
-def _json(body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def _json(
+    body: dict[str, Any], status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     return Response(
         json.dumps(body), status=status, headers=headers or {}, content_type="application/json"
     )

@@ -58,7 +58,9 @@ def test_two_failed_posts_then_a_good_one_leave_exactly_one_message(
 def test_a_post_slack_kept_before_its_answer_was_lost_is_found_not_doubled(
     slack: FakeSlack, make_chat: MakeChat, lost: str
 ) -> None:
-    slack.fail("chat.postMessage", server_error(applied=True) if lost == "500" else hang(applied=True))
+    slack.fail(
+        "chat.postMessage", server_error(applied=True) if lost == "500" else hang(applied=True)
+    )
     ref = make_chat().post(ALERT, key="k")
     (posted,) = slack.posted("C03OPS")
     assert ref.id == posted["ts"]
@@ -108,7 +110,7 @@ def test_posts_to_one_channel_are_paced_a_second_apart_other_channels_are_not(
 def test_an_unknown_channel_is_a_clear_error_not_a_retry(
     slack: FakeSlack, make_chat: MakeChat
 ) -> None:
-    with pytest.raises(SlackRefused, match="channel_not_found.*invite the app"):
+    with pytest.raises(SlackRefused, match=r"channel_not_found.*invite the app"):
         make_chat().post(Message(to="C09GONE", text="hi"), key="k")
     assert len(slack.calls_to("conversations.history")) == 1
 
@@ -140,7 +142,9 @@ def test_destinations_slack_cannot_take_are_refused_plainly(
     assert slack.calls_to("chat.postMessage") == []
 
 
-def test_a_card_is_replaced_in_place_with_chat_update(slack: FakeSlack, make_chat: MakeChat) -> None:
+def test_a_card_is_replaced_in_place_with_chat_update(
+    slack: FakeSlack, make_chat: MakeChat
+) -> None:
     chat = make_chat()
     card = Card(title="Approval", summary="Refund 640", footer="a-1")
     ref = chat.post(Message(to="C02SUPPORT", text="Refund 640", card=card), key="k")

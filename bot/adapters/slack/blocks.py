@@ -57,7 +57,9 @@ def render(message: Message) -> Rendered:
         blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=shown))]
         if was_cut:
             blocks.append(_note())
-        return Rendered(text=shown, blocks=_dicts(blocks), overflow=message.text if was_cut else None)
+        return Rendered(
+            text=shown, blocks=_dicts(blocks), overflow=message.text if was_cut else None
+        )
     card_blocks, was_cut = _card(message.card)
     fallback, _ = cut(escape(message.text or message.card.summary), SECTION_TEXT)
     return Rendered(
@@ -79,7 +81,10 @@ def full_text(card: Card) -> str:
 def _card(card: Card) -> tuple[list[Block], bool]:
     title, title_cut = cut(card.title, HEADER_TEXT)
     summary, summary_cut = cut(escape(card.summary), SECTION_TEXT)
-    body: list[Block] = [HeaderBlock(text=title), SectionBlock(text=MarkdownTextObject(text=summary))]
+    body: list[Block] = [
+        HeaderBlock(text=title),
+        SectionBlock(text=MarkdownTextObject(text=summary)),
+    ]
     facts, facts_cut = _facts(card.fields)
     tail: list[Block] = []
     if card.buttons:

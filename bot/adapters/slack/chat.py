@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
@@ -152,7 +153,8 @@ class SlackChat:
         for _ in range(THREAD_PAGES):
             page = self._call(
                 "conversations.replies",
-                lambda cursor=cursor: self._client.conversations_replies(
+                partial(
+                    self._client.conversations_replies,
                     channel=channel,
                     ts=thread_ts,
                     limit=RECENT,

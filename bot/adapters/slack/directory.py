@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from slack_sdk import WebClient
@@ -99,9 +100,9 @@ class SlackDirectory:
 
     def _user(self, user_id: str) -> Person | None:
         try:
-            user = self._retrying.call(
-                "users.info", lambda: self._client.users_info(user=user_id)
-            )["user"]
+            user = self._retrying.call("users.info", lambda: self._client.users_info(user=user_id))[
+                "user"
+            ]
         except SlackRefused as refused:
             if refused.error == "user_not_found":
                 return None
@@ -112,9 +113,7 @@ class SlackDirectory:
             name=profile.get("display_name") or profile.get("real_name") or user["name"],
             handle=user["name"],
             time_zone=user.get("tz"),
-            active_human=not (
-                user.get("deleted") or user.get("is_bot") or user.get("is_app_user")
-            ),
+            active_human=not (user.get("deleted") or user.get("is_bot") or user.get("is_app_user")),
         )
 
     def _group_members(self, group_id: str) -> frozenset[str]:
@@ -133,9 +132,9 @@ class SlackDirectory:
         """Group ID → handle."""
 
         def load() -> dict[str, str]:
-            groups = self._retrying.call(
-                "usergroups.list", lambda: self._client.usergroups_list()
-            )["usergroups"]
+            groups = self._retrying.call("usergroups.list", lambda: self._client.usergroups_list())[
+                "usergroups"
+            ]
             return {group["id"]: group["handle"] for group in groups}
 
         return self._lists.get("groups", load)
@@ -172,8 +171,11 @@ class SlackDirectory:
         while True:
             page = self._retrying.call(
                 method,
-                lambda cursor=cursor: self._client.api_call(
-                    method, http_verb="GET", params={**arguments, "limit": PAGE, "cursor": cursor}
+                partial(
+                    self._client.api_call,
+                    method,
+                    http_verb="GET",
+                    params={**arguments, "limit": PAGE, "cursor": cursor},
                 ),
             )
             yield from page[key]
