@@ -51,6 +51,9 @@ def client(slack: FakeSlack) -> WebClient:
     return web_client("xoxb-test-token", slack.url, timeout=1)
 
 
+MakeChat = Callable[[], SlackChat]
+
+
 class Ticks:
     """A clock and a sleep that only move when told: a sleep is recorded and moves the
     clock at once, so tests see every wait without waiting."""
@@ -78,9 +81,7 @@ def directory(client: WebClient, ticks: Ticks) -> SlackDirectory:
 
 
 @pytest.fixture
-def make_chat(
-    client: WebClient, directory: SlackDirectory, ticks: Ticks
-) -> Callable[[], SlackChat]:
+def make_chat(client: WebClient, directory: SlackDirectory, ticks: Ticks) -> MakeChat:
     """``make_chat()`` → a new SlackChat (a fresh process: no memory of earlier posts) that
     waits on ``ticks``."""
 

@@ -3,14 +3,12 @@ Slack or the network does, and a clear error when it cannot be delivered."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from bot.adapters.slack.calls import SlackRefused, SlackUnavailable
-from bot.adapters.slack.chat import EVENT_TYPE, SlackChat, Undeliverable
+from bot.adapters.slack.chat import EVENT_TYPE, Undeliverable
 from bot.chat.messages import Card, Message, MessageRef
-from tests.slack.conftest import Ticks
+from tests.slack.conftest import MakeChat, Ticks
 from tests.slack.fake_web_api import (
     FakeSlack,
     hang,
@@ -19,7 +17,6 @@ from tests.slack.fake_web_api import (
     server_error,
 )
 
-MakeChat = Callable[[], SlackChat]
 ALERT = Message(to="C03OPS", text="SLA breached on run r-1", kind="alert")
 
 
