@@ -13,7 +13,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from bot.app import policy, questions, views
+from bot.app import questions, views
+from bot.engine import policy
 from bot.app.views import OpenItem, ProcedureList, RunDetail, RunSummary
 from bot.chat.messages import Question
 from bot.chat.port import SurfacePort

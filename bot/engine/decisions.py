@@ -20,7 +20,7 @@ from typing import Any, Literal, NoReturn
 
 from sqlalchemy.orm import Session
 
-from bot.app import policy
+from bot.engine import policy
 from bot.engine.errors import DecisionRefused, InvalidInputs, RunNotFound
 from bot.engine.executor import schedule_advance
 from bot.engine.inputs import coerce
@@ -170,7 +170,7 @@ class Decisions:
         return DecisionResult(f"Cancelled run {run_id}.", final=True)
 
     def _check_canceller(self, run_id: str, user_id: str, now: dt.datetime) -> None:
-        """The policy's cancel rule (``bot.app.policy.cancel_refusal``), asked before any
+        """The policy's cancel rule (``bot.engine.policy.cancel_refusal``), asked before any
         transaction opens, like the decide rule; a refusal is audited."""
         with self.runtime.database.session(read_only=True) as session:
             run = runs.get_run(session, run_id)
@@ -260,7 +260,7 @@ class Decisions:
     def _check_decider(
         self, approval: Approval, run: Run, user_id: str, decision: Decision, now: dt.datetime
     ) -> None:
-        """The policy's decide rule (``bot.app.policy.decide_refusal``), enforced here so
+        """The policy's decide rule (``bot.engine.policy.decide_refusal``), enforced here so
         every surface meets it.
 
         Asks the directory before any transaction opens (it may read the database itself);

@@ -1,7 +1,7 @@
 """The engine: start runs, record decisions, do due work.
 
 Surfaces reach it through the front door (``bot.app.door``), which adds the questions and
-the read models; the policy (``bot.app.policy``) is enforced here and in ``decisions``, so
+the read models; the policy (``bot.engine.policy``) is enforced here and in ``decisions``, so
 whoever calls the engine meets the same rules.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.app import policy
+from bot.engine import policy
 from bot.engine.decisions import Decision, DecisionResult, Decisions
 from bot.engine.errors import EngineError
 from bot.engine.executor import Executor

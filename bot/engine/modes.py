@@ -7,14 +7,14 @@ confirmations and shadow's "would do" are the owners' decision, made by editing 
 
 from __future__ import annotations
 
-from bot.app.policy import CARE, careful_enough, mode_refusal
+from bot.engine.policy import CARE, careful_enough, mode_refusal
 from bot.engine.errors import EngineError
 from bot.library import ServedProcedure
 
 
 class ModeRefused(EngineError):
     """The starter asked for a mode less careful than the procedure's own (the rule and its
-    wording: ``bot.app.policy.mode_refusal``)."""
+    wording: ``bot.engine.policy.mode_refusal``)."""
 
     def __init__(self, served: ServedProcedure, asked: str, why: str) -> None:
         super().__init__(why)

@@ -156,7 +156,8 @@ def test_a_card_is_replaced_in_place_with_chat_update(
 def test_a_reply_goes_into_the_runs_thread(slack: FakeSlack, make_chat: MakeChat) -> None:
     chat = make_chat()
     root = chat.post(Message(to="C02SUPPORT", text="Run r-1 started"), key="root")
-    thread = {"to": "C02SUPPORT", "ts": root.id}
+    # as the engine gives it: the run's root message, once posted
+    thread = {"to": "C02SUPPORT", "root": {"to": root.to, "id": root.id, "extra": root.extra}}
     chat.post(Message(to="C02SUPPORT", text="step done", thread=thread), key="step")
     again = make_chat().post(Message(to="C02SUPPORT", text="step done", thread=thread), key="step")
     reply = slack.posted("C02SUPPORT")[1]

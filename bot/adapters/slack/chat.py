@@ -90,7 +90,9 @@ class SlackChat:
     def _deliver(self, message: Message, key: str) -> MessageRef:
         channel = self._channel(message.to)
         thread = message.thread or {}
-        thread_ts = thread.get("ts") if thread.get("to") == message.to else None
+        # the run's root message (a MessageRef as JSON) is where its thread hangs
+        root = thread.get("root") or {}
+        thread_ts = root.get("id") if thread.get("to") == message.to else None
         rendered = render(message)
         ref = self._post_once(channel, key, thread_ts, text=rendered.text, blocks=rendered.blocks)
         if rendered.overflow:
