@@ -73,6 +73,7 @@ def assemble(
     procedures: Sequence[LoadedSop] | None = None,
     secrets: Mapping[str, str] | None = None,
     schedules: bool = True,
+    directory: Directory | None = None,
 ) -> Sopbot:
     """A running sopbot on ``settings``.
 
@@ -81,6 +82,8 @@ def assemble(
     to serve instead of ``settings.sops_dir``. ``secrets``: what ``{{ secrets.* }}`` reads
     instead of ``SOPBOT_SECRET_*`` (connectors keep the configured ones for credentials).
     ``schedules``: arm the schedule triggers now (a test clock arms them when it says).
+    ``directory``: the people the engine and the chat ask (Slack's); default the sandbox's
+    seeded people, which ``Sopbot.directory`` keeps either way for the console and tests.
     Raises ``CatalogueError`` for a connector that cannot be registered, chosen or started.
     """
     catalogue = build_catalogue(tuple(settings.connectors))
@@ -88,7 +91,15 @@ def assemble(
     database = open_database(settings) if database is None else database
     try:
         return _assemble(
-            settings, catalogue, database, clock, chat, procedures, secrets, schedules=schedules
+            settings,
+            catalogue,
+            database,
+            clock,
+            chat,
+            procedures,
+            secrets,
+            schedules=schedules,
+            directory=directory,
         )
     except BaseException:
         if owned:
@@ -106,9 +117,11 @@ def _assemble(
     secrets: Mapping[str, str] | None,
     *,
     schedules: bool,
+    directory: Directory | None,
 ) -> Sopbot:
     seed(database, clock.now())
-    directory = SandboxDirectory(database)
+    sandbox_people = SandboxDirectory(database)
+    people = sandbox_people if directory is None else directory
     sandbox = SandboxTools(database, clock.now)
     vault = Vault.for_database(database.url, settings.secrets_key_text)
     configured = Secrets(vault=vault)
@@ -128,8 +141,8 @@ def _assemble(
         library=library,
         catalogue=catalogue,
         connectors=connectors,
-        chat=chat(database, directory),
-        directory=directory,
+        chat=chat(database, people),
+        directory=people,
         clock=clock,
         secrets=configured if secrets is None else Secrets(secrets, vault=vault),
         worker_id=settings.worker_id or default_worker_id(),
@@ -138,4 +151,4 @@ def _assemble(
     engine = Engine(runtime)
     if schedules:
         engine.starter.arm_schedules()
-    return Sopbot(settings, database, clock, runtime.chat, directory, sandbox, engine)
+    return Sopbot(settings, database, clock, runtime.chat, sandbox_people, sandbox, engine)
