@@ -8,6 +8,11 @@ from typing import Protocol
 from bot.chat.messages import Message, MessageRef, Question
 
 
+class Undeliverable(Exception):
+    """The chat refused a message for good (no such channel, the bot is not in it, the
+    person is gone): trying again would change nothing, so the outbox gives up on it."""
+
+
 class ChatPort(Protocol):
     """Deliver messages and keep cards current."""
 

@@ -17,6 +17,8 @@ from typing import TypeVar
 
 from slack_sdk.errors import SlackApiError
 
+from bot.chat.port import Undeliverable
+
 T = TypeVar("T")
 
 RATE_LIMITED = "ratelimited"
@@ -28,7 +30,7 @@ class SlackUnavailable(RuntimeError):
     """Slack did not take the call after every try: the outbox tries again later."""
 
 
-class SlackRefused(RuntimeError):
+class SlackRefused(Undeliverable):
     """Slack answered the call with an error that trying again will not change."""
 
     def __init__(self, method: str, error: str, hint: str) -> None:

@@ -21,6 +21,7 @@ from bot.adapters.slack.pacing import Pacer
 from bot.adapters.slack.text import escape, pieces
 from bot.chat.messages import Message, MessageRef, Question
 from bot.chat.once import PostedKeys
+from bot.chat.port import Undeliverable
 from bot.directory import Directory
 from bot.identity import is_channel_id, is_channel_name, is_group_id, is_user_id
 
@@ -31,10 +32,6 @@ RECENT = 200
 within one lease of its first try, long before 200 later messages."""
 THREAD_PAGES = 5
 """Pages of ``RECENT`` replies searched in a thread, oldest first."""
-
-
-class Undeliverable(ValueError):
-    """A destination Slack cannot take a message for, said plainly."""
 
 
 class SlackChat:
