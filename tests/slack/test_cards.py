@@ -85,7 +85,10 @@ def test_the_approval_card_of_a_real_run_is_this_block_kit(
         {
             "type": "context",
             "elements": [
-                {"type": "mrkdwn", "text": f"{approval.id} · package {approval.package_hash[:12]}"}
+                {
+                    "type": "mrkdwn",
+                    "text": f"{approval.id} · refund v1 · package {approval.package_hash[:12]}",
+                }
             ],
         },
     ]

@@ -269,5 +269,6 @@ def approval_card(row: ApprovalRow, *, decided: str | None = None) -> Card:
         summary=package["summary"],
         fields=tuple(fields),
         buttons=buttons,
-        footer=decided or f"{row.id} · package {row.package_hash[:12]}",
+        footer=decided
+        or f"{row.id} · {package['sop']['id']} v{package['sop']['version']} · package {row.package_hash[:12]}",
     )
