@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from cryptography.fernet import Fernet
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
 from bot.catalogue.registry import connector_references
@@ -40,9 +40,18 @@ class Settings(BaseSettings):
     )
     worker_id: str | None = Field(default=None, description="this process's name in leases")
     lease_seconds: int = Field(default=60, ge=5)
-    slack_bot_token: SecretStr | None = None
-    slack_app_token: SecretStr | None = None
-    slack_signing_secret: SecretStr | None = None
+    # Slack's own names (SLACK_BOT_TOKEN, …) as its guides and tools use them; the SOPBOT_
+    # spellings keep working. Environment names are matched case-insensitively.
+    slack_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("slack_bot_token", "sopbot_slack_bot_token")
+    )
+    slack_app_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("slack_app_token", "sopbot_slack_app_token")
+    )
+    slack_signing_secret: SecretStr | None = Field(
+        default=None,
+        validation_alias=AliasChoices("slack_signing_secret", "sopbot_slack_signing_secret"),
+    )
     slack_api_url: str = Field(
         default="https://slack.com/api/",
         description="Slack's Web API: Slack's own, a proxy, a Grid gateway or a test double",
