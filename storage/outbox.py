@@ -49,3 +49,26 @@ def record_delivery(session: Session, timer_id: int, landed: dict[str, Any]) -> 
         update(Timer).where(Timer.id == timer_id).values(payload={**payload, _LANDED: landed})
     )
     return rows_changed(session, statement) == 1
+
+
+@dataclass(frozen=True)
+class Queued:
+    """A message queued for a run: its JSON as queued, and where it landed once posted."""
+
+    message: dict[str, Any]
+    landed: dict[str, Any] | None
+
+
+def queued_for_run(session: Session, run_id: str, *, kind: str) -> list[Queued]:
+    """The run's messages (timers of ``kind``, not cancelled), oldest first: what a surface
+    needs to update cards it posted earlier, such as an SLA alert once acknowledged."""
+    query = (
+        select(Timer.payload)
+        .where(Timer.run_id == run_id, Timer.kind == kind, Timer.status != "cancelled")
+        .order_by(Timer.id)
+    )
+    return [
+        Queued(message=payload["message"], landed=payload.get(_LANDED))
+        for payload in session.scalars(query)
+        if "message" in payload
+    ]

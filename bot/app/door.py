@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.app import questions, views
-from bot.engine import policy
-from bot.app.views import OpenItem, ProcedureList, RunDetail, RunSummary
+from bot.app.views import Escalation, OpenItem, ProcedureList, RunDetail, RunSummary
 from bot.chat.messages import Question
 from bot.chat.port import SurfacePort
 from bot.directory import Directory
+from bot.engine import policy
+from bot.engine.alert_responses import AlertResponses
 from bot.engine.decisions import Decision, DecisionResult
 from bot.engine.engine import Engine
 from bot.engine.errors import DecisionRefused, EngineError, MissingInputs
@@ -132,6 +133,16 @@ class FrontDoor:
         """Stop a run; the engine holds who may."""
         return self.engine.cancel(run_id, by, reason)
 
+    def acknowledge(self, run_id: str, clock_id: str, by: str) -> DecisionResult:
+        """``by`` saw the SLA alerts of the run's clock and is on it (audited, shown on the
+        alert cards); only people may."""
+        return AlertResponses(self.engine.runtime).acknowledge(run_id, clock_id, by)
+
+    def take_over(self, run_id: str, by: str) -> DecisionResult:
+        """``by`` handles the run from now on (audited, said in its thread, shown on its
+        alert cards); only people may, and only while it runs."""
+        return AlertResponses(self.engine.runtime).take_over(run_id, by)
+
     def procedures(self, by: str) -> ProcedureList:
         """The procedures ``by`` may start (none for a group or channel)."""
         listed = views.procedure_list(self.library)
@@ -143,10 +154,19 @@ class FrontDoor:
         """Where a run stands."""
         return views.run_detail(self.engine.runtime.database, run_id)
 
-    def history(self, name: str | None = None, limit: int = 20) -> list[RunSummary]:
-        """Recent runs, of one procedure (id or command word) or all."""
+    def history(
+        self, name: str | None = None, limit: int = 20, *, started_by: str | None = None
+    ) -> list[RunSummary]:
+        """Recent runs, of one procedure (id or command word) or all; with ``started_by``,
+        only the runs that person started."""
         sop_id = self.library.find(name).procedure.id if name else None
-        return views.history(self.engine.runtime.database, sop_id=sop_id, limit=limit)
+        return views.history(
+            self.engine.runtime.database, sop_id=sop_id, started_by=started_by, limit=limit
+        )
+
+    def escalations(self, limit: int = 10) -> list[Escalation]:
+        """Runs that ended handed to people, newest first."""
+        return views.escalations(self.engine.runtime.database, limit=limit)
 
     def pending(self, by: str | None = None) -> list[OpenItem]:
         """Approvals and tasks waiting for people; with ``by``, only those ``by`` may decide."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.engine.errors import RunNotFound
+from bot.engine.status import RunStatus
 from bot.library import Library
 from bot.procedure.inputs import InputSpec
 from bot.procedure.model import Procedure
@@ -53,6 +54,14 @@ class RunSummary:
     started_by: str | None
     created_at: dt.datetime
     finished_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """A run that ended handed to people, and why."""
+
+    run: RunSummary
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -145,6 +154,13 @@ def history(
     with database.session(read_only=True) as session:
         found = runs.list_runs(session, sop_id=sop_id, started_by=started_by, limit=limit)
         return [summary(run) for run in found]
+
+
+def escalations(database: Database, *, limit: int = 10) -> list[Escalation]:
+    """Recently escalated runs, newest first."""
+    with database.session(read_only=True) as session:
+        found = runs.list_runs(session, status=RunStatus.ESCALATED, limit=limit)
+        return [Escalation(summary(run), run.reason) for run in found]
 
 
 def open_items(database: Database, limit: int = 50) -> list[OpenItem]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.chat.messages import (
     Card,
     Message,
+    MessageRef,
     message_from_json,
     message_to_json,
     ref_from_json,
@@ -41,6 +42,17 @@ def queue_message(
     if approval_id:
         payload["approval_id"] = approval_id
         payload["replace_card"] = replace_card
+    timers.schedule(
+        session, kind=TimerKind.NOTIFY, due_at=now, now=now, run_id=run_id, payload=payload
+    )
+
+
+def queue_update(
+    session: Session, at: MessageRef, message: Message, *, now: dt.datetime, run_id: str | None
+) -> None:
+    """Replace the message that landed ``at`` with ``message`` soon (a card showing what
+    people did with it since)."""
+    payload = {"message": message_to_json(message), "update_at": ref_to_json(at)}
     timers.schedule(
         session, kind=TimerKind.NOTIFY, due_at=now, now=now, run_id=run_id, payload=payload
     )
@@ -142,6 +154,9 @@ def deliver(chat: ChatPort, database: Database, timer: Timer) -> None:
     that can ask the chat itself for the key (Slack, through message metadata) close it.
     """
     message = message_from_json(timer.payload["message"])
+    if "update_at" in timer.payload:
+        chat.update(ref_from_json(timer.payload["update_at"]), message)
+        return
     approval_id = timer.payload.get("approval_id")
     root = (
         _thread_root(database, timer.run_id) if message.thread or _is_root_update(timer) else None

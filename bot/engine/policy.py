@@ -101,3 +101,15 @@ def cancel_refusal(
         f"only {mentions(allowed)} may cancel run {run_id} (whoever started it, "
         f"the owner of {procedure.id}, or whoever it escalates to); ask one of them"
     )
+
+
+def respond_refusal(directory: Directory, user_id: str) -> str | None:
+    """Anyone alerted may acknowledge an SLA alert or take the run over (an alert lands in
+    channels, and on-call people change), but only a person: a group or channel never
+    answers for the people in it."""
+    if directory.is_person(user_id):
+        return None
+    return (
+        f"{user_id} is not a person: only people in the directory acknowledge alerts or "
+        "take runs over, never a user group or a channel"
+    )

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.chat.messages import Message
+from bot.engine.alert_cards import alert_card
 from bot.engine.notify import fan_out, queue_message
 from bot.engine.status import BOT_ACTOR, RUN_TIMER_KINDS, TimerKind
 from bot.engine.targets import TargetError, resolve_targets
@@ -121,6 +122,7 @@ def fire(
             work,
             clock,
             _default_targets(work, clock),
+            "SLA warning",
             f"SLA {clock.id} on run {work.run.id} breaches in {format_duration(before)}",
             directory,
             now,
@@ -132,6 +134,7 @@ def fire(
             work,
             clock,
             _default_targets(work, clock),
+            "SLA breached",
             f"SLA {clock.id} breached on run {work.run.id}",
             directory,
             now,
@@ -152,7 +155,8 @@ def fire(
     except TargetError as error:
         targets = [work.procedure.owner]
         message += f" (target problem: {error})"
-    _alert(work, clock, targets, message, directory, now)
+    heading = "SLA breached" if link.after == "breach" else "SLA escalation"
+    _alert(work, clock, targets, heading, message, directory, now)
     actions: list[tuple[str, dict[str, Any]]] = []
     for call in link.actions:
         try:
@@ -162,6 +166,7 @@ def fire(
                 work,
                 clock,
                 [work.procedure.owner],
+                "SLA action not prepared",
                 f"SLA action {call.action} could not be prepared: {error}",
                 directory,
                 now,
@@ -185,9 +190,17 @@ def _default_targets(work: RunWork, clock: SlaClock) -> list[str]:
 
 
 def _alert(
-    work: RunWork, clock: SlaClock, targets: list[str], text: str, directory: Any, now: dt.datetime
+    work: RunWork,
+    clock: SlaClock,
+    targets: list[str],
+    heading: str,
+    text: str,
+    directory: Any,
+    now: dt.datetime,
 ) -> None:
+    """Alert ``targets`` (groups fan out to their members) with the clock's alert card."""
     destinations = fan_out(targets, directory)
+    card = alert_card(heading, text, procedure=work.procedure, run=work.run, clock=clock)
 
     def record(session: Session) -> None:
         audit.append(
@@ -202,7 +215,7 @@ def _alert(
         for destination in destinations:
             queue_message(
                 session,
-                Message(to=destination, text=text, kind="alert"),
+                Message(to=destination, text=text, card=card, kind="alert"),
                 now=now,
                 run_id=work.run.id,
             )

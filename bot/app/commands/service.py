@@ -15,6 +15,7 @@ from bot.directory import Directory
 from bot.engine.decisions import DecisionResult
 from bot.engine.errors import EngineError, InvalidInputs
 from bot.library import UnknownProcedure
+from bot.procedure.summary import summarize
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,10 @@ class CommandService:
         """A task's Complete button: ask for its answers (or complete one without fields)."""
         return self._answering(lambda: _reply(self.door.ask_task(task_id, user_id, thread)), None)
 
+    def respond(self, act: Callable[[], DecisionResult]) -> Reply:
+        """A button's front door action (acknowledge, take over…) in words, refusals too."""
+        return self._answering(lambda: _reply(act()), None)
+
     def _answering(self, act: Callable[[], Reply], procedure: str | None) -> Reply:
         """``act()``, with every refusal turned into a reply (inputs that do not fit get the
         procedure's usage line)."""
@@ -82,6 +87,8 @@ class CommandService:
             return Reply(USAGE)
         if verb == "list":
             return Reply(replies.procedure_list(door.procedures(user_id)))
+        if verb == "show":
+            return Reply(summarize(door.library.find(command.args[0]).procedure, today=now.date()))
         if verb == "run":
             return self._run(command, user_id, thread)
         if verb == "status":
@@ -92,6 +99,8 @@ class CommandService:
             )
         if verb == "pending":
             return Reply(replies.pending(door.pending(), now))
+        if verb == "approvals":
+            return Reply(replies.pending(door.pending(user_id), now))
         if verb == "approve":
             return _reply(door.decide(command.args[0], user_id, "approve", command.rest or None))
         if verb == "reject":
