@@ -7,8 +7,8 @@ confirmations and shadow's "would do" are the owners' decision, made by editing 
 
 from __future__ import annotations
 
-from bot.engine.policy import CARE, careful_enough, mode_refusal
 from bot.engine.errors import EngineError
+from bot.engine.policy import CARE, careful_enough, mode_refusal
 from bot.library import ServedProcedure
 
 
