@@ -35,14 +35,16 @@ class Message:
     """Text (and optionally a card) for one destination.
 
     ``to`` is a Slack ID (user → a direct message; channel or group → that conversation) or
-    ``#name``; ``thread`` keeps a run's conversation together.
+    ``#name``; ``thread`` keeps a run's conversation together. A ``reply`` answers one
+    person's request where they made it (``thread["to"]``): Slack shows it to them alone
+    (ephemeral), other surfaces as a plain message.
     """
 
     to: str
     text: str
     card: Card | None = None
     thread: dict[str, Any] | None = None
-    kind: Literal["info", "card", "alert"] = "info"
+    kind: Literal["info", "card", "alert", "reply"] = "info"
 
 
 @dataclass(frozen=True)

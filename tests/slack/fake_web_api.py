@@ -85,6 +85,8 @@ class FakeSlack:
     _ticks: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _released: threading.Event = field(default_factory=threading.Event)
+    _answered: threading.Condition = field(default_factory=threading.Condition)
+    _effects: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.server.expect_request(_ANY_METHOD).respond_with_handler(self._handle)
@@ -141,6 +143,16 @@ class FakeSlack:
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
+    def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[Call]:
+        """The calls of ``method`` once ``count`` of them have taken effect (a listener
+        that calls Slack after its ack does so on Bolt's thread)."""
+        with self._answered:
+            arrived = self._answered.wait_for(
+                lambda: self._effects.get(method, 0) >= count, timeout=timeout
+            )
+        assert arrived, f"{method} was called {len(self.calls_to(method))} times, not {count}"
+        return self.calls_to(method)
+
     def posted(self, channel: str) -> list[dict[str, Any]]:
         """The messages in ``channel`` (replies included), oldest first."""
         return list(self.messages.get(channel, []))
@@ -163,6 +175,9 @@ class FakeSlack:
             return _json({"ok": False, "error": "unknown_method"})
         with self._lock:
             answer = handler(args)
+        with self._answered:
+            self._effects[method] = self._effects.get(method, 0) + 1
+            self._answered.notify_all()
         if fault is not None:
             return self._fault(fault)
         return _json(answer)

@@ -57,7 +57,8 @@ class SlackChat:
         self._dms: dict[str, str] = {}
 
     def post(self, message: Message, *, key: str) -> MessageRef:
-        return self._keys.post_once(key, lambda: self._deliver(message, key))
+        deliver = self._whisper if message.kind == "reply" and message.thread else self._deliver
+        return self._keys.post_once(key, lambda: deliver(message, key))
 
     def update(self, ref: MessageRef, message: Message) -> None:
         rendered = render(message)
@@ -83,6 +84,22 @@ class SlackChat:
         self._retrying.call(
             "views.open", lambda: self._client.views_open(trigger_id=trigger, view=view)
         )
+
+    def _whisper(self, message: Message, key: str) -> MessageRef:
+        """A reply only its person sees, in the conversation where they asked. Slack keeps
+        no ephemeral message in a conversation's history, so unlike a post it cannot be
+        looked for: a crash between Slack taking it and the outbox's record shows the
+        person the same answer twice, and changes nothing else."""
+        channel = self._channel(str((message.thread or {})["to"]))
+        rendered = render(message)
+        self._pacer.wait(channel)
+        response = self._retrying.call(
+            "chat.postEphemeral",
+            lambda: self._client.chat_postEphemeral(
+                channel=channel, user=message.to, text=rendered.text, blocks=rendered.blocks
+            ),
+        )
+        return MessageRef(to=channel, id=str(response["message_ts"]))
 
     def _deliver(self, message: Message, key: str) -> MessageRef:
         channel = self._channel(message.to)

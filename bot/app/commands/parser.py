@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 
 USAGE = """\
 /sop list                               procedures you can run
+/sop show NAME                          what a procedure does, its inputs and who approves
 /sop run NAME key=value …               start one: /sop run refund order_id=1042 reason=damaged;
                                         quote values with spaces: reason="arrived broken";
                                         add --mode=shadow to try it without changing anything
 /sop status RUN                         where a run stands and what it waits for
 /sop history [NAME]                     recent runs
 /sop pending                            approvals and tasks waiting for someone
+/sop approvals                          the approvals and tasks waiting for you
 /sop approve ID [reason]                approve a package
 /sop reject ID reason                   reject it (a reason is required)
 /sop complete TASK key=value …          report a task done
@@ -46,10 +48,12 @@ class Command:
 VERBS: dict[str, tuple[int, str]] = {
     "help": (0, ""),
     "list": (0, ""),
+    "show": (1, "/sop show NAME"),
     "run": (1, "/sop run NAME key=value …"),
     "status": (1, "/sop status RUN"),
     "history": (0, ""),
     "pending": (0, ""),
+    "approvals": (0, ""),
     "approve": (1, "/sop approve ID [reason]"),
     "reject": (2, "/sop reject ID reason"),
     "complete": (1, "/sop complete TASK key=value …"),

@@ -1,0 +1,112 @@
+"""The durable inbox: a surface's request (a Slack command, click or form) is written down
+with its dedupe key in one transaction before the surface acknowledges it; a worker then
+does it through the front door and answers the person through the outbox.
+
+Recording first means a crash after the acknowledgement loses nothing; a request seen
+before (Slack's retry, a double click, a replayed form) records nothing, so it is never
+done twice. The work itself is a parsed ``/sop`` command or a question's answers, done by
+the same ``CommandService`` the console uses, so every refusal reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from bot.app.commands.parser import Command
+from bot.app.commands.service import CommandService, Reply
+from bot.app.door import FrontDoor
+from bot.chat.messages import Message, Question, QuestionField
+from bot.engine.engine import Engine
+from bot.engine.notify import queue_message
+from bot.engine.timers.context import TimerContext
+from storage import inbound, timers
+from storage.database import Database
+from storage.models import Timer
+
+INBOUND = "inbound"
+"""The timer kind of recorded requests; only processes that can do them claim them."""
+
+log = logging.getLogger(__name__)
+
+
+def record(
+    database: Database, *, key: str, source: str, work: dict[str, Any], now: dt.datetime
+) -> bool:
+    """Write ``work`` down to be done soon, unless ``key`` was seen before (then False and
+    nothing is written). The key and the work commit together or not at all."""
+    with database.session() as session:
+        if not inbound.remember(session, key=key, source=source, at=now):
+            return False
+        timers.schedule(
+            session, kind=INBOUND, due_at=now, now=now, payload={"source": source, "work": work}
+        )
+    return True
+
+
+def command_work(command: Command, *, by: str, channel: str | None) -> dict[str, Any]:
+    """A parsed command, for ``by``, answered in ``channel``."""
+    return {
+        "command": {"verb": command.verb, "args": list(command.args), "options": command.options},
+        "by": by,
+        "channel": channel,
+    }
+
+
+def answer_work(
+    question: Question, answers: dict[str, str], *, by: str, channel: str | None
+) -> dict[str, Any]:
+    """A person's answers to ``question``."""
+    return {"question": asdict(question), "answers": answers, "by": by, "channel": channel}
+
+
+def register_inbox(engine: Engine, door: FrontDoor) -> None:
+    """Let this process's workers do recorded requests."""
+    engine.worker.register(INBOUND, Inbox(CommandService(door)).handle)
+
+
+@dataclass
+class Inbox:
+    service: CommandService
+
+    def handle(self, context: TimerContext, timer: Timer) -> None:
+        """Do one request and queue its answer; the timer is completed whatever happened,
+        so a request that fails is answered once, never retried into a second effect."""
+        work: dict[str, Any] = timer.payload["work"]
+        try:
+            text = self._perform(work).text
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            log.exception("inbound request %s failed [error %s]", timer.id, reference)
+            text = f"Something went wrong on our side (error {reference}); nothing was done twice."
+        channel = work.get("channel")
+        with context.runtime.database.session() as session:
+            if text:
+                reply = Message(
+                    to=work["by"],
+                    text=text,
+                    kind="reply",
+                    thread={"to": channel} if channel else None,
+                )
+                queue_message(session, reply, now=context.runtime.clock.now())
+            context.complete(timer, session)
+
+    def _perform(self, work: dict[str, Any]) -> Reply:
+        by, channel = work["by"], work.get("channel")
+        thread = {"to": channel} if channel else None
+        if "question" in work:
+            return self.service.answer(_question(work["question"]), by, work["answers"])
+        command = work["command"]
+        parsed = Command(command["verb"], tuple(command["args"]), dict(command["options"]))
+        return self.service.execute(parsed, by, thread)
+
+
+def _question(data: dict[str, Any]) -> Question:
+    """The inverse of ``dataclasses.asdict`` on a ``Question``."""
+    fields = tuple(
+        QuestionField(**{**field, "choices": tuple(field["choices"])}) for field in data["fields"]
+    )
+    return Question(**{**data, "fields": fields})

@@ -1,0 +1,108 @@
+"""Buttons on approval and task cards. Approve, and Done on a task without fields, are
+recorded and acknowledged; Reject opens a form for the reason, Done on a task with fields a
+form for them (the decision is recorded when the form is sent). A click by someone who may
+not decide, or on a card already decided, is recorded like any other: the engine refuses
+it, audits the refusal and the person is told why, in the channel, to them alone."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+from slack_sdk.models.views import View
+
+from bot.adapters.slack.modals import question_modal, reason_modal
+from bot.app import questions
+from bot.app.commands.parser import Command
+from bot.app.door import FrontDoor
+from bot.app.inbox import command_work
+from bot.chat.messages import Button
+from handlers.slack.requests import record
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, door: FrontDoor) -> None:
+    @app.action("approve")
+    def approve(ack: Ack, body: dict[str, Any]) -> None:
+        _decide(door, body, Command("approve", (_value(body),)))
+        ack()
+
+    @app.action("reject")
+    def reject(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        approval = _value(body)
+        if not _is_theirs(door, body, approval):
+            _decide(door, body, Command("reject", (approval,)))  # refused, audited, told why
+            ack()
+            return
+        view = reason_modal(Button("Reject", "reject", approval), _about(body, approval))
+        _open(client, body, _with_channel(view, _channel(body)), ack)
+
+    @app.action("complete")
+    def complete(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        task_id, user = _value(body), body["user"]["id"]
+        task = next((item for item in door.pending(user) if item.id == task_id), None)
+        if task is None or not task.fields:
+            _decide(door, body, Command("complete", (task_id,)))
+            ack()
+            return
+        thread = {"to": _channel(body)} if _channel(body) else None
+        _open(client, body, question_modal(questions.for_task(task, to=user, thread=thread)), ack)
+
+
+def _decide(door: FrontDoor, body: dict[str, Any], command: Command) -> None:
+    """Record one click; Slack's unique ids for it make a replay record nothing."""
+    action = body["actions"][0]
+    container = body.get("container") or {}
+    key = ":".join(
+        (
+            "click",
+            str(container.get("channel_id", "")),
+            str(container.get("message_ts", "")),
+            str(action.get("action_ts", "")),
+            body["user"]["id"],
+        )
+    )
+    record(door, key, command_work(command, by=body["user"]["id"], channel=_channel(body)))
+
+
+def _open(client: WebClient, body: dict[str, Any], view: View, ack: Ack) -> None:
+    """Acknowledge, then open ``view`` with the click's trigger (valid for three seconds)."""
+    ack()
+    try:
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+    except Exception:  # the ack is sent; a failure here must not undo it
+        log.exception("a form for %s did not open", _value(body))
+
+
+def _is_theirs(door: FrontDoor, body: dict[str, Any], approval: str) -> bool:
+    """Whether the approval is open and the clicker may decide it (a lock-free read)."""
+    return any(item.id == approval for item in door.pending(body["user"]["id"]))
+
+
+def _with_channel(view: View, channel: str | None) -> View:
+    """The reason form, remembering where the card was, so the answer goes there."""
+    view.private_metadata = json.dumps(
+        {**json.loads(view.private_metadata or "{}"), "channel": channel}
+    )
+    return view
+
+
+def _about(body: dict[str, Any], approval: str) -> str:
+    """The card's own words for what is rejected, else the approval's id."""
+    text = str((body.get("message") or {}).get("text") or "").strip()
+    return f"“{text}”" if text else approval
+
+
+def _value(body: dict[str, Any]) -> str:
+    return str(body["actions"][0]["value"])
+
+
+def _channel(body: dict[str, Any]) -> str | None:
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    return str(channel) if channel else None

@@ -1,0 +1,92 @@
+"""Forms sent back: a question's answers (missing inputs of a run, a task's fields) and a
+rejection's reason. Values are checked while Slack waits, with the engine's own input
+rules: a wrong one is shown in the form beside its field and nothing is recorded; a good
+form is recorded in the inbox and closes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.adapters.slack.modals import (
+    QUESTION_CALLBACK,
+    REASON,
+    REASON_CALLBACK,
+    answered_question,
+    given_reason,
+)
+from bot.app.commands.parser import Command
+from bot.app.door import FrontDoor
+from bot.app.inbox import answer_work, command_work
+from bot.chat.messages import Question
+from bot.engine.inputs import coerce
+from bot.library import UnknownProcedure
+from bot.procedure.inputs import InputSpec
+from handlers.slack.requests import record
+
+REQUIRED = "This one is needed."
+NO_REASON = "Say why, so the requester can act on it."
+
+
+def register(app: App, door: FrontDoor) -> None:
+    @app.view(QUESTION_CALLBACK)
+    def answered(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        question, answers = answered_question(view)
+        errors = _problems(door, question, answers)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        channel = (question.thread or {}).get("to")
+        user = body["user"]["id"]
+        record(door, _key(view), answer_work(question, answers, by=user, channel=channel))
+        ack()
+
+    @app.view(REASON_CALLBACK)
+    def rejected(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        button, reason = given_reason(view)
+        if not reason:
+            ack(response_action="errors", errors={REASON: NO_REASON})
+            return
+        channel = json.loads(view["private_metadata"]).get("channel")
+        command = Command("reject", (button.value, reason))
+        record(door, _key(view), command_work(command, by=body["user"]["id"], channel=channel))
+        ack()
+
+
+def _key(view: dict[str, Any]) -> str:
+    """A submitted view is unique by its id and the hash of the state it was sent in."""
+    return f"view:{view['id']}:{view.get('hash', '')}"
+
+
+def _problems(door: FrontDoor, question: Question, answers: dict[str, str]) -> dict[str, str]:
+    """Per field (its block id), what is wrong with the answer, in the engine's words."""
+    specs = _specs(door, question)
+    errors: dict[str, str] = {}
+    for field in question.fields:
+        value = answers.get(field.name, "")
+        spec = specs.get(field.name)
+        if not value:
+            if field.required:
+                errors[field.name] = REQUIRED
+            continue
+        if spec is None:
+            continue
+        try:
+            coerce(value, spec)
+        except ValueError as error:
+            errors[field.name] = str(error)
+    return errors
+
+
+def _specs(door: FrontDoor, question: Question) -> dict[str, InputSpec]:
+    """The declared types the answers must fit: the procedure's inputs for a run, the task's
+    fields for a task (none when it is gone: the engine then says why)."""
+    if question.action == "run":
+        try:
+            return dict(door.library.find(question.subject).procedure.inputs)
+        except UnknownProcedure:
+            return {}
+    task = next((item for item in door.pending() if item.id == question.subject), None)
+    return dict(task.fields) if task is not None else {}
