@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.app.commands.alerts import ALERT_ACTIONS, alert_command
 from bot.app.commands.parser import Command
 from bot.app.commands.service import CommandService, Reply
 from bot.chat.messages import Question
@@ -24,7 +25,6 @@ from bot.console.chat import ConsoleChat
 from bot.console.people import Person
 from bot.console.render import humanise, prompt
 from bot.console.tool_log import ToolLog
-from bot.engine.alert_cards import ACKNOWLEDGE, OPEN_RUN, TAKE_OVER, parse_alert_value
 from bot.engine.engine import Engine
 from bot.procedure.durations import parse_duration
 
@@ -182,7 +182,6 @@ class ConsoleSession:
 
     def _press(self, number: int) -> None:
         button = self.chat.buttons.get(number)
-        door = self.service.door
         if button is None:
             self.say(self._no_button(number))
         elif button.action == "approve":
@@ -195,13 +194,8 @@ class ConsoleSession:
             self._reply(self.service.execute(command, self.user, THREAD))
         elif button.action == "complete":
             self._complete(button.value)
-        elif button.action == ACKNOWLEDGE:
-            run_id, clock_id = parse_alert_value(button.value)
-            self._reply(self.service.respond(lambda: door.acknowledge(run_id, clock_id, self.user)))
-        elif button.action == TAKE_OVER:
-            self._reply(self.service.respond(lambda: door.take_over(button.value, self.user)))
-        elif button.action == OPEN_RUN:
-            self._reply(self.service.execute(Command("status", (button.value,)), self.user, THREAD))
+        elif button.action in ALERT_ACTIONS:
+            self._reply(self.service.execute(alert_command(button), self.user, THREAD))
 
     def _no_button(self, number: int) -> str:
         pressable = self.chat.open_buttons()

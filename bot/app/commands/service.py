@@ -59,10 +59,6 @@ class CommandService:
         """A task's Complete button: ask for its answers (or complete one without fields)."""
         return self._answering(lambda: _reply(self.door.ask_task(task_id, user_id, thread)), None)
 
-    def respond(self, act: Callable[[], DecisionResult]) -> Reply:
-        """A button's front door action (acknowledge, take over…) in words, refusals too."""
-        return self._answering(lambda: _reply(act()), None)
-
     def _answering(self, act: Callable[[], Reply], procedure: str | None) -> Reply:
         """``act()``, with every refusal turned into a reply (inputs that do not fit get the
         procedure's usage line)."""
@@ -109,6 +105,11 @@ class CommandService:
             return _reply(door.complete_task(command.args[0], user_id, dict(command.options)))
         if verb == "cancel":
             return _reply(door.cancel(command.args[0], user_id, command.rest))
+        # The SLA alert buttons' verbs (no /sop words: a person presses the buttons).
+        if verb == "acknowledge":
+            return _reply(door.acknowledge(command.args[0], command.args[1], user_id))
+        if verb == "take_over":
+            return _reply(door.take_over(command.args[0], user_id))
         raise UsageError(f"unknown command '{verb}'")
 
     def _run(self, command: Command, user_id: str, thread: dict[str, Any] | None) -> Reply:

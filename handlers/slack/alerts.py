@@ -1,0 +1,52 @@
+"""Buttons on SLA alert cards. Acknowledge and Take over change something, so they are
+recorded in the durable inbox (under Slack's ids for the click) and acknowledged; the
+worker does them and tells the person. Open run only reads: it answers at once, to the
+person alone, with where the run stands."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.app.commands import replies
+from bot.app.commands.alerts import alert_command
+from bot.app.door import FrontDoor
+from bot.chat.messages import Button
+from bot.engine.alert_cards import ACKNOWLEDGE, OPEN_RUN, TAKE_OVER
+from bot.engine.errors import EngineError
+from handlers.slack.actions import _channel, _decide
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, door: FrontDoor) -> None:
+    @app.action(ACKNOWLEDGE)
+    @app.action(TAKE_OVER)
+    def respond(ack: Ack, body: dict[str, Any]) -> None:
+        _decide(door, body, alert_command(_button(body)))
+        ack()
+
+    @app.action(OPEN_RUN)
+    def open_run(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        ack()
+        run_id, user = _button(body).value, body["user"]["id"]
+        try:
+            text = replies.run_status(door.run(run_id), door.now())
+        except EngineError as error:
+            text = str(error)
+        channel = _channel(body)
+        try:
+            if channel:
+                client.chat_postEphemeral(channel=channel, user=user, text=text)
+            else:  # pressed outside a conversation: say it in their DM with sopbot
+                client.chat_postMessage(channel=user, text=text)
+        except Exception:  # the ack is sent; a failure here must not undo it
+            log.exception("run %s could not be shown to %s", run_id, user)
+
+
+def _button(body: dict[str, Any]) -> Button:
+    action = body["actions"][0]
+    return Button(label="", action=str(action["action_id"]), value=str(action["value"]))
