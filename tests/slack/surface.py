@@ -5,6 +5,7 @@ threaded werkzeug server on an ephemeral port), and a signed Slack client for it
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,12 +16,12 @@ from typing import Any
 from pydantic import SecretStr
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from bot.adapters.slack.directory import SlackDirectory
 from bot.app.door import FrontDoor
-from bot.app.inbox import register_inbox
+from bot.app.inbox import INBOUND, register_inbox
 from bot.chat.port import SurfacePort
 from bot.clock.time import ManualClock
 from bot.config import Settings
@@ -31,7 +32,7 @@ from bot.wiring import assemble
 from handlers.slack.app import build_app
 from storage import runs
 from storage.database import Database
-from storage.models import AuditEvent, Run, SandboxCall
+from storage.models import AuditEvent, Run, SandboxCall, Timer
 from tests.slack.fake_web_api import FakeSlack
 from tests.slack.signed import SignedSlack
 
@@ -63,6 +64,12 @@ class Surface:
         assert found is not None
         return found
 
+    def recorded(self) -> int:
+        """Requests written to the inbox so far (done or not)."""
+        with self.engine.runtime.database.session() as session:
+            query = select(func.count()).select_from(Timer).where(Timer.kind == INBOUND)
+            return int(session.scalar(query) or 0)
+
     def audit(self, action: str) -> list[AuditEvent]:
         with self.engine.runtime.database.session() as session:
             query = select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
@@ -82,7 +89,7 @@ class Surface:
     def cards(self, channel: str, action_id: str) -> list[dict[str, Any]]:
         """Messages in ``channel`` carrying a button ``action_id``, oldest first."""
         return [
-            message
+            copy.deepcopy(message)  # as the person's Slack showed it then
             for message in self.slack.posted(channel)
             if any(
                 element.get("action_id") == action_id
