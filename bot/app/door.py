@@ -129,6 +129,10 @@ class FrontDoor:
         """Report a task done with its answers."""
         return self.engine.complete_task(task_id, by, answers)
 
+    def decline_task(self, task_id: str, by: str, reason: str) -> DecisionResult:
+        """``by`` cannot do the task (a "Can't do" click): the run goes to a person."""
+        return self.engine.decline_task(task_id, by, reason)
+
     def cancel(self, run_id: str, by: str, reason: str) -> DecisionResult:
         """Stop a run; the engine holds who may."""
         return self.engine.cancel(run_id, by, reason)

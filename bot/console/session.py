@@ -194,6 +194,9 @@ class ConsoleSession:
             self._reply(self.service.execute(command, self.user, THREAD))
         elif button.action == "complete":
             self._complete(button.value)
+        elif button.action == "decline":
+            reason = self._question("Why can't you do it? (the next person sees this): ")
+            self._reply(self.service.decline_task(button.value, self.user, reason))
         elif button.action in ALERT_ACTIONS:
             self._reply(self.service.execute(alert_command(button), self.user, THREAD))
 

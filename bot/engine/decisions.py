@@ -34,6 +34,7 @@ from bot.identity import mention
 from bot.library import pinned_procedure
 from bot.procedure.inputs import InputSpec
 from bot.procedure.model import Procedure
+from bot.procedure.outcomes import Outcome
 from bot.procedure.steps import ApprovalStep, TaskStep
 from storage import approvals, audit, locks, runs, timers
 from storage.models import Approval, Run
@@ -126,6 +127,34 @@ class Decisions:
             self._move_run(session, procedure, run, approval, now)
             self._show_decision(session, approval, run, now)
         return DecisionResult(f"Completed {task_id}.", final=True)
+
+    def decline_task(self, task_id: str, user_id: str, reason: str) -> DecisionResult:
+        """The assignee cannot do the task: the run is handed to people with the reason."""
+        if not reason.strip():
+            raise DecisionRefused("say why you can't do it, so the next person can act on it")
+        now = self.runtime.clock.now()
+        approval, run = self._glance(task_id, "task", now)
+        self._check_decider(approval, run, user_id, "approve", now)
+        procedure = pinned_procedure(self.runtime.database, run.sop_hash)
+        with self.runtime.database.session() as session:
+            approval, run = self._lock(session, task_id, now)
+            self._settle(session, approval, "declined", user_id, reason, now)
+            audit.append(
+                session,
+                at=now,
+                actor=user_id,
+                action="task.decline",
+                outcome="declined",
+                run_id=run.id,
+                step_id=approval.step_id,
+                detail={"task": task_id},
+                reason=reason,
+            )
+            self._move_run(session, procedure, run, approval, now)
+            self._show_decision(session, approval, run, now)
+        return DecisionResult(
+            f"Handed {task_id} back: run {run.id} goes to a person with your reason.", final=True
+        )
 
     def cancel_run(self, run_id: str, user_id: str, reason: str) -> DecisionResult:
         """Stop a run that is not finished; its timers and open approvals go with it."""
@@ -334,6 +363,13 @@ class Decisions:
             if step.save_as:
                 values[step.save_as] = approval.response or {}
             return following, None, None
+        if approval.status == "declined":  # escalated, with the handoff, on the next advance
+            meta.apply_outcome = PendingOutcome(
+                outcome=Outcome(then="escalate").model_dump(mode="json", by_alias=True),
+                reason=f"{mention(approval.decided_by or '')} can't do {approval.id}: "
+                f"{approval.reason}",
+            )
+            return step.id, None, None
         if approval.status == "approved":
             for action in approval.package.get("actions", []):
                 meta.approved[action["step"]] = ApprovedCall(
@@ -361,9 +397,12 @@ class Decisions:
     def _show_decision(
         self, session: Session, approval: Approval, run: Run, now: dt.datetime
     ) -> None:
-        verdict = {"approved": "Approved", "rejected": "Rejected", "completed": "Completed"}[
-            approval.status
-        ]
+        verdict = {
+            "approved": "Approved",
+            "rejected": "Rejected",
+            "completed": "Completed",
+            "declined": "Can't do, said",
+        }[approval.status]
         footer = f"{verdict}{_by(approval)} at {now:%Y-%m-%d %H:%M} UTC" + (
             f": {approval.reason}" if approval.reason else ""
         )

@@ -66,6 +66,10 @@ class Engine:
         """Report a human task done."""
         return self.decisions.complete_task(task_id, user_id, answers)
 
+    def decline_task(self, task_id: str, user_id: str, reason: str) -> DecisionResult:
+        """The assignee cannot do a human task: the run escalates with the reason."""
+        return self.decisions.decline_task(task_id, user_id, reason)
+
     def cancel(self, run_id: str, user_id: str, reason: str) -> DecisionResult:
         """Cancel an unfinished run."""
         return self.decisions.cancel_run(run_id, user_id, reason)

@@ -20,7 +20,7 @@ def file_claim(console: Console) -> str:
     assert "Task · freight-claim" in started
 
     console.type("/as @ana")
-    console.type_until(button(started, "Complete"), "Link to the evidence folder: ")
+    console.type_until(button(started, "Done"), "Link to the evidence folder: ")
     console.type_until("https://files.example/cl-7002", "Bill of lading number: ")
     console.type_until("BOL-5531", "What was damaged or lost?: ")
     reported = console.type("Pallet crushed")

@@ -12,7 +12,7 @@ EVIDENCE_QUESTION = "Link to the evidence folder: "
 def test_a_task_question_left_with_ctrl_d_can_be_answered_later(console: Console) -> None:
     console.type_until("/sop run freight-claim", CLAIM_QUESTION)
     started = console.type("CL-7002")
-    complete = button(started, "Complete")
+    complete = button(started, "Done")
     console.type("/as @ana")
 
     console.type_until(complete, EVIDENCE_QUESTION)

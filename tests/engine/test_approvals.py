@@ -7,6 +7,7 @@ import threading
 
 import pytest
 
+from bot.app import views
 from bot.engine.errors import DecisionRefused
 from storage import audit
 from tests.engine.conftest import REFUND, MakeHarness, refund_sop
@@ -239,3 +240,55 @@ def test_secrets_in_an_approved_call_are_masked_on_the_card_and_never_stored(
     assert harness.run(run.id).status == "completed"
     (request,) = harness.tool_calls("http.request")
     assert "sk-live-9f8e7d6c5b4a" not in str(request.arguments), "the tool's log masks it too"
+
+
+QUOTE_TASK = """\
+    id: quote
+    title: Quote
+    owner: U01MARIA
+    version: 1
+    review: {every: 365d, last_reviewed: 2026-11-01}
+    mode: autonomous
+    trigger: {command: quote}
+    escalation:
+      to: [U04LEE]
+    steps:
+      - id: ask
+        task:
+          assignee: U02DEV
+          instructions: "Name a price"
+          fields:
+            price: {type: number}
+          due: 2d
+          on_timeout: escalate
+        save_as: answer
+      - id: done
+        end: completed
+"""
+
+
+def test_a_task_its_assignee_cannot_do_goes_to_a_person_with_the_reason(
+    make_harness: MakeHarness,
+) -> None:
+    harness = make_harness(QUOTE_TASK)
+    run = harness.start("quote", {})
+    (task,) = harness.pending(run.id)
+    card = next(m.card for m in harness.chat.posted if m.card and m.card.buttons)
+    assert [(b.label, b.action) for b in card.buttons] == [
+        ("Done", "complete"),
+        ("Can't do", "decline"),
+    ]
+    with pytest.raises(DecisionRefused, match="say why"):
+        harness.engine.decline_task(task.id, "U02DEV", " ")
+    with pytest.raises(DecisionRefused):
+        harness.engine.decline_task(task.id, "U03SAM", "not mine")
+
+    harness.engine.decline_task(task.id, "U02DEV", "the supplier has no price list yet")
+    harness.engine.run_due()
+
+    finished = harness.run(run.id)
+    assert finished.status == "escalated"
+    assert finished.reason == f"<@U02DEV> can't do {task.id}: the supplier has no price list yet"
+    assert any("supplier has no price list" in m.text for m in harness.chat.to("U04LEE"))
+    audited = [(e.action, e.outcome) for e in views.audit_trail(harness.database, run.id)]
+    assert ("task.decline", "declined") in audited

@@ -59,6 +59,12 @@ class CommandService:
         """A task's Complete button: ask for its answers (or complete one without fields)."""
         return self._answering(lambda: _reply(self.door.ask_task(task_id, user_id, thread)), None)
 
+    def decline_task(self, task_id: str, user_id: str, reason: str) -> Reply:
+        """A task's Can't do button, with the reason the person gave."""
+        return self._answering(
+            lambda: _reply(self.door.decline_task(task_id, user_id, reason)), None
+        )
+
     def _answering(self, act: Callable[[], Reply], procedure: str | None) -> Reply:
         """``act()``, with every refusal turned into a reply (inputs that do not fit get the
         procedure's usage line)."""

@@ -252,7 +252,14 @@ def approval_card(row: ApprovalRow, *, decided: str | None = None) -> Card:
         fields.append(("Approvals needed", str(row.required)))
     buttons: tuple[Button, ...]
     if row.kind == "task":
-        buttons = () if decided else (Button("Complete", "complete", row.id, "primary"),)
+        buttons = (
+            ()
+            if decided
+            else (
+                Button("Done", "complete", row.id, "primary"),
+                Button("Can't do", "decline", row.id, "danger"),
+            )
+        )
         title = f"Task · {package['sop']['id']} · run {package['run']}"
     else:
         buttons = (
