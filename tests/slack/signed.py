@@ -189,10 +189,6 @@ def text_input(value: str) -> dict[str, Any]:
     return {"type": "plain_text_input", "value": value}
 
 
-def number_input(value: str) -> dict[str, Any]:
-    return {"type": "number_input", "value": value}
-
-
 def _user(user: str) -> dict[str, str]:
     return {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM}
 
