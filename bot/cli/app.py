@@ -19,6 +19,7 @@ from bot.cli import (
     graph_cmd,
     run_cmd,
     schema_cmd,
+    serve_cmd,
     show_cmd,
     test_cmd,
     validate_cmd,
@@ -27,6 +28,7 @@ from bot.cli import (
 
 COMMANDS: tuple[ModuleType, ...] = (
     run_cmd,
+    serve_cmd,
     schema_cmd,
     graph_cmd,
     show_cmd,
