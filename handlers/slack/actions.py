@@ -1,5 +1,5 @@
 """Buttons on approval and task cards. Approve, and Done on a task without fields, are
-recorded and acknowledged; Reject opens a form for the reason, Done on a task with fields a
+recorded and acknowledged; Reject and a task's Can't do open a form for the reason, Done on a task with fields a
 form for them (the decision is recorded when the form is sent). A click by someone who may
 not decide, or on a card already decided, is recorded like any other: the engine refuses
 it, audits the refusal and the person is told why, in the channel, to them alone."""
@@ -34,12 +34,15 @@ def register(app: App, door: FrontDoor) -> None:
     @app.action("reject")
     def reject(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         approval = _value(body)
-        if not _is_theirs(door, body, approval):
-            _decide(door, body, Command("reject", (approval,)))  # refused, audited, told why
-            ack()
-            return
-        view = reason_modal(Button("Reject", "reject", approval), _about(body, approval))
-        _open(client, body, _with_channel(view, _channel(body)), ack)
+        button = Button("Reject", "reject", approval)
+        _ask_why(door, body, client, ack, reason_modal(button, _about(body, approval)))
+
+    @app.action("decline")
+    def decline(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        task = _value(body)
+        button = Button("Can't do", "decline", task)
+        why = f"Why can't you do {_about(body, task)}? The run goes to a person with your reason."
+        _ask_why(door, body, client, ack, reason_modal(button, task, why=why))
 
     @app.action("complete")
     def complete(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -51,6 +54,20 @@ def register(app: App, door: FrontDoor) -> None:
             return
         thread = {"to": _channel(body)} if _channel(body) else None
         _open(client, body, question_modal(questions.for_task(task, to=user, thread=thread)), ack)
+
+
+def _ask_why(
+    door: FrontDoor, body: dict[str, Any], client: WebClient, ack: Ack, view: View
+) -> None:
+    """Open the reason form for someone who may decide; anyone else's click is recorded
+    without a reason, so the engine refuses it, audits it and they are told why."""
+    approval = _value(body)
+    if not _is_theirs(door, body, approval):
+        action = body["actions"][0]["action_id"]
+        _decide(door, body, Command(action, (approval,)))
+        ack()
+        return
+    _open(client, body, _with_channel(view, _channel(body)), ack)
 
 
 def _decide(door: FrontDoor, body: dict[str, Any], command: Command) -> None:

@@ -50,7 +50,7 @@ def register(app: App, door: FrontDoor) -> None:
             ack(response_action="errors", errors={REASON: NO_REASON})
             return
         channel = json.loads(view["private_metadata"]).get("channel")
-        command = Command("reject", (button.value, reason))
+        command = Command(button.action, (button.value, reason))  # reject, or decline
         record(door, _key(view), command_work(command, by=body["user"]["id"], channel=channel))
         ack()
 

@@ -83,18 +83,19 @@ def question_modal(question: Question) -> View:
     )
 
 
-def reason_modal(button: Button, about: str) -> View:
-    """The form a Reject opens: why, before the decision is made."""
+def reason_modal(button: Button, about: str, *, why: str | None = None) -> View:
+    """The form a Reject (or a task's Can't do) opens: why, before the decision is made;
+    titled with the button's label, asking ``why`` (default: why reject ``about``)."""
     return View(
         type="modal",
         callback_id=REASON_CALLBACK,
-        title="Reject",
-        submit="Reject",
+        title=cut(button.label, TITLE_TEXT)[0],
+        submit=cut(button.label, TITLE_TEXT)[0],
         close="Cancel",
         blocks=[
             InputBlock(
                 block_id=REASON,
-                label=cut(f"Why reject {about}?", LABEL_TEXT)[0],
+                label=cut(why or f"Why reject {about}?", LABEL_TEXT)[0],
                 element=PlainTextInputElement(action_id=REASON, multiline=True, max_length=2000),
             )
         ],

@@ -114,6 +114,8 @@ class CommandService:
         # The SLA alert buttons' verbs (no /sop words: a person presses the buttons).
         if verb == "acknowledge":
             return _reply(door.acknowledge(command.args[0], command.args[1], user_id))
+        if verb == "decline":
+            return _reply(door.decline_task(command.args[0], user_id, command.rest))
         if verb == "take_over":
             return _reply(door.take_over(command.args[0], user_id))
         raise UsageError(f"unknown command '{verb}'")
