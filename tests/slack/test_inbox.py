@@ -1,0 +1,49 @@
+"""The inbox's answer when the work itself breaks: the person gets a reference, not a
+traceback, the request is not tried again, and nothing half-done is left behind."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.adapters.slack.directory import SlackDirectory
+from bot.app.commands.parser import parse
+from bot.app.inbox import command_work
+from handlers.slack.requests import record
+from storage.database import Database
+from tests.slack.conftest import MakeChat
+from tests.slack.fake_web_api import FakeSlack
+from tests.slack.surface import Surface, serving
+
+
+@pytest.fixture
+def surface(
+    database: Database,
+    slack: FakeSlack,
+    client: WebClient,
+    directory: SlackDirectory,
+    make_chat: MakeChat,
+) -> Iterator[Surface]:
+    with serving(database, slack, client, directory, make_chat()) as surface:
+        yield surface
+
+
+def test_work_that_breaks_is_answered_with_a_reference_and_not_retried(
+    surface: Surface,
+) -> None:
+    # inputs missing by the time the worker starts it (as if the SOP changed after the
+    # ack): the front door asks, and Slack cannot open a form without a fresh trigger
+    command = parse("run refund reason=damaged")
+    assert record(surface.door, "late", command_work(command, by="U02DEV", channel="C02SUPPORT"))
+    assert not record(
+        surface.door, "late", command_work(command, by="U02DEV", channel="C02SUPPORT")
+    )
+
+    surface.work()
+    (reply,) = surface.whispers("U02DEV")
+    assert reply.startswith("Something went wrong on our side (error ")
+    assert reply.endswith("nothing was done twice.")
+    assert surface.runs() == []
+    assert surface.work() == 0  # the request was completed, not left to be tried again
