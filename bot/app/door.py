@@ -65,13 +65,22 @@ class FrontDoor:
         by: str,
         thread: dict[str, Any] | None = None,
         mode: str | None = None,
+        request: str | None = None,
     ) -> Started | Asked:
-        """Record a run of ``name`` for ``by``; ask them for any input it is missing."""
+        """Record a run of ``name`` for ``by``; ask them for any input it is missing.
+
+        ``request`` names the surface's request: the same request never starts two runs."""
         served = self.library.find(name)
         given = self._people(served, given)
         try:
             run = self.engine.start(
-                served.procedure.id, given, started_by=by, thread=thread, mode=mode, inline=False
+                served.procedure.id,
+                given,
+                started_by=by,
+                thread=thread,
+                mode=mode,
+                inline=False,
+                request_key=request,
             )
         except MissingInputs as missing:
             question = questions.for_inputs(
@@ -82,7 +91,7 @@ class FrontDoor:
         return Started(views.summary(run), served.procedure.title)
 
     def answer(
-        self, question: Question, by: str, answers: dict[str, str]
+        self, question: Question, by: str, answers: dict[str, str], request: str | None = None
     ) -> Started | DecisionResult:
         """Do what ``question`` was asked for, with ``by``'s answers (empty ones left out)."""
         if by != question.to:
@@ -101,6 +110,7 @@ class FrontDoor:
                 thread=question.thread,
                 mode=question.carry.get("mode"),
                 inline=False,
+                request_key=request,
             )
         except MissingInputs as missing:
             unanswered = ", ".join(item.name for item in missing.missing)

@@ -77,7 +77,8 @@ class Inbox:
         so a request that fails is answered once, never retried into a second effect."""
         work: dict[str, Any] = timer.payload["work"]
         try:
-            text = self._perform(work).text
+            # the timer names the request: done again after a crash, it starts no second run
+            text = self._perform(work, f"inbound:{timer.id}").text
         except Exception:
             reference = uuid.uuid4().hex[:8]
             log.exception("inbound request %s failed [error %s]", timer.id, reference)
@@ -94,14 +95,14 @@ class Inbox:
                 queue_message(session, reply, now=context.runtime.clock.now())
             context.complete(timer, session)
 
-    def _perform(self, work: dict[str, Any]) -> Reply:
+    def _perform(self, work: dict[str, Any], request: str) -> Reply:
         by, channel = work["by"], work.get("channel")
         thread = {"to": channel} if channel else None
         if "question" in work:
-            return self.service.answer(_question(work["question"]), by, work["answers"])
+            return self.service.answer(_question(work["question"]), by, work["answers"], request)
         command = work["command"]
         parsed = Command(command["verb"], tuple(command["args"]), dict(command["options"]))
-        return self.service.execute(parsed, by, thread)
+        return self.service.execute(parsed, by, thread, request)
 
 
 def _question(data: dict[str, Any]) -> Question:

@@ -39,3 +39,8 @@ class DecisionRefused(EngineError):
 
 class RunNotFound(EngineError):
     """No run has that id."""
+
+
+class AlreadyStarted(EngineError):
+    """The same request (a redelivery, a worker taking over after a crash) asked for a run
+    again: the first one stands, no second run is started."""

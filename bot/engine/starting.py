@@ -16,7 +16,7 @@ from croniter import croniter
 
 from bot.chat.messages import Message
 from bot.engine import sla
-from bot.engine.errors import EngineError
+from bot.engine.errors import AlreadyStarted, EngineError
 from bot.engine.executor import schedule_advance
 from bot.engine.inputs import resolve_inputs
 from bot.engine.modes import ModeRefused, mode_for_run
@@ -52,6 +52,7 @@ class Starter:
         interactive: bool = True,
         mode: str | None = None,
         claim_for: str | None = None,
+        request_key: str | None = None,
     ) -> tuple[Run, Claim | None]:
         """Create a run of the procedure ``name`` (id or command word), due at once.
 
@@ -84,6 +85,10 @@ class Starter:
         )
         context = {"inputs": inputs, "trigger": trigger, "now": now, "today": now.date()}
         with self.runtime.database.session() as session:
+            if request_key is not None and not inbound.remember(
+                session, key=f"start:{request_key}", source="start", at=now
+            ):  # the same request again (a worker took it over after a crash): once is enough
+                raise AlreadyStarted(f"this request already started a run of {procedure.title}")
             runs.insert_run(session, run)
             claim = schedule_advance(
                 session, run.id, due_at=now, now=now, claim_for=claim_for, lease=self.runtime.lease

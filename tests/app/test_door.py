@@ -9,7 +9,7 @@ from bot.app import views
 from bot.app.door import Asked, Started
 from bot.chat.messages import QuestionField
 from bot.engine.decisions import DecisionResult
-from bot.engine.errors import DecisionRefused, EngineError
+from bot.engine.errors import AlreadyStarted, DecisionRefused, EngineError
 from tests.app.door import door_of
 from tests.engine.conftest import MakeHarness, refund_sop
 
@@ -103,3 +103,18 @@ def test_a_task_is_completed_by_answering_its_question(make_harness: MakeHarness
     assert completed.message == f"Completed {task.id}."
     harness.engine.run_due()
     assert harness.run(started.run.id).reason == "kickoff 2026-12-01"
+
+
+def test_the_same_request_never_starts_two_runs(make_harness: MakeHarness) -> None:
+    """A worker that takes a recorded request over after a crash (the run was committed, the
+    request not yet marked done) does it again: the second start is refused, not doubled."""
+    harness = make_harness(refund_sop())
+    door = door_of(harness)
+    given = {"order_id": "1042", "reason": "damaged"}
+    first = door.start("refund", given, by="U02DEV", request="inbound:7")
+    with pytest.raises(AlreadyStarted, match="already started a run of Refund"):
+        door.start("refund", given, by="U02DEV", request="inbound:7")
+
+    assert isinstance(first, Started)
+    assert [run.id for run in views.history(harness.database)] == [first.run.id]
+    assert isinstance(door.start("refund", given, by="U02DEV", request="inbound:8"), Started)

@@ -44,16 +44,29 @@ class CommandService:
         return self.execute(command, user_id, thread)
 
     def execute(
-        self, command: Command, user_id: str, thread: dict[str, Any] | None = None
+        self,
+        command: Command,
+        user_id: str,
+        thread: dict[str, Any] | None = None,
+        request: str | None = None,
     ) -> Reply:
-        """Run an already parsed command."""
+        """Run an already parsed command; ``request`` names the surface's request, so the
+        same one never starts two runs."""
         name = command.args[0] if command.verb == "run" else None
-        return self._answering(lambda: self._execute(command, user_id, thread), name)
+        return self._answering(lambda: self._execute(command, user_id, thread, request), name)
 
-    def answer(self, question: Question, user_id: str, answers: dict[str, str]) -> Reply:
+    def answer(
+        self,
+        question: Question,
+        user_id: str,
+        answers: dict[str, str],
+        request: str | None = None,
+    ) -> Reply:
         """Hand a person's answers to a question back through the front door."""
         name = question.subject if question.action == "run" else None
-        return self._answering(lambda: _reply(self.door.answer(question, user_id, answers)), name)
+        return self._answering(
+            lambda: _reply(self.door.answer(question, user_id, answers, request)), name
+        )
 
     def ask_task(self, task_id: str, user_id: str, thread: dict[str, Any] | None = None) -> Reply:
         """A task's Complete button: ask for its answers (or complete one without fields)."""
@@ -81,7 +94,13 @@ class CommandService:
         except (EngineError, UnknownProcedure) as error:
             return Reply(str(error), ok=False)
 
-    def _execute(self, command: Command, user_id: str, thread: dict[str, Any] | None) -> Reply:
+    def _execute(
+        self,
+        command: Command,
+        user_id: str,
+        thread: dict[str, Any] | None,
+        request: str | None = None,
+    ) -> Reply:
         door = self.door
         now = door.now()
         verb = command.verb
@@ -92,7 +111,7 @@ class CommandService:
         if verb == "show":
             return Reply(summarize(door.library.find(command.args[0]).procedure, today=now.date()))
         if verb == "run":
-            return self._run(command, user_id, thread)
+            return self._run(command, user_id, thread, request)
         if verb == "status":
             return Reply(replies.run_status(door.run(command.args[0]), now))
         if verb == "history":
@@ -120,7 +139,13 @@ class CommandService:
             return _reply(door.take_over(command.args[0], user_id))
         raise UsageError(f"unknown command '{verb}'")
 
-    def _run(self, command: Command, user_id: str, thread: dict[str, Any] | None) -> Reply:
+    def _run(
+        self,
+        command: Command,
+        user_id: str,
+        thread: dict[str, Any] | None,
+        request: str | None,
+    ) -> Reply:
         self.door.library.find(command.args[0])  # an unknown name is told before a stray word
         mode = None
         for word in command.args[1:]:
@@ -129,7 +154,12 @@ class CommandService:
             else:
                 raise InvalidInputs(f"'{word}' is not key=value")
         started = self.door.start(
-            command.args[0], dict(command.options), by=user_id, thread=thread, mode=mode
+            command.args[0],
+            dict(command.options),
+            by=user_id,
+            thread=thread,
+            mode=mode,
+            request=request,
         )
         return _reply(started)
 
