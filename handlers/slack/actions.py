@@ -18,9 +18,8 @@ from bot.adapters.slack.modals import question_modal, reason_modal
 from bot.app import questions
 from bot.app.commands.parser import Command
 from bot.app.door import FrontDoor
-from bot.app.inbox import command_work
 from bot.chat.messages import Button
-from handlers.slack.requests import record
+from handlers.slack.requests import channel_of, record_click
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +27,7 @@ log = logging.getLogger(__name__)
 def register(app: App, door: FrontDoor) -> None:
     @app.action("approve")
     def approve(ack: Ack, body: dict[str, Any]) -> None:
-        _decide(door, body, Command("approve", (_value(body),)))
+        record_click(door, body, Command("approve", (_value(body),)))
         ack()
 
     @app.action("reject")
@@ -49,10 +48,10 @@ def register(app: App, door: FrontDoor) -> None:
         task_id, user = _value(body), body["user"]["id"]
         task = next((item for item in door.pending(user) if item.id == task_id), None)
         if task is None or not task.fields:
-            _decide(door, body, Command("complete", (task_id,)))
+            record_click(door, body, Command("complete", (task_id,)))
             ack()
             return
-        thread = {"to": _channel(body)} if _channel(body) else None
+        thread = {"to": channel_of(body)} if channel_of(body) else None
         _open(client, body, question_modal(questions.for_task(task, to=user, thread=thread)), ack)
 
 
@@ -64,26 +63,10 @@ def _ask_why(
     approval = _value(body)
     if not _is_theirs(door, body, approval):
         action = body["actions"][0]["action_id"]
-        _decide(door, body, Command(action, (approval,)))
+        record_click(door, body, Command(action, (approval,)))
         ack()
         return
-    _open(client, body, _with_channel(view, _channel(body)), ack)
-
-
-def _decide(door: FrontDoor, body: dict[str, Any], command: Command) -> None:
-    """Record one click; Slack's unique ids for it make a replay record nothing."""
-    action = body["actions"][0]
-    container = body.get("container") or {}
-    key = ":".join(
-        (
-            "click",
-            str(container.get("channel_id", "")),
-            str(container.get("message_ts", "")),
-            str(action.get("action_ts", "")),
-            body["user"]["id"],
-        )
-    )
-    record(door, key, command_work(command, by=body["user"]["id"], channel=_channel(body)))
+    _open(client, body, _withchannel_of(view, channel_of(body)), ack)
 
 
 def _open(client: WebClient, body: dict[str, Any], view: View, ack: Ack) -> None:
@@ -100,7 +83,7 @@ def _is_theirs(door: FrontDoor, body: dict[str, Any], approval: str) -> bool:
     return any(item.id == approval for item in door.pending(body["user"]["id"]))
 
 
-def _with_channel(view: View, channel: str | None) -> View:
+def _withchannel_of(view: View, channel: str | None) -> View:
     """The reason form, remembering where the card was, so the answer goes there."""
     view.private_metadata = json.dumps(
         {**json.loads(view.private_metadata or "{}"), "channel": channel}
@@ -116,10 +99,3 @@ def _about(body: dict[str, Any], approval: str) -> str:
 
 def _value(body: dict[str, Any]) -> str:
     return str(body["actions"][0]["value"])
-
-
-def _channel(body: dict[str, Any]) -> str | None:
-    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
-        "channel_id"
-    )
-    return str(channel) if channel else None

@@ -17,7 +17,7 @@ from bot.app.door import FrontDoor
 from bot.chat.messages import Button
 from bot.engine.alert_cards import ACKNOWLEDGE, OPEN_RUN, TAKE_OVER
 from bot.engine.errors import EngineError
-from handlers.slack.actions import _channel, _decide
+from handlers.slack.requests import channel_of, record_click
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ def register(app: App, door: FrontDoor) -> None:
     @app.action(ACKNOWLEDGE)
     @app.action(TAKE_OVER)
     def respond(ack: Ack, body: dict[str, Any]) -> None:
-        _decide(door, body, alert_command(_button(body)))
+        record_click(door, body, alert_command(_button(body)))
         ack()
 
     @app.action(OPEN_RUN)
@@ -37,7 +37,7 @@ def register(app: App, door: FrontDoor) -> None:
             text = replies.run_status(door.run(run_id), door.now())
         except EngineError as error:
             text = str(error)
-        channel = _channel(body)
+        channel = channel_of(body)
         try:
             if channel:
                 client.chat_postEphemeral(channel=channel, user=user, text=text)
