@@ -7,9 +7,9 @@ object with retries and an escalation target.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, GetJsonSchemaHandler, model_validator
+from pydantic import Field, GetJsonSchemaHandler, WithJsonSchema, model_validator
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
@@ -35,8 +35,12 @@ class Retry(SopModel):
 class Outcome(SopModel):
     """The rule applied once a step has failed (after retries), timed out or been rejected."""
 
-    then: OutcomeAction = Field(
-        description="escalate to a person, skip the step, stop the run, or goto"
+    then: Annotated[
+        OutcomeAction,
+        WithJsonSchema({"type": "string", "pattern": OUTCOME_WORD_PATTERN}),
+    ] = Field(
+        description="escalate to a person, skip the step, stop the run, or goto "
+        "(goto:STEP names the step here, or put it in 'goto')"
     )
     goto: StepId | None = Field(
         default=None, description="the step to continue at, with then: goto"
@@ -60,18 +64,41 @@ class Outcome(SopModel):
     @classmethod
     def _from_word(cls, value: Any) -> Any:
         if isinstance(value, str):
-            if value.startswith("goto:"):
-                return {"then": "goto", "goto": value.removeprefix("goto:").strip()}
-            return {"then": value}
+            return _word(value)
+        if isinstance(value, dict) and isinstance(value.get("then"), str):
+            return _long_form(value)
         return value
 
     @model_validator(mode="after")
     def _goto_needs_target(self) -> Outcome:
         if self.then == "goto" and not self.goto:
-            raise ValueError("'then: goto' needs a step id in 'goto'")
+            raise ValueError(
+                "'then: goto' needs the step to go to: write 'then: goto:STEP' "
+                "or put the step id in 'goto: STEP' beside 'then'"
+            )
         if self.then != "goto" and self.goto:
             raise ValueError(f"'goto' only applies with 'then: goto', not 'then: {self.then}'")
         return self
+
+
+def _word(value: str) -> dict[str, Any]:
+    """The short form: ``escalate``, ``skip``, ``stop`` or ``goto:STEP``."""
+    if value.startswith("goto:"):
+        return {"then": "goto", "goto": value.removeprefix("goto:").strip()}
+    return {"then": value}
+
+
+def _long_form(value: dict[str, Any]) -> dict[str, Any]:
+    """The object form, whose ``then`` may be written like the short form (``then: goto:STEP``)."""
+    word = _word(value["then"])
+    if "goto" not in word:
+        return value
+    named = value.get("goto")
+    if named is not None and named != word["goto"]:
+        raise ValueError(
+            f"'then: {value['then']}' and 'goto: {named}' name different steps; keep one of them"
+        )
+    return {**value, **word}
 
 
 class FailureRule(Outcome):
