@@ -77,38 +77,22 @@ def run(args: argparse.Namespace) -> int:
 
 def serve_http(settings: Settings, *, host: str, port: int, command: str) -> int:
     """Serve Slack over HTTP on ``host:port`` until SIGTERM or SIGINT; the exit code."""
-    import uvicorn
-
     from handlers.http import SopbotAsgi, database_health
     from handlers.slack.process import SlackSettingProblem, require
 
     try:
         require(settings, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+        listening = listen(host, port)
     except SlackSettingProblem as problem:
-        print(f"{command}: {problem}", file=sys.stderr)
-        return 2
-    try:
-        listening = _listen(host, port)
+        return _refused(command, StartupProblem(str(problem)))
     except StartupProblem as problem:
-        print(f"{command}: {problem}", file=sys.stderr)
-        return problem.code
+        return _refused(command, problem)
     try:
         process = open_process(settings)
     except StartupProblem as problem:
         listening.close()
-        print(f"{command}: {problem}", file=sys.stderr)
-        return problem.code
+        return _refused(command, problem)
     asgi = SopbotAsgi(process.bolt, database_health(process.database))
-    server = uvicorn.Server(
-        uvicorn.Config(
-            asgi,
-            lifespan="off",
-            log_config=None,
-            access_log=False,
-            backlog=BACKLOG,
-            timeout_graceful_shutdown=GRACEFUL_SECONDS,
-        )
-    )
     bound_host, bound_port = listening.getsockname()[:2]
     try:
         process.start()
@@ -117,13 +101,43 @@ def serve_http(settings: Settings, *, host: str, port: int, command: str) -> int
             f"(health: /healthz) · {_summary(process)} · Ctrl-C stops",
             flush=True,
         )
-        with _signals_end_the_server():
-            server.run(sockets=[listening])
+        run_server(asgi, listening)
     finally:
         asgi.close()
         process.close()
         listening.close()
     return 0
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The listening socket, bound here so a busy port is one clear line and port 0 is
+    known before the first request."""
+    try:
+        return socket.create_server((host, port), backlog=BACKLOG)
+    except OSError as error:
+        raise StartupProblem(f"cannot listen on {host}:{port}: {error.strerror}") from None
+
+
+def run_server(asgi: Any, listening: socket.socket) -> None:
+    """Serve ``asgi`` on ``listening`` with sopbot's uvicorn setup until SIGTERM or SIGINT
+    (``bench/slack_ack.py`` serves its bare Bolt app with it too, for a fair comparison)."""
+    import uvicorn
+
+    config = uvicorn.Config(
+        asgi,
+        lifespan="off",
+        log_config=None,
+        access_log=False,
+        backlog=BACKLOG,
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
+    )
+    with _signals_end_the_server():
+        uvicorn.Server(config).run(sockets=[listening])
+
+
+def _refused(command: str, problem: StartupProblem) -> int:
+    print(f"{command}: {problem}", file=sys.stderr)
+    return problem.code
 
 
 def configure_logging() -> None:
@@ -176,15 +190,6 @@ def open_process(settings: Settings) -> SlackProcess:
         if diagnostic.severity == "error":
             log.warning("skipped: %s", diagnostic.render())
     return process
-
-
-def _listen(host: str, port: int) -> socket.socket:
-    """The listening socket, bound here so a busy port is one clear line and port 0 is
-    known before the first request."""
-    try:
-        return socket.create_server((host, port), backlog=BACKLOG)
-    except OSError as error:
-        raise StartupProblem(f"cannot listen on {host}:{port}: {error.strerror}") from None
 
 
 def _summary(process: SlackProcess) -> str:

@@ -28,6 +28,7 @@ from bot.app.inbox import register_inbox
 from bot.clock.time import Clock, SystemClock
 from bot.clock.waker import Waker
 from bot.config import Settings
+from bot.engine.engine import Engine
 from bot.wiring import Sopbot, assemble
 from handlers.slack.app import build_app
 from storage import timers
@@ -36,6 +37,8 @@ from storage.database import Database
 log = logging.getLogger("sopbot.slack")
 SWEEP_SECONDS = 1.0
 """How soon work another process recorded (a second server, a CLI) is picked up here."""
+BATCH = 5
+"""Timers claimed at once by the in-process worker."""
 
 
 class SlackSettingProblem(ValueError):
@@ -74,22 +77,18 @@ class SlackProcess:
     door: FrontDoor
     bolt: App
     client: WebClient
-    waker: Waker
-    doorbell: Doorbell
+    worker: InProcessWorker
 
     @property
     def database(self) -> Database:
         return self.sopbot.database
 
     def start(self) -> None:
-        """Start the worker: what is due now is done before the first request is taken."""
-        self.waker.start()
-        self.doorbell.start()
+        self.worker.start()
 
     def close(self) -> None:
-        """Stop the worker after the work in hand and close the database."""
-        self.doorbell.stop()
-        self.waker.stop()
+        """Stop the worker after the timers in hand, then close the database."""
+        self.worker.stop()
         self.sopbot.runtime.close()
 
 
@@ -110,31 +109,33 @@ def open_slack_process(settings: Settings, *, clock: Clock | None = None) -> Sla
         door = FrontDoor(sopbot.engine, directory, chat)
         register_inbox(sopbot.engine, door)
         bolt = build_app(door, settings=settings, client=client, directory=directory)
-        waker = Waker(
-            sopbot.engine.worker.run_due,
-            lambda: _next_due(sopbot.database),
-            clock.now,
-            sweep_seconds=SWEEP_SECONDS,
-        )
-        doorbell = Doorbell(waker.wake)
-        bolt.use(doorbell.ring_after)
+        worker = InProcessWorker(sopbot.engine, clock)
+        bolt.use(worker.ring_after)
     except BaseException:
         sopbot.runtime.close()
         raise
-    return SlackProcess(sopbot, door, bolt, client, waker, doorbell)
+    return SlackProcess(sopbot, door, bolt, client, worker)
 
 
-class Doorbell:
-    """Wakes the worker from a request's thread without waiting for the work: rings while
-    it works make one more round, not one each."""
+class InProcessWorker:
+    """The engine's worker inside the Slack-facing process, on its own thread.
 
-    def __init__(self, wake: Callable[[], object]) -> None:
-        self._wake = wake
-        self._rung = threading.Event()
+    It is woken by the APScheduler waker (a timer falls due, the sweep) and by its doorbell,
+    which each acked request rings, so recorded work starts at once; rings while it works
+    make one more round, not one each. It takes ``BATCH`` timers at a time and checks for
+    a stop between batches, so a stop waits for a few timers at most.
+    """
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine = engine
         self._stopping = False
-        self._thread = threading.Thread(target=self._answer, name="sopbot-doorbell", daemon=True)
+        self._working = threading.Lock()
+        self._rung = threading.Event()
+        self._waker = Waker(self._work, self._next_due, clock.now, sweep_seconds=SWEEP_SECONDS)
+        self._thread = threading.Thread(target=self._serve, name="sopbot-worker", daemon=True)
 
     def start(self) -> None:
+        """Start in the background: a backlog from before is done while requests are taken."""
         self._thread.start()
 
     def ring(self) -> None:
@@ -149,18 +150,27 @@ class Doorbell:
     def stop(self) -> None:
         self._stopping = True
         self._rung.set()
-        if self._thread.is_alive():
-            self._thread.join()
+        if self._thread.ident is None:  # never started
+            return
+        self._thread.join()
+        self._waker.stop()
+        with self._working:  # a wake the scheduler began finishes its batch
+            pass
 
-    def _answer(self) -> None:
+    def _serve(self) -> None:
+        self._waker.start()
         while True:
             self._rung.wait()
             if self._stopping:
                 return
             self._rung.clear()
-            self._wake()
+            self._waker.wake()
 
+    def _work(self) -> None:
+        with self._working:
+            while not self._stopping and self._engine.worker.run_due(batch=BATCH, max_rounds=1):
+                pass
 
-def _next_due(database: Database) -> dt.datetime | None:
-    with database.session(read_only=True) as session:
-        return timers.next_claimable_at(session)
+    def _next_due(self) -> dt.datetime | None:
+        with self._engine.runtime.database.session(read_only=True) as session:
+            return timers.next_claimable_at(session)
