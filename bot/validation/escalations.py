@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.procedure.source_map import Path
 from bot.procedure.steps import EscalateStep
 from bot.validation.context import SopContext
+from bot.validation.graph import may_skip
 
 
 def check_escalations(context: SopContext) -> None:
@@ -31,7 +32,7 @@ def check_escalations(context: SopContext) -> None:
                 path,
                 "this step escalates, but names no one and the procedure has no default escalation",
             )
-        if step.when is None and index in always:
+        if not may_skip(step) and index in always:
             context.report(
                 "SOP404",
                 path,

@@ -29,6 +29,22 @@ from bot.procedure.steps import (
 
 EdgeKind = Literal["next", "decision", "failure", "timeout", "reject"]
 
+_CONSTANTS = {"true": True, "false": False, "none": False}
+
+
+def constant_truth(condition: str | None) -> bool | None:
+    """The truth of a condition written as a constant (``true``, ``false``), else None: such
+    a condition fixes the path before the run starts, so the rules must not count it as a
+    choice the run makes."""
+    if condition is None:
+        return None
+    return _CONSTANTS.get(condition.strip().lower())
+
+
+def may_skip(step: StepBase) -> bool:
+    """True when the step's ``when`` can be false, so the run may go past it undone."""
+    return step.when is not None and constant_truth(step.when) is not True
+
 
 @dataclass(frozen=True)
 class Edge:
@@ -36,6 +52,18 @@ class Edge:
 
     target: int | None
     kind: EdgeKind
+
+
+def _certain_case(step: DecideStep) -> int | None:
+    """The case every run takes (written ``when: true`` after cases that are constant false):
+    its edge is the normal path, not a decision."""
+    for index, case in enumerate(step.decide):
+        truth = constant_truth(case.when)
+        if truth is None:
+            return None
+        if truth:
+            return index
+    return None
 
 
 class StepGraph:
@@ -66,16 +94,20 @@ class StepGraph:
         after = self._after(step, position)
         edges: list[Edge] = []
         if isinstance(step, DecideStep):
-            edges.extend(Edge(self._target(case.goto), "decision") for case in step.decide)
+            certain = _certain_case(step)
+            edges.extend(
+                Edge(self._target(case.goto), "next" if index == certain else "decision")
+                for index, case in enumerate(step.decide)
+            )
             otherwise = self._target(step.otherwise) if step.otherwise else after
             edges.append(Edge(otherwise, "decision"))
-            if step.when is not None:
+            if may_skip(step):
                 edges.append(Edge(after, "next"))
             return edges
         ends_run = isinstance(step, EndStep) or (
             isinstance(step, EscalateStep) and not step.escalate.continue_
         )
-        if not ends_run or step.when is not None:
+        if not ends_run or may_skip(step):
             edges.append(Edge(after, "next"))
         if isinstance(step, ActionStep):
             edges.append(self._outcome_edge(step.on_failure, after, "failure"))

@@ -42,6 +42,16 @@ _SECRET_KEY = re.compile(
 )
 _SECRET_KEY_WORDS = ("passw", "secret", "token", "apikey", "api_key", "api-key", "private")
 _MIN_ENTROPY_BITS = 4.2
+_MIN_SECRET_LENGTH = 6
+_MIN_SECRET_ENTROPY_BITS = 2.0
+"""A literal under a secret-named key is a secret when it is at least this long and this
+varied: a password or key is; a placeholder such as ``x``, ``-`` or ``xxxxxxxx`` is not."""
+
+
+def _entropy(text: str) -> float:
+    """Shannon entropy in bits per character."""
+    counts = Counter(text)
+    return -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
 
 
 def _looks_random(text: str) -> bool:
@@ -53,9 +63,12 @@ def _looks_random(text: str) -> bool:
         and any(c.isupper() for c in text)
     ):
         return False
-    counts = Counter(text)
-    entropy = -sum(n / len(text) * math.log2(n / len(text)) for n in counts.values())
-    return entropy >= _MIN_ENTROPY_BITS
+    return _entropy(text) >= _MIN_ENTROPY_BITS
+
+
+def _could_be_secret(text: str) -> bool:
+    """Long and varied enough to be a password or key, unlike a placeholder."""
+    return len(text) >= _MIN_SECRET_LENGTH and _entropy(text) >= _MIN_SECRET_ENTROPY_BITS
 
 
 def _suspects(text: str) -> Iterator[tuple[str, str]]:
@@ -103,7 +116,7 @@ def _check_secret_keys(context: SopContext, value: Any, path: Path) -> None:
             child = (*path, key)
             if (
                 isinstance(item, str)
-                and item
+                and _could_be_secret(item)
                 and not is_template(item)
                 and _SECRET_KEY.fullmatch(key)
             ):
