@@ -186,6 +186,14 @@ RULES: dict[str, Rule] = {
             "use smaller values; docs/writing-sops.md lists the limits",
         ),
         Rule(
+            "SOP240",
+            WARNING,
+            "references",
+            "a missing optional input fills a required argument that takes no null",
+            "make the input required, give it a default, or guard the step with "
+            "'when: inputs.NAME is not none'",
+        ),
+        Rule(
             "SOP301",
             ERROR,
             "flow",

@@ -22,13 +22,45 @@ def test_the_manifest_validates_against_slacks_schema() -> None:
     jsonschema.validate(_manifest(), schema)
 
 
-def test_the_manifest_declares_the_command_buttons_and_socket_mode() -> None:
+def test_the_manifest_declares_the_command_buttons_home_tab_and_socket_mode() -> None:
     manifest = _manifest()
     assert [command["command"] for command in manifest["features"]["slash_commands"]] == ["/sop"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
-    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
-    assert {"commands", "chat:write", "usergroups:read", "users:read"} <= scopes
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+
+
+def test_http_mode_needs_only_socket_mode_off_and_the_host_changed() -> None:
+    """Every request URL is sopbot serve's one route, on one placeholder host."""
+    manifest = _manifest()
+    settings = manifest["settings"]
+    urls = {
+        manifest["features"]["slash_commands"][0]["url"],
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+    }
+    assert urls == {"https://sopbot.example.com/slack/events"}
+
+
+def test_the_bot_asks_for_the_fewest_scopes_that_work() -> None:
+    """Each scope is for a call sopbot makes; nothing more (no chat:write.public, no email,
+    no channel management, no reading messages sent to it)."""
+    scopes = _manifest()["oauth_config"]["scopes"]["bot"]
+    assert sorted(scopes) == sorted(
+        [
+            "commands",  # /sop
+            "chat:write",  # cards, replies, chat.update, chat.postEphemeral
+            "im:write",  # conversations.open for direct messages
+            "users:read",  # users.info, users.list: who someone is, their time zone
+            "usergroups:read",  # usergroups.list, usergroups.users.list: who may decide
+            "channels:read",  # conversations.list: #channel names in SOPs
+            "groups:read",  # the same for private channels sopbot is in
+            "channels:history",  # conversations.history/replies: a post already made
+            "groups:history",
+            "im:history",
+        ]
+    )
 
 
 def test_a_broken_manifest_would_be_caught() -> None:
