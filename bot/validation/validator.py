@@ -21,6 +21,7 @@ from bot.validation import (
     flow,
     hygiene,
     names,
+    nullable,
     pauses,
     permissions,
     sandboxing,
@@ -34,6 +35,7 @@ Check = Callable[[SopContext], None]
 CHECKS: tuple[Check, ...] = (
     *actions.CHECKS,
     *names.CHECKS,
+    *nullable.CHECKS,
     *sandboxing.CHECKS,
     *flow.CHECKS,
     *failures.CHECKS,

@@ -126,7 +126,10 @@ def _planned_call(env: StepEnv, work: RunWork, step: ActionStep) -> dict[str, An
     if operation is None:
         raise RefusedCall(f"the operation {step.action} is not installed here")
     checked = env.caller.check(
-        work, step_id=step.id, operation=operation, arguments=render_arguments(step, work)
+        work,
+        step_id=step.id,
+        operation=operation,
+        arguments=render_arguments(step, work, operation),
     )
     if isinstance(checked, CallResult):
         raise RefusedCall(f"{step.id} would be refused: {checked.error}")

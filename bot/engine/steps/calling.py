@@ -28,7 +28,7 @@ def prepare(
     if operation is None:
         return escalate(env, work, f"{step.id}: the operation {call.action} is not installed here")
     try:
-        return operation, render_arguments(call, work)
+        return operation, render_arguments(call, work, operation)
     except expressions.ExpressionError as error:
         return apply_failure(
             env,
@@ -50,7 +50,7 @@ def settle(
     result: CallResult,
 ) -> Transition | None:
     """None when the call went through (its result saved); otherwise where the run goes."""
-    if result.status in ("succeeded", "would_do"):
+    if result.went_through:
         if call.save_as and result.result is not None:
             work.save(call.save_as, result.result)
         return None
@@ -75,8 +75,24 @@ def settle(
     )
 
 
-def render_arguments(call: ActionCall, work: RunWork) -> dict[str, Any]:
-    """The call's arguments with every template rendered against the run."""
+def render_arguments(call: ActionCall, work: RunWork, operation: Operation) -> dict[str, Any]:
+    """The call's arguments with every template rendered against the run.
+
+    An optional argument whose template renders to nothing (None, or empty text, as a
+    missing optional input does) is left out of the call, so the tool applies its own
+    default instead of refusing a null it does not take. A required one is sent as it
+    rendered (the validator warns where null can reach it: SOP240).
+    """
     rendered = expressions.render(dict(call.with_), work.expression_context())
     assert isinstance(rendered, dict)
-    return rendered
+    required = operation.required_arguments
+    return {
+        name: value
+        for name, value in rendered.items()
+        if name in required
+        or not (expressions.is_template(call.with_[name]) and _is_nothing(value))
+    }
+
+
+def _is_nothing(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
