@@ -45,6 +45,19 @@ class SopVersion(Base):
     created_at: Mapped[dt.datetime]
 
 
+class SopMode(Base):
+    """A procedure's mode as its owners set it with ``/sop mode``: it overrides the file's
+    ``mode`` for runs started from then on (runs in flight keep the mode they started in)."""
+
+    __tablename__ = "sop_modes"
+
+    sop_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    mode: Mapped[str] = mapped_column(String(16), doc="shadow, assist or autonomous")
+    set_by: Mapped[str] = mapped_column(String(100), doc="the owner's Slack user ID")
+    set_at: Mapped[dt.datetime]
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
 class Run(Base):
     """One execution of a procedure. ``version`` guards every update (compare-and-set)."""
 

@@ -23,8 +23,11 @@ from bot.engine.alert_responses import AlertResponses
 from bot.engine.decisions import Decision, DecisionResult
 from bot.engine.engine import Engine
 from bot.engine.errors import DecisionRefused, EngineError, MissingInputs
+from bot.engine.mode_changes import ModeChanges
+from bot.engine.modes import CurrentMode, current_mode
 from bot.identity import mention
 from bot.library import Library, ServedProcedure
+from bot.procedure.model import Procedure
 
 
 @dataclass(frozen=True)
@@ -157,9 +160,22 @@ class FrontDoor:
         alert cards); only people may, and only while it runs."""
         return AlertResponses(self.engine.runtime).take_over(run_id, by)
 
+    def mode(self, name: str) -> tuple[Procedure, CurrentMode]:
+        """The procedure ``name`` (id or command word) and the mode new runs start in: its
+        file's, or the one an owner set, with who set it, when and why."""
+        procedure = self.library.find(name).procedure
+        with self.engine.runtime.database.session(read_only=True) as session:
+            return procedure, current_mode(session, procedure)
+
+    def set_mode(self, name: str, mode: str, by: str, reason: str | None = None) -> DecisionResult:
+        """Make ``mode`` the mode of new runs of ``name``; the engine holds who may (its
+        owners), runs in flight keep theirs."""
+        return ModeChanges(self.engine.runtime).set(name, mode, by, reason)
+
     def procedures(self, by: str) -> ProcedureList:
-        """The procedures ``by`` may start (none for a group or channel)."""
-        listed = views.procedure_list(self.library)
+        """The procedures ``by`` may start (none for a group or channel), in their current
+        modes."""
+        listed = views.procedure_list(self.library, self.engine.runtime.database)
         if policy.start_refusal(self.directory, by) is not None:
             return ProcedureList((), listed.broken_files)
         return listed

@@ -16,7 +16,7 @@ from bot.engine.status import RunStatus
 from bot.library import Library
 from bot.procedure.inputs import InputSpec
 from bot.procedure.model import Procedure
-from storage import approvals, audit, journal, runs
+from storage import approvals, audit, journal, runs, sop_modes
 from storage.database import Database
 from storage.models import Approval, AuditEvent, Run, StepRecord
 
@@ -118,10 +118,13 @@ class AuditEntry:
     reason: str | None
 
 
-def procedure_list(library: Library) -> ProcedureList:
-    """Every served procedure, sorted by id, and the files that failed validation."""
+def procedure_list(library: Library, database: Database) -> ProcedureList:
+    """Every served procedure in its current mode (an owner's ``/sop mode`` over its
+    file's), sorted by id, and the files that failed validation."""
+    with database.session(read_only=True) as session:
+        set_modes = sop_modes.all_set(session)
     entries = tuple(
-        _procedure(served.procedure)
+        _procedure(served.procedure, set_modes.get(served.procedure.id, served.procedure.mode))
         for served in sorted(library.procedures.values(), key=lambda s: s.procedure.id)
     )
     broken = sorted(
@@ -205,13 +208,13 @@ def open_item(approval: Approval) -> OpenItem:
     )
 
 
-def _procedure(procedure: Procedure) -> ProcedureEntry:
+def _procedure(procedure: Procedure, mode: str) -> ProcedureEntry:
     trigger = procedure.trigger
     schedule = trigger.schedule
     return ProcedureEntry(
         id=procedure.id,
         title=procedure.title,
-        mode=procedure.mode,
+        mode=mode,
         command=trigger.command,
         schedule=f"{schedule.cron} {schedule.timezone}" if schedule else None,
         events=tuple(f"{event.source} {event.type}" for event in trigger.events),

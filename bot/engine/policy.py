@@ -1,4 +1,4 @@
-"""Who may do what: start a run, decide an approval or task, cancel a run, choose a mode.
+"""Who may do what: start a run, decide an approval or task, cancel a run, choose or set a mode.
 
 The rules live here once. The engine asks them at the moment it acts, so a command, a
 button, an event, a schedule and a test harness all meet the same rules and no surface can
@@ -26,18 +26,38 @@ def careful_enough(mode: str) -> list[str]:
     return list(CARE[CARE.index(mode) :])
 
 
-def mode_refusal(procedure: Procedure, file: str, asked: str) -> str | None:
-    """Care only tightens at run time: a starter may ask for the procedure's mode or a more
-    careful one, never a less careful one; only its owners change its mode, in the SOP."""
-    allowed = careful_enough(procedure.mode)
+def mode_refusal(procedure: Procedure, current: str, asked: str) -> str | None:
+    """Care only tightens at run time: a starter may ask for the procedure's ``current``
+    mode or a more careful one, never a less careful one; only its owners change its mode."""
+    allowed = careful_enough(current)
     if asked in allowed:
         return None
     options = " or ".join(f"--mode={mode}" for mode in allowed[1:])
-    may = options or f"{procedure.mode} is already the most careful mode"
+    may = options or f"{current} is already the most careful mode"
     return (
-        f"{procedure.id} runs in {procedure.mode} mode; --mode={asked} would make it less "
+        f"{procedure.id} runs in {current} mode; --mode={asked} would make it less "
         f"careful, and a starter may only make a run more careful ({may}). Only its "
-        f"owner {mentions([procedure.owner])} changes its mode, by editing {file}."
+        f"owner {mentions([procedure.owner])} changes its mode, with "
+        f"/sop mode {procedure.id} {asked}."
+    )
+
+
+def owners(procedure: Procedure) -> list[str]:
+    """Who owns a procedure: its ``owner``, or the members of the role it names (a user
+    group's members count through ``is_decider``)."""
+    if procedure.owner.startswith("role:"):
+        return list(procedure.roles.get(procedure.owner.removeprefix("role:"), []))
+    return [procedure.owner]
+
+
+def set_mode_refusal(directory: Directory, user_id: str, procedure: Procedure) -> str | None:
+    """Only its owners change a procedure's mode (DESIGN promise 10): the owner, or a person
+    in the owner group; never a group or channel posing as one."""
+    if directory.is_person(user_id) and is_decider(directory, user_id, owners(procedure)):
+        return None
+    return (
+        f"only the owner of {procedure.id}, {mentions([procedure.owner])}, changes its mode; "
+        "ask them, or start a run more carefully yourself with --mode"
     )
 
 

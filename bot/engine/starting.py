@@ -19,7 +19,7 @@ from bot.engine import sla
 from bot.engine.errors import AlreadyStarted, EngineError
 from bot.engine.executor import schedule_advance
 from bot.engine.inputs import resolve_inputs
-from bot.engine.modes import ModeRefused, mode_for_run
+from bot.engine.modes import ModeRefused, current_mode, mode_for_run
 from bot.engine.notify import open_thread, queue_message
 from bot.engine.runtime import Runtime
 from bot.engine.state import RunState, to_stored
@@ -83,7 +83,13 @@ class Starter:
             created_at=now,
             updated_at=now,
         )
-        context = {"inputs": inputs, "trigger": trigger, "now": now, "today": now.date()}
+        context = {
+            "inputs": inputs,
+            "trigger": trigger,
+            "now": now,
+            "today": now.date(),
+            "constants": procedure.constants,
+        }
         with self.runtime.database.session() as session:
             if request_key is not None and not inbound.remember(
                 session, key=f"start:{request_key}", source="start", at=now
@@ -122,10 +128,13 @@ class Starter:
         trigger: dict[str, Any],
         now: dt.datetime,
     ) -> str:
-        """The run's mode: the SOP's own or a more careful one; a request to lift it is
-        audited and refused, whichever way it came (command, API, event)."""
+        """The run's mode: the procedure's current one (its file's, or what an owner set
+        with ``/sop mode``) or a more careful one; a request to lift it is audited and
+        refused, whichever way it came (command, API, event)."""
+        with self.runtime.database.session(read_only=True) as session:
+            current = current_mode(session, served.procedure).mode
         try:
-            return mode_for_run(served, asked)
+            return mode_for_run(served.procedure, current, asked)
         except ModeRefused as refused:
             with self.runtime.database.session() as session:
                 audit.append(
@@ -136,7 +145,7 @@ class Starter:
                     outcome="refused",
                     detail={
                         "sop": served.procedure.id,
-                        "mode": served.procedure.mode,
+                        "mode": refused.current,
                         "asked_mode": refused.asked,
                         "allowed_modes": refused.allowed,
                         "trigger": trigger.get("kind"),

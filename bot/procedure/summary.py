@@ -383,8 +383,12 @@ def _section(title: str, lines: Iterable[str]) -> list[str]:
     return ["", title, *(f"  {line}" for line in body)] if body else []
 
 
-def summarize(procedure: Procedure, *, today: dt.date | None = None) -> str:
-    """The whole summary: identity, trigger, inputs, steps, approvals, limits, SLA, review."""
+def summarize(
+    procedure: Procedure, *, today: dt.date | None = None, mode_note: str | None = None
+) -> str:
+    """The whole summary: identity, trigger, inputs, steps, approvals, limits, SLA, review.
+
+    ``mode_note`` says where the mode comes from when an owner set it over the file's."""
     today = today or dt.date.today()
     review = procedure.review
     overdue = " (OVERDUE)" if review.due < today else ""
@@ -395,6 +399,7 @@ def summarize(procedure: Procedure, *, today: dt.date | None = None) -> str:
         "",
         f"owner:      {procedure.owner}",
         f"mode:       {procedure.mode} ({MODE_MEANINGS[procedure.mode]})",
+        *([f"            {mode_note}"] if mode_note else []),
         f"review due: {review.due.isoformat()}{overdue} (every {short_duration(review.every)}, "
         f"last {review.last_reviewed.isoformat()})",
         f"escalation: {describe_escalation([], procedure)}",

@@ -1,6 +1,6 @@
 """Care only tightens at run time (DESIGN promise 10): a starter may run a procedure more
 carefully than its mode (autonomous → assist → shadow), never less, whichever way the mode
-reaches the run; only the SOP's owners change its mode, by editing the SOP."""
+reaches the run; only the SOP's owners change its mode (tests/engine/test_set_mode.py)."""
 
 from __future__ import annotations
 
@@ -76,7 +76,9 @@ def test_nobody_starts_a_run_less_carefully_than_its_procedure_says(
     if answer is not None:
         assert f"announce runs in {sop_mode} mode" in str(answer)
         assert f"--mode={asked} would make it less careful" in str(answer)
-        assert "its owner <@U01MARIA> changes its mode, by editing sops/test-0.yml" in str(answer)
+        assert f"its owner <@U01MARIA> changes its mode, with /sop mode announce {asked}" in str(
+            answer
+        )
     harness.engine.run_due()
     assert harness.tool_calls() == [], "nothing reached a tool"
     assert [message for message in harness.chat.posted if "We won" in message.text] == []

@@ -20,6 +20,9 @@ USAGE = """\
 /sop reject ID reason                   reject it (a reason is required)
 /sop complete TASK key=value …          report a task done
 /sop cancel RUN reason                  stop a run
+/sop mode NAME                          a procedure's mode and who set it
+/sop mode NAME MODE [reason]            its owners change it for new runs:
+                                        /sop mode refund shadow "new CRM being tested"
 /sop help                               this help"""
 
 
@@ -58,6 +61,7 @@ VERBS: dict[str, tuple[int, str]] = {
     "reject": (2, "/sop reject ID reason"),
     "complete": (1, "/sop complete TASK key=value …"),
     "cancel": (2, "/sop cancel RUN reason"),
+    "mode": (1, "/sop mode NAME [MODE reason]"),
 }
 
 

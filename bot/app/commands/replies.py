@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from bot.app.views import OpenItem, ProcedureEntry, ProcedureList, RunDetail, RunSummary
+from bot.engine.modes import CurrentMode
 from bot.identity import mention, mentions
 from bot.procedure.model import Procedure
 
@@ -62,6 +63,27 @@ def run_started(run: RunSummary, title: str) -> str:
     return f"Started {title} as run {run.id} ({mode}). Follow it with /sop status {run.id}."
 
 
+def mode_now(procedure: Procedure, current: CurrentMode) -> str:
+    """A procedure's mode, where it comes from, and how its owners change it."""
+    note = mode_note(current) or "as its file says"
+    return (
+        f"{procedure.id} runs in {_MODE_NOTES[current.mode]} ({note}).\n"
+        f"Its owner {mentions([procedure.owner])} changes it for new runs with "
+        f"/sop mode {procedure.id} MODE [reason] (MODE: shadow, assist or autonomous)."
+    )
+
+
+def mode_note(current: CurrentMode) -> str | None:
+    """Who set the mode with ``/sop mode``, when and why; None while the file's stands."""
+    if current.set_by is None or current.set_at is None:
+        return None
+    why = f": {current.reason}" if current.reason else ""
+    return (
+        f"set by {mention(current.set_by)} on {current.set_at:%Y-%m-%d %H:%M} UTC with "
+        f"/sop mode{why}; its file says {current.file_mode}"
+    )
+
+
 def run_status(detail: RunDetail, now: dt.datetime) -> str:
     """Where a run stands, what it waits for, why it ended, and every step it took."""
     run = detail.run
@@ -86,10 +108,17 @@ def run_status(detail: RunDetail, now: dt.datetime) -> str:
             owner = f"SLA {step.step_id}" if step.sla_link else step.step_id
             label = owner + (f" ({step.operation})" if step.operation else "")
             lines.append(
-                f"    {number:>3}. {label:<44} {step.status}"
+                f"    {number:>3}. {label:<44} {_STEP_STATUS.get(step.status, step.status)}"
                 + (f": {step.error}" if step.error else "")
             )
     return "\n".join(lines)
+
+
+_STEP_STATUS = {
+    "would_do": "would do (simulated: nothing was changed)",
+    "would_read": "would read (simulated: it reads what a simulated write returned)",
+}
+"""Shadow mode's calls, said so that nobody takes a simulated result for a real one."""
 
 
 def history(runs: list[RunSummary], now: dt.datetime) -> str:

@@ -109,7 +109,11 @@ class CommandService:
         if verb == "list":
             return Reply(replies.procedure_list(door.procedures(user_id)))
         if verb == "show":
-            return Reply(summarize(door.library.find(command.args[0]).procedure, today=now.date()))
+            procedure, current = door.mode(command.args[0])
+            shown = procedure.model_copy(update={"mode": current.mode})
+            return Reply(summarize(shown, today=now.date(), mode_note=replies.mode_note(current)))
+        if verb == "mode":
+            return self._mode(command, user_id)
         if verb == "run":
             return self._run(command, user_id, thread, request)
         if verb == "status":
@@ -138,6 +142,14 @@ class CommandService:
         if verb == "take_over":
             return _reply(door.take_over(command.args[0], user_id))
         raise UsageError(f"unknown command '{verb}'")
+
+    def _mode(self, command: Command, user_id: str) -> Reply:
+        """``mode NAME`` tells the mode; ``mode NAME MODE [reason]`` changes it."""
+        name, *change = command.args
+        if not change:
+            return Reply(replies.mode_now(*self.door.mode(name)))
+        mode, *reason = change
+        return _reply(self.door.set_mode(name, mode, user_id, " ".join(reason) or None))
 
     def _run(
         self,
