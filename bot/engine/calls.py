@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from bot.audit.masking import mask
 from bot.catalogue.operation import Connector, Operation
 from bot.connectors.base import ToolError
-from bot.engine.placeholders import placeholder_result
+from bot.engine.placeholders import SIMULATED, depends_on_simulation, simulated_result
 from bot.engine.status import BOT_ACTOR
 from bot.engine.work import RunWork
 from bot.finite import recordable
@@ -34,7 +34,9 @@ from bot.guardrails.check import check_call
 from storage import audit, journal
 from storage.journal import CallId
 
-CallStatus = Literal["succeeded", "would_do", "failed", "blocked", "unknown"]
+CallStatus = Literal["succeeded", "would_do", "would_read", "failed", "blocked", "unknown"]
+SIMULATED_STATUSES = ("would_do", "would_read")
+"""Calls shadow mode recorded instead of making: a write, or a read of what one returned."""
 DEFAULT_TIMEOUT = dt.timedelta(seconds=30)
 
 
@@ -48,6 +50,11 @@ class CallResult:
     retryable: bool = False
     retry_after: float | None = None
     timed_out: bool = False
+
+    @property
+    def went_through(self) -> bool:
+        """True when the run goes on with ``result``: made, or simulated in shadow mode."""
+        return self.status == "succeeded" or self.status in SIMULATED_STATUSES
 
 
 def call_hash(operation: Operation, arguments: dict[str, Any]) -> str:
@@ -100,7 +107,7 @@ class Caller:
             return checked
         canonical = checked
         call = call or work.next_call(step_id)
-        if operation.writes and work.run.mode == "shadow":
+        if work.run.mode == "shadow" and (operation.writes or depends_on_simulation(canonical)):
             return self._shadow(work, call, operation, canonical)
         return self._perform(
             work, call, operation, canonical, idempotency_key, timeout or DEFAULT_TIMEOUT
@@ -283,8 +290,13 @@ class Caller:
     def _shadow(
         self, work: RunWork, call: CallId, operation: Operation, arguments: dict[str, Any]
     ) -> CallResult:
-        self._record_only(work, call, operation, arguments, "would_do", None)
-        return CallResult("would_do", result=placeholder_result(operation.result, work.now()))
+        """Record the call instead of making it, and answer with a simulated result: a
+        write, or a read whose arguments hold what a simulated write returned."""
+        status: CallStatus = "would_do" if operation.writes else "would_read"
+        seed = f"{call.run_id}/{call.owner_kind}/{call.step_id}/{call.call_no}"
+        result = simulated_result(operation.result, seed=seed, arguments=arguments, now=work.now())
+        self._record_only(work, call, operation, arguments, status, None, result)
+        return CallResult(status, result=result)
 
     def _record_only(
         self,
@@ -294,11 +306,18 @@ class Caller:
         arguments: dict[str, Any],
         status: CallStatus,
         reason: str | None,
+        simulated: dict[str, Any] | None = None,
     ) -> None:
-        """Journal and audit a call that never reached the tool (shadow, or refused)."""
+        """Journal and audit a call that never reached the tool (shadow, or refused), with
+        the ``simulated`` result shadow mode answered it with."""
         now = work.now()
         attempt = work.attempt + 1
         request = self._masked(operation, {"arguments": arguments})
+        response = (
+            None
+            if simulated is None
+            else self._masked(operation, {"result": simulated, SIMULATED: True})
+        )
 
         def record(session: Session) -> None:
             journal.record_step(
@@ -309,7 +328,7 @@ class Caller:
                 attempt=attempt,
                 status=status,
                 request=request,
-                response=None,
+                response=response,
                 error=reason,
                 idempotency_key=None,
                 started_at=now,
@@ -323,7 +342,7 @@ class Caller:
                 outcome=status,
                 run_id=work.run.id,
                 step_id=call.step_id,
-                detail={**request, "mode": work.run.mode},
+                detail={**request, **(response or {}), "mode": work.run.mode},
                 reason=reason,
             )
 
