@@ -23,10 +23,11 @@ from bot.procedure.source_map import (
     Problem,
     SourceMap,
     YamlError,
+    cut_at_comma,
     parse_with_positions,
     read_source,
 )
-from bot.procedure.steps import STEP_KINDS
+from bot.procedure.steps import STEP_KINDS, step_kind
 from bot.procedure.types import TARGET_PATTERN
 
 SOP_SUFFIXES = (".yml", ".yaml")
@@ -124,6 +125,10 @@ def _schema_diagnostic(loaded: LoadedSop, detail: ErrorDetails) -> Diagnostic:
             f"add '{path[-1]}:' here",
         )
     if kind == "extra_forbidden":
+        stray = _stray_key(loaded, path)
+        if stray is not None:
+            message, hint = stray
+            return loaded.diagnostic("SOP102", Severity.ERROR, path, message, hint, at_key=True)
         suggestion = _suggest_key(str(path[-1]))
         hint = (
             f"did you mean '{suggestion}'?"
@@ -145,10 +150,58 @@ def _schema_diagnostic(loaded: LoadedSop, detail: ErrorDetails) -> Diagnostic:
     return loaded.diagnostic("SOP104", Severity.ERROR, path, _readable(detail), None)
 
 
+_INSTEAD: dict[tuple[str, str], str] = {("end", "reason"): "message", ("end", "text"): "message"}
+"""Keys written on a step kind that says the same thing under another key."""
+
+
+def _stray_key(loaded: LoadedSop, path: Path) -> tuple[str, str] | None:
+    """Message and hint for an unknown key that is not a typo: the rest of a value cut at
+    an unquoted comma, or a key of other parts of a procedure (where the plain "did you
+    mean" would suggest the very same key)."""
+    key = str(path[-1])
+    parent = _value_at(loaded.data, path[:-1])
+    cut = isinstance(parent, dict) and parent.get(key) is None
+    if cut and cut_at_comma(loaded.text, loaded.source_map, path):
+        return (
+            f"'{key}' is the end of the value before it, cut off at an unquoted comma: "
+            "inside { } a comma ends a value",
+            'put the whole value in quotes, such as note: "May 1, 2024"',
+        )
+    if _suggest_key(key) != key:
+        return None
+    kind = step_kind(parent) if len(path) == 3 and path[0] == "steps" else None
+    if kind is None:
+        return (f"'{key}' does not belong here", "remove it, or check docs/writing-sops.md")
+    step = f"{'an' if kind[0] in 'aeiou' else 'a'} {kind} step"
+    instead = _INSTEAD.get((kind, key))
+    if instead is not None:
+        return (
+            f"{step} has no '{key}': its text is '{instead}'",
+            f"write {instead}: instead of {key}:",
+        )
+    return (f"{step} has no '{key}'", f"remove it; docs/writing-sops.md lists what {step} takes")
+
+
+def _value_at(data: Any, path: Path) -> Any:
+    for part in path:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
+
+
+_COLLECTION_TYPES = frozenset(("dict_type", "list_type", "model_type", "model_attributes_type"))
+
+
 def _readable(detail: ErrorDetails) -> str:
     message = detail["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
     value = detail.get("input")
     context = detail.get("ctx") or {}
+    if value is None and detail["type"] in _COLLECTION_TYPES and detail["loc"]:
+        key = detail["loc"][-1]
+        entries = "declare at least one input" if key == "inputs" else "write its entries"
+        return f"{key} is empty (nothing follows '{key}:'): remove it or {entries}"
     if detail["type"] == "string_pattern_mismatch" and context.get("pattern") == TARGET_PATTERN:
         return (
             f"'{value}' is not a Slack user, group or channel ID, a #channel, role:NAME or starter "

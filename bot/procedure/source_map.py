@@ -105,6 +105,21 @@ class SourceMap:
         return (1, 1)
 
 
+def cut_at_comma(text: str, source_map: SourceMap, path: Path) -> bool:
+    """True when the key at ``path`` follows a comma inside ``{ }`` on its line: the sign of
+    a value with an unquoted comma (``{note: May 1, 2024}``) that YAML split into a value
+    and a stray key. Called only for a key already found wrong, so reading lines is cheap."""
+    position = source_map.keys.get(path)
+    if position is None:
+        return False
+    line, column = position
+    lines = text.splitlines()
+    if line > len(lines):
+        return False
+    before = lines[line - 1][: column - 1].rstrip()
+    return before.endswith(",") and "{" in before
+
+
 _constructor = yaml.constructor.SafeConstructor()
 _SCALARS: dict[str, Callable[[Any], Any]] = {
     "tag:yaml.org,2002:str": lambda node: node.value,

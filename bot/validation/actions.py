@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import TypeAdapter, ValidationError
 
 from bot.catalogue.operation import Operation
-from bot.procedure.source_map import Path
+from bot.procedure.source_map import Path, cut_at_comma
 from bot.validation.context import SopContext, did_you_mean
 from bot.validation.operations import facts
 from bot.validation.sites import CallSite, has_template
@@ -59,6 +59,14 @@ def _check_arguments(context: SopContext, site: CallSite, operation: Operation) 
     for name, value in arguments.items():
         path = (*site.path, "with", name)
         if name not in known:
+            if value is None and cut_at_comma(context.loaded.text, context.loaded.source_map, path):
+                message = (
+                    f"'{name}' is the end of the argument before it, cut off at an unquoted "
+                    "comma: inside { } a comma ends a value"
+                )
+                hint = 'put the whole value in quotes, such as note: "May 1, 2024"'
+                context.report("SOP202", path, message, hint, at_key=True)
+                continue
             message = f"{operation.name} takes no argument '{name}'" + did_you_mean(name, known)
             context.report("SOP202", path, message, takes, at_key=True)
             continue
