@@ -1,7 +1,7 @@
-"""``/sop``: reads are answered in the acknowledgement itself; ``run`` and ``cancel`` (and
-the typed ``approve``, ``reject``, ``complete``) are recorded in the inbox and acknowledged
-with a short line; a ``run`` missing required inputs opens a form at once (its
-``trigger_id`` lasts three seconds) and starts nothing until the form is sent."""
+"""``/sop``: reads are answered in the acknowledgement itself; ``run``, ``cancel`` and a
+``mode`` change (and the typed ``approve``, ``reject``, ``complete``) are recorded in the
+inbox and acknowledged with a short line; a ``run`` missing required inputs opens a form
+at once (its ``trigger_id`` lasts three seconds) and starts nothing until the form is sent."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ DOING = {
     "approve": "approving {0}",
     "reject": "rejecting {0}",
     "complete": "completing task {0}",
+    "mode": "setting {0} to {1} mode",
 }
 """What the acknowledgement says is under way, per verb that changes something."""
 
@@ -48,7 +49,7 @@ def register(app: App, door: FrontDoor) -> None:
         except UsageError as error:
             ack(response_type="ephemeral", text=str(error))
             return
-        if parsed.verb in READS:
+        if parsed.verb in READS or (parsed.verb == "mode" and len(parsed.args) == 1):
             ack(response_type="ephemeral", text=service.execute(parsed, user).text)
             return
         try:
