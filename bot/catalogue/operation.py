@@ -4,14 +4,19 @@ what performs it: a connector, built for its namespaces by a factory."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, create_model, model_validator
 from pydantic_core import PydanticCustomError
 
 from bot.finite import non_finite_problem
+from bot.procedure.types import OPERATION_NAME_PATTERN
+
+_OPERATION_NAME = re.compile(OPERATION_NAME_PATTERN)
+_NAMESPACE = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class FiniteModel(BaseModel):
@@ -42,6 +47,26 @@ class Result(FiniteModel):
     model_config = ConfigDict(extra="allow")
 
 
+class ValueResult(Result):
+    """A result that is not an object (a list, a number, a text): the tool's answer is kept
+    under ``value``, so an SOP reads ``orders.value``. Made by ``value_result``."""
+
+
+def value_result(annotation: Any, name: str) -> type[Result]:
+    """The result model of an operation that answers ``annotation`` (``list[Order]``,
+    ``int``) instead of an object; ``name`` names the model in errors and the schema."""
+    model: type[Result] = create_model(name, __base__=ValueResult, value=(annotation, ...))
+    return model
+
+
+def as_result(model: type[Result], answer: Any) -> Any:
+    """A tool's answer in the shape its result model reads: wrapped as ``{"value": …}``
+    when the model is a ``value_result`` or the answer is not an object."""
+    if issubclass(model, ValueResult) or not isinstance(answer, dict):
+        return {"value": answer}
+    return answer
+
+
 @dataclass(frozen=True)
 class Operation:
     """One operation of a connector, such as ``jira.create_issue``.
@@ -65,8 +90,19 @@ class Operation:
 
     @property
     def namespace(self) -> str:
-        """The connector part of the name: ``jira`` for ``jira.create_issue``."""
+        """The connector part of the name: ``jira`` for ``jira.create_issue``, ``shop`` for
+        ``shop.orders.getOrder``."""
         return self.name.split(".", 1)[0]
+
+    def naming_problem(self) -> str | None:
+        """Why the name cannot be written in an SOP; None when it can."""
+        if _OPERATION_NAME.fullmatch(self.name):
+            return None
+        return (
+            f"operation name '{self.name}' is not namespace.operation: write a lower_snake_case "
+            "namespace, a dot, then the tool's own name (letters, digits and underscores, "
+            "camelCase and further dots allowed, such as shop.orders.getOrder)"
+        )
 
     @property
     def argument_names(self) -> tuple[str, ...]:
@@ -93,8 +129,9 @@ class Connector(Protocol):
 
     def invoke(
         self, operation: Operation, arguments: dict[str, Any], *, idempotency_key: str | None = None
-    ) -> dict[str, Any]:
-        """Perform one validated call and return the result as plain JSON-able data."""
+    ) -> Any:
+        """Perform one validated call and return the result as plain JSON-able data: an
+        object, or any other JSON value (the engine reads it as ``{"value": …}``)."""
         ...
 
 
@@ -123,3 +160,20 @@ class ConnectorSpec:
     title: str
     operations: tuple[Operation, ...]
     factory: ConnectorFactory | None = None
+
+    def naming_problems(self) -> list[str]:
+        """Why this connector's names cannot be written in an SOP (empty when they can):
+        a namespace that is not lower_snake_case, or an operation name that is malformed."""
+        problems = []
+        if not _NAMESPACE.fullmatch(self.namespace):
+            problems.append(
+                f"connector namespace '{self.namespace}' is not lower_snake_case (letters, "
+                "digits and underscores, starting with a letter); the tool's own spelling "
+                "belongs after the dot"
+            )
+        problems.extend(
+            problem
+            for problem in (operation.naming_problem() for operation in self.operations)
+            if problem is not None
+        )
+        return problems

@@ -52,6 +52,9 @@ class Catalogue:
         """Register a connector; its operations must live in its own namespace."""
         if connector.namespace in self._connectors:
             raise CatalogueError(f"connector namespace '{connector.namespace}' is registered twice")
+        problems = connector.naming_problems()
+        if problems:
+            raise CatalogueError("; ".join(problems))
         for operation in connector.operations:
             if operation.namespace != connector.namespace:
                 raise CatalogueError(

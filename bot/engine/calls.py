@@ -24,7 +24,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from bot.audit.masking import mask
-from bot.catalogue.operation import Connector, Operation
+from bot.catalogue.operation import Connector, Operation, as_result
 from bot.connectors.base import ToolError
 from bot.engine.placeholders import SIMULATED, depends_on_simulation, simulated_result
 from bot.engine.status import BOT_ACTOR
@@ -256,7 +256,8 @@ class Caller:
             )
         future = self.pool.submit(connector.invoke, operation, arguments, idempotency_key=key)
         try:
-            return CallResult("succeeded", result=self._answer(work, future, timeout))
+            answer = self._answer(work, future, timeout)
+            return CallResult("succeeded", result=as_result(operation.result, answer))
         except concurrent.futures.TimeoutError:
             return CallResult(
                 "failed",

@@ -119,10 +119,17 @@ DynamicTarget = Annotated[
     ),
 ]
 
+OPERATION_NAME_PATTERN = r"^[a-z][a-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$"
+"""``namespace.operation``: a lower_snake_case namespace (the connector's), then the tool's
+own name as it spells it: camelCase and further dots allowed (``shop.orders.getOrder``)."""
+
 OperationName = Annotated[
     str,
     Field(
-        pattern=r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_.]*$",
-        description="a connector operation such as jira.create_issue or email.send",
+        pattern=OPERATION_NAME_PATTERN,
+        description=(
+            "a connector operation such as jira.create_issue, email.send or "
+            "shop.orders.getOrder (the tool's own spelling after the namespace)"
+        ),
     ),
 ]

@@ -44,7 +44,7 @@ class StubbedTools:
 
     def invoke(
         self, operation: Operation, arguments: dict[str, Any], *, idempotency_key: str | None = None
-    ) -> dict[str, Any]:
+    ) -> Any:
         """Answer or fail as planned, else let the namespace's connector perform the call."""
         stub = self._take(operation.name)
         if stub is None:
@@ -57,7 +57,7 @@ class StubbedTools:
 
     def _perform(
         self, operation: Operation, arguments: dict[str, Any], key: str | None
-    ) -> dict[str, Any]:
+    ) -> Any:
         connector = self._connectors.get(operation.namespace)
         if connector is None:  # as the engine says when no stub stands in front
             raise ToolError(f"no connector is configured for '{operation.namespace}'")
