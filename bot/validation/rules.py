@@ -186,6 +186,15 @@ RULES: dict[str, Rule] = {
             "use smaller values; docs/writing-sops.md lists the limits",
         ),
         Rule(
+            "SOP230",
+            ERROR,
+            "references",
+            "a name read where some path to it has not saved it (one branch, a skipped "
+            "step or a failed call)",
+            "save it on every path (a fallback value on the other branch), or read it "
+            "through the default filter, or test 'is defined' first",
+        ),
+        Rule(
             "SOP240",
             WARNING,
             "references",

@@ -16,6 +16,7 @@ from bot.procedure.loader import LoadedSop, is_sop_file, load_file, load_text
 from bot.procedure.model import Procedure
 from bot.validation import (
     actions,
+    assignment,
     escalations,
     failures,
     flow,
@@ -35,6 +36,7 @@ Check = Callable[[SopContext], None]
 CHECKS: tuple[Check, ...] = (
     *actions.CHECKS,
     *names.CHECKS,
+    *assignment.CHECKS,
     *nullable.CHECKS,
     *sandboxing.CHECKS,
     *flow.CHECKS,
