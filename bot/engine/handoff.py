@@ -11,9 +11,12 @@ from bot.secrets import shown_inputs
 
 
 def handoff_package(
-    work: RunWork, reason: str, context: dict[str, str] | None = None
+    work: RunWork, reason: str, context: dict[str, str] | None = None, cause: str | None = None
 ) -> dict[str, Any]:
-    """Inputs, facts gathered, steps done, and why it escalated."""
+    """Inputs, facts gathered, steps done, and why it escalated: the SOP's ``reason`` and,
+    when that is the SOP's own words, the ``cause`` it stands for (the tool's error, the
+    rejection), so the person taking over sees what actually went wrong. Secret values in
+    either are masked where the package is stored (``storage.redaction``)."""
     return {
         "sop": {
             "id": work.procedure.id,
@@ -23,6 +26,7 @@ def handoff_package(
         "run": work.run.id,
         "started_by": work.run.started_by,
         "why": reason,
+        "cause": cause,
         "inputs": shown_inputs(work.run.inputs),
         "facts": as_json(work.values),
         "steps_done": [entry.model_dump() for entry in work.meta.trail],
@@ -34,6 +38,8 @@ def handoff_package(
 def handoff_card(package: dict[str, Any]) -> Card:
     """The package as a card for the people taking over."""
     fields: list[tuple[str, str]] = [("Why", package["why"])]
+    if package.get("cause"):
+        fields.append(("What happened", package["cause"]))
     fields.extend((label, value) for label, value in package["context"].items())
     fields.extend((f"Input {name}", _short(value)) for name, value in package["inputs"].items())
     fields.extend((f"Fact {name}", _short(value)) for name, value in package["facts"].items())

@@ -47,10 +47,11 @@ def apply_failure(
 def apply_outcome(
     env: StepEnv, work: RunWork, step: StepBase, outcome: Outcome, reason: str
 ) -> Transition:
-    """escalate, skip, stop or goto, as the SOP says."""
+    """escalate, skip, stop or goto, as the SOP says; an escalation in the SOP's own words
+    still hands over ``reason`` (what the tool said, who rejected and why)."""
     why = _render_reason(work, outcome.reason) or reason
     if outcome.then == "escalate":
-        return escalate(env, work, why, outcome.to)
+        return escalate(env, work, why, outcome.to, cause=reason if why != reason else None)
     if outcome.then == "skip":
         work.meta.passed(step.id, "skipped after failure")
         return Continue(work.following(step))
@@ -65,9 +66,13 @@ def escalate(
     reason: str,
     targets: list[str] | None = None,
     context: dict[str, str] | None = None,
+    *,
+    cause: str | None = None,
 ) -> Finish:
     """Hand the run to people with the full package; the run ends escalated."""
-    return Finish(RunStatus.ESCALATED, announce_escalation(env, work, reason, targets, context))
+    return Finish(
+        RunStatus.ESCALATED, announce_escalation(env, work, reason, targets, context, cause=cause)
+    )
 
 
 def announce_escalation(
@@ -76,8 +81,11 @@ def announce_escalation(
     reason: str,
     targets: list[str] | None = None,
     context: dict[str, str] | None = None,
+    *,
+    cause: str | None = None,
 ) -> str:
-    """Alert the targets with the handoff package; returns the reason as recorded."""
+    """Alert the targets with the handoff package; returns the reason as recorded.
+    ``cause`` is what the reason stands for when the SOP words it (the tool's own error)."""
     procedure = work.procedure
     chosen = targets or (procedure.escalation.to if procedure.escalation else [procedure.owner])
     try:
@@ -87,7 +95,7 @@ def announce_escalation(
     except (TargetError, ValueError) as error:
         resolved = [procedure.owner]
         reason = f"{reason} (escalation target problem: {error}; sent to the owner)"
-    package = handoff_package(work, reason, context)
+    package = handoff_package(work, reason, context, cause)
     card = handoff_card(package)
     now = work.now()
     destinations = fan_out(resolved, env.runtime.directory)
