@@ -83,7 +83,13 @@ class Starter:
             created_at=now,
             updated_at=now,
         )
-        context = {"inputs": inputs, "trigger": trigger, "now": now, "today": now.date()}
+        context = {
+            "inputs": inputs,
+            "trigger": trigger,
+            "now": now,
+            "today": now.date(),
+            "constants": procedure.constants,
+        }
         with self.runtime.database.session() as session:
             if request_key is not None and not inbound.remember(
                 session, key=f"start:{request_key}", source="start", at=now

@@ -153,4 +153,5 @@ class RunWork:
             "now": now,
             "today": now.date(),
             "secrets": self.secrets,
+            "constants": self.procedure.constants,
         }

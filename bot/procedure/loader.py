@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
+from bot.procedure import constants
 from bot.procedure.diagnostics import Diagnostic, Severity, format_location
 from bot.procedure.model import Procedure
 from bot.procedure.source_map import (
@@ -33,6 +34,11 @@ from bot.procedure.types import TARGET_PATTERN
 SOP_SUFFIXES = (".yml", ".yaml")
 YAML_CODES: dict[Problem, str] = {"syntax": "SOP001", "limit": "SOP003", "tag": "SOP004"}
 """The rule each kind of YAML problem is reported under."""
+CONSTANT_CODES: dict[str, tuple[str, str]] = {
+    constants.UNKNOWN: ("SOP250", "add it under 'constants:', or fix the name"),
+    constants.WRONG_TYPE: ("SOP251", "refer to a constant of the type this key takes"),
+}
+"""The rule and hint of a limit's reference to a constant that does not resolve."""
 
 
 @dataclass
@@ -147,6 +153,9 @@ def _schema_diagnostic(loaded: LoadedSop, detail: ErrorDetails) -> Diagnostic:
             detail["msg"],
             "give the step exactly one of: " + ", ".join(STEP_KINDS),
         )
+    if kind in CONSTANT_CODES:
+        code, hint = CONSTANT_CODES[kind]
+        return loaded.diagnostic(code, Severity.ERROR, path, detail["msg"], hint)
     return loaded.diagnostic("SOP104", Severity.ERROR, path, _readable(detail), None)
 
 

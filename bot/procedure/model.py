@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
+from bot.procedure.constants import ConstantValue, resolve_limits
 from bot.procedure.inputs import InputSpec
 from bot.procedure.policies import DefaultEscalation, Guardrails, Permissions, Review, SlaClock
 from bot.procedure.steps import Step
@@ -38,6 +39,11 @@ class Procedure(SopModel):
         default_factory=dict,
         description="named groups of Slack user or group IDs, used as role:NAME",
     )
+    constants: dict[Identifier, ConstantValue] = Field(
+        default_factory=dict,
+        description="named values (limits, windows, thresholds, switches) written once: "
+        "expressions read constants.NAME, and permissions.limits may say max: constants.NAME",
+    )
     permissions: Permissions = Field(default_factory=Permissions)
     guardrails: Guardrails = Field(default_factory=Guardrails)
     escalation: DefaultEscalation | None = Field(
@@ -45,6 +51,12 @@ class Procedure(SopModel):
     )
     sla: list[SlaClock] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _resolve_constants(cls, data: Any) -> Any:
+        """Limits that name a constant take its value, so the boundary checks numbers."""
+        return resolve_limits(data)
 
     def step_index(self) -> dict[str, int]:
         """Map each step id to its position (the first wins when ids repeat)."""

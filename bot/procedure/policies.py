@@ -4,10 +4,11 @@ clocks, the default escalation and the review cadence."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 
+from bot.procedure.constants import LimitChoices, LimitCount, LimitNumber
 from bot.procedure.steps import ActionCall
 from bot.procedure.types import (
     Condition,
@@ -24,13 +25,13 @@ from bot.procedure.types import (
 class ArgumentLimit(SopModel):
     """A hard limit on one argument, enforced at the connector boundary on every call."""
 
-    max: float | None = None
-    min: float | None = None
-    max_length: int | None = Field(default=None, ge=0)
+    max: LimitNumber | None = None
+    min: LimitNumber | None = None
+    max_length: LimitCount | None = None
     pattern: str | None = Field(
         default=None, description="the whole value must match this expression"
     )
-    one_of: list[Any] = Field(default_factory=list)
+    one_of: LimitChoices = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _not_empty(self) -> ArgumentLimit:

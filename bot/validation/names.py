@@ -7,6 +7,7 @@ the misspelt word and suggests the closest known one.
 
 from __future__ import annotations
 
+from bot.procedure.constants import ROOT as CONSTANTS
 from bot.procedure.expressions import (
     JINJA_GLOBALS,
     Analysis,
@@ -17,11 +18,12 @@ from bot.procedure.expressions import (
     known_filters,
     known_tests,
 )
+from bot.validation.constants import check_constant
 from bot.validation.context import SopContext, did_you_mean
 from bot.validation.operations import facts
 from bot.validation.sites import ExpressionSite, SavedName
 
-BUILTINS = frozenset(("inputs", "trigger", "run", "now", "today", "secrets"))
+BUILTINS = frozenset(("inputs", "trigger", "run", "now", "today", "secrets", CONSTANTS))
 EVENT = "event"
 RUN_FIELDS = ("id", "sop_id", "started_by", "started_at", "mode")
 
@@ -103,6 +105,8 @@ class _Resolver:
                     root,
                     "copy what you need from the event into an input",
                 )
+        elif root == CONSTANTS:
+            check_constant(self.context, site, path)
         elif root in BUILTINS:
             return
         elif root in self.saved:

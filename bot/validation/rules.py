@@ -203,6 +203,21 @@ RULES: dict[str, Rule] = {
             "'when: inputs.NAME is not none'",
         ),
         Rule(
+            "SOP250",
+            ERROR,
+            "references",
+            "constants.NAME names no constant of this procedure",
+            "add it under 'constants:', or fix the name",
+        ),
+        Rule(
+            "SOP251",
+            ERROR,
+            "references",
+            "a constant used where its type cannot work: a limit that takes a number given a "
+            "text, or a field read from a plain value",
+            "refer to a constant of the type this key takes",
+        ),
+        Rule(
             "SOP301",
             ERROR,
             "flow",

@@ -115,7 +115,7 @@ def test_refund_needs_finance_over_500_and_is_hard_limited_at_2000() -> None:
     assert refund.permissions.limits["crm.refund"]["amount"].max == 2000
     policy = next(step for step in refund.steps if isinstance(step, DecideStep))
     to_approval = next(case for case in policy.decide if case.goto == "finance_approval")
-    assert to_approval.when == "refund_amount > 500"
+    assert to_approval.when == "refund_amount > constants.approval_above"
     approval = next(step for step in refund.steps if isinstance(step, ApprovalStep))
     assert approval.approval.covers == ["refund"]
     assert approval.approval.on_reject is not None

@@ -73,7 +73,7 @@ def test_steps_are_numbered_with_kind_and_meaning() -> None:
     assert numbered[3].split()[:3] == ["4.", "finance_approval", "approval"]
     text = " ".join(steps)
     assert "crm.get_order → order; on failure: 3 retries from 10s, then escalate to" in text
-    assert "if refund_amount > 500 → finance_approval; otherwise → refund" in text
+    assert "if refund_amount > constants.approval_above → finance_approval; otherwise → refund" in text
     assert "hand over to U03SAM and end the run" in text
 
 
@@ -82,7 +82,7 @@ def test_approvals_say_who_when_and_what_happens_on_timeout_and_rejection() -> N
     assert approvals == [
         "finance_approval: Finance approves refunds over 500",
         "who: role:finance (S01FINANCE); 1 needed, not the starter",
-        "when: refund_amount > 500 (at check_policy)",
+        "when: refund_amount > constants.approval_above (at check_policy)",
         "covers: refund",
         "timeout: 1d, then escalate to U03SAM; reminders every 4h (those missed while down are"
         " all sent,",
