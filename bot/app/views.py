@@ -8,10 +8,11 @@ fields.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.engine.errors import RunNotFound
+from bot.engine.state import read_stored
 from bot.engine.status import RunStatus
 from bot.library import Library
 from bot.procedure.inputs import InputSpec
@@ -101,6 +102,8 @@ class RunDetail:
     reason: str | None
     waiting_for: tuple[OpenItem, ...]
     steps: tuple[StepLine, ...]
+    result: dict[str, Any] = field(default_factory=dict)
+    """The result values its end or escalate step set (``decision: suspend``)."""
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ def run_detail(database: Database, run_id: str) -> RunDetail:
                 open_item(item) for item in approvals.pending_for_run(session, run_id)
             ),
             steps=tuple(_step(record) for record in journal.steps_for_run(session, run_id)),
+            result=read_stored(run.state)[1].result,
         )
 
 

@@ -281,7 +281,7 @@ class Executor:
                 outcome=str(transition.status),
                 run_id=run.id,
                 step_id=work.cursor,
-                detail={"values": list(work.values)},
+                detail={"values": list(work.values), "result": work.meta.result},
                 reason=transition.reason,
             )
             tell_thread(session, run, text, now=now)

@@ -71,6 +71,8 @@ class RunState(_Part):
     awaiting: Awaiting | None = None
     apply_outcome: PendingOutcome | None = None
     last_error: str | None = None
+    result: dict[str, Any] = Field(default_factory=dict)
+    """The run's result values, as its end or escalate step set them."""
     commit: str | None = None
     """The mark of the last commit, to tell one that landed before its connection went."""
 

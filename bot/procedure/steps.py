@@ -199,6 +199,16 @@ class WaitStep(StepBase):
     )
 
 
+RunResult = Annotated[
+    dict[Identifier, Any],
+    Field(
+        description="the run's result values, such as {decision: suspend, risk: medium}: "
+        "literals or {{ templates }} (one whole {{ }} keeps its type), shown by /sop status, "
+        "in the audit and checked by scenarios"
+    ),
+]
+
+
 class Escalation(SopModel):
     """Hand the run to a person with everything known so far."""
 
@@ -214,6 +224,7 @@ class Escalation(SopModel):
         alias="continue",
         description="keep running after notifying (default: the run ends escalated)",
     )
+    result: RunResult = Field(default_factory=dict)
 
 
 class EscalateStep(StepBase):
@@ -227,6 +238,7 @@ class EndStep(StepBase):
 
     end: Literal["completed", "cancelled", "failed"]
     message: Template | None = None
+    result: RunResult = Field(default_factory=dict)
 
 
 STEP_KINDS: dict[str, type[StepBase]] = {

@@ -52,6 +52,8 @@ def check(expect: Expectation, facts: Facts) -> list[Mismatch]:
         found.extend(_messages(expect.messages, facts))
     if expect.saved is not None and not fits(expect.saved, facts.saved):
         found.append(Mismatch("saved", _shown(expect.saved), _shown(facts.saved)))
+    if expect.result is not None and not fits(expect.result, facts.result):
+        found.append(Mismatch("result", _shown(expect.result), _shown(facts.result)))
     if expect.runs is not None and expect.runs != facts.runs:
         found.append(Mismatch("runs", str(expect.runs), str(facts.runs)))
     return found

@@ -73,6 +73,11 @@ class Facts:
         values: dict[str, Any] = self.run.state.get("values", {}) if self.run else {}
         return values
 
+    @property
+    def result(self) -> dict[str, Any]:
+        """The result values the run's end or escalate step set."""
+        return read_stored(self.run.state)[1].result if self.run else {}
+
 
 def gather(
     harness: Harness,

@@ -238,6 +238,10 @@ class Expectation(SopModel):
     saved: dict[str, Any] | None = Field(
         default=None, description="values the run saved (a subset)"
     )
+    result: dict[str, Any] | None = Field(
+        default=None,
+        description="the run's result values, as its end or escalate step set them (a subset)",
+    )
     runs: int | None = Field(default=None, ge=0, description="how many runs have started")
 
     @model_validator(mode="after")

@@ -255,8 +255,10 @@ class _Walker:
             self.people(step.escalate.to, (*escalation_path, "to"), "step", index)
             self.templates(step.escalate.reason, (*escalation_path, "reason"), "step", index)
             self.templates(step.escalate.context, (*escalation_path, "context"), "step", index)
+            self.templates(step.escalate.result, (*escalation_path, "result"), "step", index)
         elif isinstance(step, EndStep):
             self.templates(step.message, (*path, "message"), "step", index)
+            self.templates(step.result, (*path, "result"), "step", index)
 
     def approval(self, step: ApprovalStep, path: Path, index: int) -> None:
         approval = step.approval

@@ -102,6 +102,9 @@ def run_status(detail: RunDetail, now: dt.datetime) -> str:
         )
     if detail.reason:
         lines.append(f"  {'result' if run.status == 'completed' else 'reason'}: {detail.reason}")
+    if detail.result:
+        shown = ", ".join(f"{name}={value}" for name, value in sorted(detail.result.items()))
+        lines.append(f"  result values: {shown}")
     if detail.steps:
         lines.append("  steps:")
         for number, step in enumerate(detail.steps, start=1):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bot.engine.status import RunStatus
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.outcomes import announce_escalation, escalate
+from bot.engine.typed_values import as_json
 from bot.engine.work import Continue, Finish, RunWork, Transition
 from bot.finite import non_finite_problem
 from bot.procedure import expressions
@@ -46,6 +49,7 @@ def run_decide(env: StepEnv, work: RunWork, step: DecideStep) -> Transition:
 
 def run_escalate(env: StepEnv, work: RunWork, step: EscalateStep) -> Transition:
     """Escalate with the handoff; end the run unless the step says to continue."""
+    problem = _set_result(work, step.id, step.escalate.result)
     context = work.expression_context()
     try:
         reason = str(expressions.render(step.escalate.reason, context))
@@ -55,6 +59,8 @@ def run_escalate(env: StepEnv, work: RunWork, step: EscalateStep) -> Transition:
         }
     except expressions.ExpressionError as error:
         reason, extra = f"{step.id}: {step.escalate.reason} (could not fill in: {error})", {}
+    if problem is not None:
+        reason = f"{reason} ({problem})"
     targets = list(step.escalate.to) or None
     if step.escalate.continue_:
         announce_escalation(env, work, reason, targets, extra)
@@ -63,7 +69,10 @@ def run_escalate(env: StepEnv, work: RunWork, step: EscalateStep) -> Transition:
 
 
 def run_end(env: StepEnv, work: RunWork, step: EndStep) -> Transition:
-    """Finish with the state the SOP names."""
+    """Finish with the state the SOP names and the result values it sets."""
+    problem = _set_result(work, step.id, step.result)
+    if problem is not None:
+        return escalate(env, work, problem)
     message = None
     if step.message:
         try:
@@ -71,3 +80,19 @@ def run_end(env: StepEnv, work: RunWork, step: EndStep) -> Transition:
         except expressions.ExpressionError as error:
             message = f"{step.message} (could not fill in: {error})"
     return Finish(_END_STATUS[step.end], message)
+
+
+def _set_result(work: RunWork, step_id: str, result: dict[str, Any]) -> str | None:
+    """Render the run's result values in order into its state; what went wrong, or None.
+    A value that cannot be computed, or is no finite number, is not recorded."""
+    context = work.expression_context()
+    for name, template in result.items():
+        try:
+            value = expressions.render(template, context)
+        except expressions.ExpressionError as error:
+            return f"cannot compute the result {name} in {step_id}: {error}"
+        problem = non_finite_problem(value, name)
+        if problem is not None:
+            return f"cannot compute the result {name} in {step_id}: {problem}"
+        work.meta.result[name] = as_json(value)
+    return None
