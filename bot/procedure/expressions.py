@@ -24,6 +24,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.procedure import limits
+from bot.procedure.expression_errors import explain
 
 if TYPE_CHECKING:
     from jinja2 import nodes
@@ -577,8 +578,11 @@ def _compiled_template(source: str) -> Any:
         raise ExpressionError(f"syntax error in '{source}': {error.message}") from None
 
 
-def _call(function: Callable[[], Any], source: str) -> Any:
-    """Run ``function`` within the evaluation budget; every failure is an ExpressionError."""
+def _call(
+    function: Callable[[], Any], source: str, context: Mapping[str, Any], *, condition: bool
+) -> Any:
+    """Run ``function`` within the evaluation budget; every failure is an ExpressionError
+    that says what went wrong in the procedure's terms."""
     from jinja2 import Undefined
 
     try:
@@ -590,13 +594,19 @@ def _call(function: Callable[[], Any], source: str) -> Any:
     except ExpressionError:
         raise
     except Exception as error:  # a limit, a sandbox violation, a missing name, a type error
-        raise ExpressionError(f"cannot evaluate '{source}': {error}") from None
+        problem = explain(
+            error,
+            source,
+            context,
+            lambda: [(ref.root, ref.path) for ref in references(source, condition=condition)],
+        )
+        raise ExpressionError(problem) from None
 
 
 def evaluate(expression: str, context: Mapping[str, Any]) -> Any:
     """The value of a brace-less expression."""
     compiled = _compiled_expression(expression)
-    return _call(lambda: compiled(**context), expression)
+    return _call(lambda: compiled(**context), expression, context, condition=True)
 
 
 def test(condition: str, context: Mapping[str, Any]) -> bool:
@@ -623,7 +633,7 @@ def _render(value: Any, context: Mapping[str, Any]) -> Any:
         if whole:
             return evaluate(whole.group("body"), context)
         template = _compiled_template(value)
-        return _call(lambda: template.render(**context), value)
+        return _call(lambda: template.render(**context), value, context, condition=False)
     if isinstance(value, list):
         return [_render(item, context) for item in value]
     if isinstance(value, dict):

@@ -118,7 +118,7 @@ def test_one_budget_covers_every_template_of_a_value() -> None:
 @pytest.mark.parametrize("name", sorted(JINJA_GLOBALS))
 def test_no_jinja_global_exists_at_run_time(name: str) -> None:
     assert _environment().globals == {}
-    assert f"'{name}' is undefined" in refusal(f"{name}")
+    assert f"`{name}` is not defined" in refusal(f"{name}")
 
 
 @pytest.mark.parametrize(
