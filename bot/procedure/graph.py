@@ -205,8 +205,9 @@ class Operations(Protocol):
 
 
 def to_mermaid(procedure: Procedure, catalogue: Operations) -> str:
-    """The procedure as a Mermaid ``flowchart TD``; the catalogue tells reads from writes
-    (an operation it does not know is drawn as a write, the careful guess)."""
+    """The procedure as a Mermaid ``flowchart TD``; the catalogue (built-in and team
+    connectors alike) tells reads from writes, for action steps and for the calls a wait
+    makes (an operation it does not know is drawn as a write, the careful guess)."""
     steps = {step.id: step for step in reversed(procedure.steps)}
     edges = flow_edges(procedure)
     node_ids = _node_ids(edges, steps)
@@ -291,13 +292,24 @@ def _step_label_and_class(
     if isinstance(step, TaskStep):
         return f"{name}<br/>task: {step.task.assignee}", "task"
     if isinstance(step, WaitStep):
-        return f"{name}<br/>wait {describe_wait(step.wait, '<br/>')}", "wait"
+        wait = step.wait
+        calls = [f"<br/>{_effect(wait.refresh.action, catalogue)}"] if wait.refresh else []
+        if wait.while_waiting:
+            calls.append(f"<br/>while false: {_effect(wait.while_waiting.action, catalogue)}")
+        return f"{name}<br/>wait {describe_wait(wait, '<br/>')}{''.join(calls)}", "wait"
     if isinstance(step, EscalateStep):
         to = ", ".join(escalation_targets(step.escalate.to, procedure)) or "?"
         more = ", continue" if step.escalate.continue_ else ""
         return f"{name}<br/>escalate to {to}{more}", "escalation"
     assert isinstance(step, EndStep)
     return f"{name}<br/>end: {step.end}", step.end
+
+
+def _effect(action: str, catalogue: Operations) -> str:
+    """``reads crm.get_claim`` or ``writes email.send``, as the operation declares it; an
+    operation the catalogue does not know is drawn as a write, the careful guess."""
+    operation = catalogue.get(action)
+    return f"{'writes' if operation is None or operation.writes else 'reads'} {action}"
 
 
 def _trigger_label(procedure: Procedure) -> str:
