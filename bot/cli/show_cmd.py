@@ -19,8 +19,10 @@ def add_parser(commands: Any) -> None:
         "show",
         help="summarise an SOP: trigger, inputs, steps, approvals, limits, SLA, review",
         description=(
-            "Summarise an SOP in plain text: owner, mode, trigger, inputs, the steps in order, "
-            "who approves what, the hard limits, SLA clocks and when it is due for review."
+            "Summarise an SOP in plain text: owner, mode, trigger, inputs, the steps in order "
+            "with the policy they carry (what each set computes, what each decision tests, "
+            "what each end sets), who approves what, the hard limits, SLA clocks and when it "
+            "is due for review."
         ),
     )
     add_sop_arguments(parser)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from bot.procedure.graph import (
     START,
@@ -101,8 +102,25 @@ def _action_meaning(step: ActionStep, procedure: Procedure) -> str:
     return f"{step.action}{saved}; on failure: {describe_failure(step.on_failure, procedure)}"
 
 
+_WHOLE_EXPRESSION = re.compile(r"\s*\{\{((?:(?!\{\{|\}\}).)*)\}\}\s*", re.DOTALL)
+
+
+def formula(value: object) -> str:
+    """What a value computes, as the SOP writes it: the expression of one whole
+    ``{{ }}``, a text (templates included) in quotes, or a literal as in YAML."""
+    if isinstance(value, str):
+        whole = _WHOLE_EXPRESSION.fullmatch(value)
+        return " ".join(whole.group(1).split()) if whole else json.dumps(value)
+    return json.dumps(value, default=str)
+
+
+def _assignments(values: Mapping[str, object]) -> str:
+    """``risk = order.total > 500; label = "high"``: each name with what it is set to."""
+    return "; ".join(f"{name} = {formula(value)}" for name, value in values.items())
+
+
 def _set_meaning(step: SetStep) -> str:
-    return "compute " + ", ".join(step.set)
+    return "compute " + _assignments(step.set)
 
 
 def _decide_meaning(step: DecideStep) -> str:
@@ -149,11 +167,13 @@ def _escalate_meaning(step: EscalateStep, procedure: Procedure) -> str:
     escalation = step.escalate
     after = "and continue" if escalation.continue_ else "and end the run"
     to = describe_escalation(escalation.to, procedure)
-    return f"hand over to {to} {after}: {escalation.reason}"
+    result = f"; result {_assignments(escalation.result)}" if escalation.result else ""
+    return f"hand over to {to} {after}: {escalation.reason}{result}"
 
 
 def _end_meaning(step: EndStep) -> str:
-    return f"end {step.end}" + (f": {step.message}" if step.message else "")
+    result = f", result {_assignments(step.result)}" if step.result else ""
+    return f"end {step.end}{result}" + (f": {step.message}" if step.message else "")
 
 
 def _meaning(step: StepBase, procedure: Procedure) -> str:
