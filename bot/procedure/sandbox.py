@@ -4,7 +4,8 @@ Jinja's sandbox stops attribute tricks; it does not stop work. Here every operat
 attribute access, filter, loop turn and piece of output counts against the running
 evaluation's budget (``bot.procedure.limits``), operations that could make huge values are
 checked before they run, methods are limited to a list of cheap ones, and no Jinja global
-(``range``, ``lipsum``, ``cycler`` ...) exists.
+(``range``, ``lipsum``, ``cycler`` ...) exists: the only globals are the date functions of
+``bot.procedure.dates``.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from jinja2.runtime import Context, LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.utils import _PassArg
 
-from bot.procedure import limits
+from bot.procedure import dates, limits
 from bot.procedure.limits import ExpressionLimit
 
 _TEXT_METHODS = frozenset(
@@ -91,6 +92,7 @@ class BoundedEnvironment(ImmutableSandboxedEnvironment):
     def __init__(self) -> None:
         super().__init__(undefined=StrictUndefined, autoescape=False)
         self.globals.clear()
+        self.globals.update(dates.FUNCTIONS)  # called through ``call``: counted and sized
         self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
         self.tests = {name: _counted(test) for name, test in self.tests.items()}
 

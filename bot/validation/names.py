@@ -8,6 +8,7 @@ the misspelt word and suggests the closest known one.
 from __future__ import annotations
 
 from bot.procedure.constants import ROOT as CONSTANTS
+from bot.procedure.dates import FUNCTIONS as DATE_FUNCTIONS
 from bot.procedure.expressions import (
     JINJA_GLOBALS,
     Analysis,
@@ -20,6 +21,7 @@ from bot.procedure.expressions import (
 )
 from bot.validation.constants import check_constant
 from bot.validation.context import SopContext, did_you_mean
+from bot.validation.input_shapes import check_input_path
 from bot.validation.operations import facts
 from bot.validation.sites import ExpressionSite, SavedName
 
@@ -93,6 +95,8 @@ class _Resolver:
             if path and path[0] not in self.inputs:
                 message = f"no input named '{path[0]}'" + did_you_mean(path[0], self.inputs)
                 self.unknown(site, message, str(reference))
+            elif len(path) > 1:
+                check_input_path(self.context, site, path[0], path[1:])
         elif root == "run":
             if path and path[0] not in RUN_FIELDS:
                 message = f"run has no field '{path[0]}'" + did_you_mean(path[0], RUN_FIELDS)
@@ -113,6 +117,8 @@ class _Resolver:
             self.check_order(site, root)
             if path:
                 self.check_field(site, root, path[0])
+        elif root in DATE_FUNCTIONS:
+            return  # a date function of the sandbox: to_date, add_duration ...
         elif root in JINJA_GLOBALS:
             return  # SOP212 says that expressions have none of Jinja's globals
         elif root in self.inputs:
@@ -123,7 +129,12 @@ class _Resolver:
                 "inputs are read as inputs.NAME",
             )
         else:
-            candidates = [*self.saved, *BUILTINS, *(f"inputs.{name}" for name in self.inputs)]
+            candidates = [
+                *self.saved,
+                *BUILTINS,
+                *DATE_FUNCTIONS,
+                *(f"inputs.{name}" for name in self.inputs),
+            ]
             self.unknown(site, f"unknown name '{root}'" + did_you_mean(root, candidates), root)
 
     def unknown(

@@ -135,8 +135,14 @@ def test_refund_decisions_are_rhombi_with_labelled_edges() -> None:
     assert chart.nodes["s_check_policy"] == Node(
         "{}", "Check the refund against policy", "decision"
     )
-    assert chart.edge("s_check_policy", "s_finance_approval").label == "refund_amount #gt; constants.approval_above"
-    assert chart.edge("s_check_policy", "s_above_limit").label == "refund_amount #gt; constants.refund_limit"
+    assert (
+        chart.edge("s_check_policy", "s_finance_approval").label
+        == "refund_amount #gt; constants.approval_above"
+    )
+    assert (
+        chart.edge("s_check_policy", "s_above_limit").label
+        == "refund_amount #gt; constants.refund_limit"
+    )
     assert chart.edge("s_check_policy", "s_refund").label == "otherwise"
 
 

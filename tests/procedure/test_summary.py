@@ -73,7 +73,9 @@ def test_steps_are_numbered_with_kind_and_meaning() -> None:
     assert numbered[3].split()[:3] == ["4.", "finance_approval", "approval"]
     text = " ".join(steps)
     assert "crm.get_order → order; on failure: 3 retries from 10s, then escalate to" in text
-    assert "if refund_amount > constants.approval_above → finance_approval; otherwise → refund" in text
+    assert (
+        "if refund_amount > constants.approval_above → finance_approval; otherwise → refund" in text
+    )
     assert "hand over to U03SAM and end the run" in text
 
 
