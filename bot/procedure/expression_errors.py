@@ -39,11 +39,33 @@ def explain(
     """Why ``source`` could not be evaluated against ``context``, in the procedure's terms.
     ``references`` lists the expression's ``(root, path)`` chains, asked only when needed."""
     if type(error).__name__ == "UndefinedError":
-        for root, path in references():
+        chains = references()
+        for root, path in chains:
             broken = _broken_link(root, path, context)
             if broken is not None:
                 return f"cannot evaluate '{source}': {broken}"
+        missing = _OBJECT_HAS_NO.search(str(error))
+        if missing:  # a key computed at run time: ``limits[risk.level]``
+            lacking = _lacking(missing.group(3), chains, context)
+            if lacking is not None:
+                return f"cannot evaluate '{source}': {lacking}"
     return f"cannot evaluate '{source}': {_plain(str(error))}"
+
+
+def _lacking(
+    key: str, chains: Sequence[tuple[str, tuple[str, ...]]], context: Mapping[str, Any]
+) -> str | None:
+    """Which of the expression's objects lacks ``key`` (computed by the expression), if
+    exactly one does."""
+    found = []
+    for root, path in chains:
+        value: Any = context.get(root)
+        for part in path:
+            value = value.get(part) if isinstance(value, Mapping) else None
+        if isinstance(value, Mapping) and key not in {str(name) for name in value}:
+            has = f"it has: {_listing(value)}" if value else "it is empty"
+            found.append(f"`{'.'.join((root, *path))}` has no key '{key}'; {has}")
+    return found[0] if len(found) == 1 else None
 
 
 def _broken_link(root: str, path: tuple[str, ...], context: Mapping[str, Any]) -> str | None:

@@ -14,6 +14,7 @@ CONTEXT: dict[str, Any] = {
     "inputs": {"order_id": "1042"},
     "risk": {"level": {"Low": 1, "Medium": 2, "High": 3}},
     "order": {"total": 640.0, "note": None, "lines": [{"sku": "A"}]},
+    "limits": {"refund": 500, "credit": 200},
 }
 
 
@@ -30,13 +31,14 @@ def _error(expression: str) -> str:
         ("risk.level['Suspended']", "`risk.level` has no key 'Suspended'; it has: Low, Medium"),
         ("order.shipping.adress", "`order` has no key 'shipping'; it has: total, note, lines"),
         ("inputs.amount > 5", "`inputs` has no key 'amount'; it has: order_id"),
-        ("ordr.total", "`ordr` is not defined; known names: inputs, risk, order"),
+        ("ordr.total", "`ordr` is not defined; known names: inputs, risk, order, limits"),
         ("order.total.cents", "`order.total` is a number (640.0), which has no key 'cents'"),
         ("order.note.text", "`order.note` is nothing (null), which has no key 'text'"),
         ("order.lines.sku", "`order.lines` is a list, which has no key 'sku'"),
         ("order.total > 'high'", "cannot compare a number with a text using '>'"),
         ("order.total + inputs.order_id", "cannot use '+' on a number and a text"),
-        ("risk.level[order.total]", "an object has no key '640.0'"),
+        ("risk.level[order.total]", "`risk.level` has no key '640.0'; it has: Low, Medium"),
+        ("limits[inputs.order_id]", "`limits` has no key '1042'; it has: refund, credit"),
     ],
 )
 def test_errors_speak_the_procedure_s_terms(expression: str, said: str) -> None:
