@@ -48,10 +48,18 @@ def for_task(task: OpenItem, *, to: str, thread: dict[str, Any] | None) -> Quest
 def field(name: str, spec: InputSpec) -> QuestionField:
     """One input as a question field, labelled by its prompt, else its description, else
     its name in words."""
+    label = spec.prompt or spec.description or name.replace("_", " ")
     return QuestionField(
         name=name,
-        label=spec.prompt or spec.description or name.replace("_", " "),
+        label=label + _FORM_HINTS.get(spec.type, ""),
         choices=tuple(spec.choices),
         required=spec.required,
         kind=spec.type,
     )
+
+
+_FORM_HINTS = {
+    "list": " (one a line)",
+    "object": " (as JSON: " + '{"field": "value", …})',
+}
+"""How a list or an object is typed in a form's text box, said beside its label."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
 from collections.abc import Mapping
@@ -103,6 +104,10 @@ def coerce(raw: Any, spec: InputSpec) -> Any:
 def _typed(raw: Any, spec: InputSpec) -> Any:
     text = raw.strip() if isinstance(raw, str) else raw
     kind = spec.type
+    if kind == "list":
+        return _list(text, spec.items or InputSpec())
+    if kind == "object":
+        return _object(text, spec.fields)
     if kind in ("string", "text", "choice"):
         return str(text)
     if kind == "integer":
@@ -133,6 +138,64 @@ def _typed(raw: Any, spec: InputSpec) -> Any:
     if kind == "datetime":
         return _datetime(text, raw)
     return _identifier(kind, str(text), raw)
+
+
+def _list(text: Any, items: InputSpec) -> list[Any]:
+    """A JSON list, one item a line (a form's text box), or ``a, b, c``; each item typed."""
+    if isinstance(text, str):
+        text = _json(text, list, "a list") if text.startswith("[") else _split(text)
+    if not isinstance(text, list):
+        raise ValueError(f"'{text}' is not a list; give a, b, c or a JSON list")
+    typed = []
+    for position, item in enumerate(text):
+        try:
+            typed.append(coerce(item, items))
+        except ValueError as error:
+            raise ValueError(f"item {position + 1}: {error}") from None
+    return typed
+
+
+def _split(text: str) -> list[str]:
+    separator = "\n" if "\n" in text else ","
+    return [item.strip() for item in text.split(separator) if item.strip()]
+
+
+def _object(text: Any, fields: Mapping[str, InputSpec]) -> dict[str, Any]:
+    """A JSON object (or a mapping from an event) whose fields are typed as declared."""
+    if isinstance(text, str):
+        text = _json(text, dict, "an object")
+    if not isinstance(text, dict):
+        raise ValueError(f'\'{text}\' is not an object; give it as JSON, such as {{"name": "…"}}')
+    unknown = sorted(set(text) - set(fields))
+    if unknown:
+        raise ValueError(f"no field {', '.join(unknown)} (its fields: {', '.join(fields)})")
+    typed: dict[str, Any] = {}
+    for name, spec in fields.items():
+        value = text.get(name)
+        if value is None or value == "":
+            if spec.required and spec.default is None:
+                raise ValueError(f"field {name} is required")
+            typed[name] = None if spec.default is None else coerce(spec.default, spec)
+            continue
+        try:
+            typed[name] = coerce(value, spec)
+        except ValueError as error:
+            raise ValueError(f"field {name}: {error}") from None
+    return typed
+
+
+def _json(text: str, kind: type, what: str) -> Any:
+    try:
+        value = json.loads(text, parse_constant=_not_finite)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"'{text}' is not {what} in JSON ({error.msg})") from None
+    if not isinstance(value, kind):
+        raise ValueError(f"'{text}' is not {what}")
+    return value
+
+
+def _not_finite(word: str) -> Any:
+    raise ValueError(f"{word} is not a finite number")
 
 
 def _date(text: Any, raw: Any) -> str:

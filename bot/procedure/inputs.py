@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
-from pydantic import Field, model_validator
+from pydantic import Field, GetJsonSchemaHandler, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
-from bot.procedure.types import SopModel, Template
+from bot.procedure.types import Identifier, SopModel, Template
 
 InputType = Literal[
     "string",
@@ -21,6 +23,8 @@ InputType = Literal[
     "url",
     "user",
     "channel",
+    "list",
+    "object",
 ]
 
 
@@ -37,6 +41,13 @@ class InputSpec(SopModel):
     )
     minimum: float | None = None
     maximum: float | None = None
+    items: InputSpec | None = Field(
+        default=None,
+        description="a list's items: a type (items: email) or a spec (default: string)",
+    )
+    fields: dict[Identifier, InputSpec] = Field(
+        default_factory=dict, description="an object's fields, each a typed value"
+    )
     from_: Template | None = Field(
         default=None,
         alias="from",
@@ -57,8 +68,28 @@ class InputSpec(SopModel):
         description="ask the starter in a form, fail the start, or use the default",
     )
 
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """Editors must accept a bare type (``items: email``) as well."""
+        words = {"type": "string", "enum": list(get_args(InputType))}
+        return {"anyOf": [words, handler(core_schema)]}
+
+    @model_validator(mode="before")
+    @classmethod
+    def _type_word(cls, value: Any) -> Any:
+        """``items: email`` is short for ``items: {type: email}``."""
+        return {"type": value} if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _consistent(self) -> InputSpec:
+        if self.items is not None and self.type != "list":
+            raise ValueError(f"'items' only applies to type 'list', not '{self.type}'")
+        if self.fields and self.type != "object":
+            raise ValueError(f"'fields' only applies to type 'object', not '{self.type}'")
+        if self.type == "object" and not self.fields:
+            raise ValueError("an input of type 'object' needs 'fields' (name: type or spec)")
         if self.type == "choice" and not self.choices:
             raise ValueError("an input of type 'choice' needs 'choices'")
         if self.choices and self.type != "choice":

@@ -170,7 +170,11 @@ def _widget(field: QuestionField) -> InputInteractiveElement:
         return StaticSelectElement(
             action_id=name, options=[Option(value=choice, label=choice) for choice in choices]
         )
-    return PlainTextInputElement(action_id=name, multiline=field.kind == "text")
+    return PlainTextInputElement(action_id=name, multiline=field.kind in _MULTILINE)
+
+
+_MULTILINE = frozenset(("text", "list", "object"))
+"""Kinds typed in a text box of several lines: a list one item a line, an object as JSON."""
 
 
 def _answer(state: dict[str, Any]) -> str:
