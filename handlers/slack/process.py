@@ -120,9 +120,10 @@ def open_slack_process(settings: Settings, *, clock: Clock | None = None) -> Sla
 class InProcessWorker:
     """The engine's worker inside the Slack-facing process, on its own thread.
 
-    It is woken by the APScheduler waker (a timer falls due, the sweep) and by its doorbell,
-    which each acked request rings, so recorded work starts at once; rings while it works
-    make one more round, not one each. It takes ``BATCH`` timers at a time and checks for
+    It is woken by the APScheduler waker (a timer falls due, the sweep, which also sets the
+    alarm for work the doorbell's rounds scheduled later) and by its doorbell, which each
+    acked request rings, so recorded work starts at once; rings while it works make one
+    more round, not one each. It takes ``BATCH`` timers at a time and checks for
     a stop between batches, so a stop waits for a few timers at most.
     """
 
@@ -164,7 +165,7 @@ class InProcessWorker:
             if self._stopping:
                 return
             self._rung.clear()
-            self._waker.wake()
+            self._work()  # not the waker's wake: that moves its alarm from a second thread
 
     def _work(self) -> None:
         with self._working:
