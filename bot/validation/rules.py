@@ -195,6 +195,21 @@ RULES: dict[str, Rule] = {
             "through the default filter, or test 'is defined' first",
         ),
         Rule(
+            "SOP231",
+            WARNING,
+            "references",
+            "a comparison or arithmetic whose two sides cannot work together (text with a "
+            "number, a date with a number)",
+            "compare values of the same type; convert with the int, float or string filter",
+        ),
+        Rule(
+            "SOP232",
+            ERROR,
+            "references",
+            "a literal compared with a choice that is not one of its choices",
+            "use one of the declared choices (the spelling matters)",
+        ),
+        Rule(
             "SOP240",
             WARNING,
             "references",

@@ -27,6 +27,7 @@ from bot.validation import (
     permissions,
     sandboxing,
     secrets,
+    typecheck,
 )
 from bot.validation.context import SopContext
 from bot.validation.rules import RULES
@@ -37,6 +38,7 @@ CHECKS: tuple[Check, ...] = (
     *actions.CHECKS,
     *names.CHECKS,
     *assignment.CHECKS,
+    *typecheck.CHECKS,
     *nullable.CHECKS,
     *sandboxing.CHECKS,
     *flow.CHECKS,
