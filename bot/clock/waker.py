@@ -47,15 +47,19 @@ class Waker:
         self._scheduler.shutdown(wait=False)
 
     def wake(self) -> None:
-        """Do due work now, then set the alarm for the next due timer."""
+        """Do due work now, then set the alarm for the next due timer.
+
+        One wake at a time, alarm included: two threads replacing the alarm together make
+        APScheduler lose track of it (``JobLookupError``)."""
         with self._lock:
             try:
                 self._work()
+                due = self._next_due()
             except Exception:  # keep the alarm alive; the sweep tries again
                 log.exception("due work failed")
-            due = self._next_due()
-        if due is not None:
-            skew = self._engine_now() - dt.datetime.now(dt.UTC)  # the sandbox clock may run ahead
-            self._scheduler.add_job(
-                self.wake, "date", run_date=due - skew, id=WAKE_JOB, replace_existing=True
-            )
+                return
+            if due is not None:
+                skew = self._engine_now() - dt.datetime.now(dt.UTC)  # the sandbox clock runs ahead
+                self._scheduler.add_job(
+                    self.wake, "date", run_date=due - skew, id=WAKE_JOB, replace_existing=True
+                )

@@ -27,8 +27,7 @@ log = logging.getLogger(__name__)
 def register(app: App, door: FrontDoor) -> None:
     @app.action("approve")
     def approve(ack: Ack, body: dict[str, Any]) -> None:
-        record_click(door, body, Command("approve", (_value(body),)))
-        ack()
+        record_click(door, body, Command("approve", (_value(body),)), ack)
 
     @app.action("reject")
     def reject(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
@@ -48,8 +47,7 @@ def register(app: App, door: FrontDoor) -> None:
         task_id, user = _value(body), body["user"]["id"]
         task = next((item for item in door.pending(user) if item.id == task_id), None)
         if task is None or not task.fields:
-            record_click(door, body, Command("complete", (task_id,)))
-            ack()
+            record_click(door, body, Command("complete", (task_id,)), ack)
             return
         thread = {"to": channel_of(body)} if channel_of(body) else None
         _open(client, body, question_modal(questions.for_task(task, to=user, thread=thread)), ack)
@@ -63,10 +61,9 @@ def _ask_why(
     approval = _value(body)
     if not _is_theirs(door, body, approval):
         action = body["actions"][0]["action_id"]
-        record_click(door, body, Command(action, (approval,)))
-        ack()
+        record_click(door, body, Command(action, (approval,)), ack)
         return
-    _open(client, body, _withchannel_of(view, channel_of(body)), ack)
+    _open(client, body, _with_channel(view, channel_of(body)), ack)
 
 
 def _open(client: WebClient, body: dict[str, Any], view: View, ack: Ack) -> None:
@@ -83,7 +80,7 @@ def _is_theirs(door: FrontDoor, body: dict[str, Any], approval: str) -> bool:
     return any(item.id == approval for item in door.pending(body["user"]["id"]))
 
 
-def _withchannel_of(view: View, channel: str | None) -> View:
+def _with_channel(view: View, channel: str | None) -> View:
     """The reason form, remembering where the card was, so the answer goes there."""
     view.private_metadata = json.dumps(
         {**json.loads(view.private_metadata or "{}"), "channel": channel}

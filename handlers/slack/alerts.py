@@ -26,8 +26,7 @@ def register(app: App, door: FrontDoor) -> None:
     @app.action(ACKNOWLEDGE)
     @app.action(TAKE_OVER)
     def respond(ack: Ack, body: dict[str, Any]) -> None:
-        record_click(door, body, alert_command(_button(body)))
-        ack()
+        record_click(door, body, alert_command(_button(body)), ack)
 
     @app.action(OPEN_RUN)
     def open_run(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

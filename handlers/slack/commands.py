@@ -21,7 +21,7 @@ from bot.chat.messages import Question
 from bot.engine.errors import EngineError, InvalidInputs, MissingInputs
 from bot.engine.inputs import resolve_inputs
 from bot.library import UnknownProcedure
-from handlers.slack.requests import record
+from handlers.slack.requests import NotRecorded, record
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +65,15 @@ def register(app: App, door: FrontDoor) -> None:
             except Exception:  # the ack is sent; a failure here must not undo it
                 log.exception("the form for %s did not open", question.subject)
             return
-        record(
-            door, f"command:{command['trigger_id']}", command_work(parsed, by=user, channel=channel)
-        )
+        try:
+            record(
+                door,
+                f"command:{command['trigger_id']}",
+                command_work(parsed, by=user, channel=channel),
+            )
+        except NotRecorded as sorry:
+            ack(response_type="ephemeral", text=str(sorry))
+            return
         doing = DOING.get(parsed.verb, parsed.verb).format(*parsed.args)
         ack(response_type="ephemeral", text=f"On it: {doing}. I'll tell you here when it's done.")
 

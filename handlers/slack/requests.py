@@ -1,9 +1,15 @@
 """What every listener does with a request that changes something: record it in the durable
-inbox under Slack's own unique ids, before acknowledging it."""
+inbox under Slack's own unique ids, before acknowledging it. A request that cannot be
+recorded (the database is out) is still acknowledged, with an apology: nothing was done,
+and the person is told so instead of seeing Slack's "didn't respond" after three seconds."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk.webhook import WebhookClient
 
 from bot.app import inbox
 from bot.app.commands.parser import Command
@@ -11,21 +17,37 @@ from bot.app.door import FrontDoor
 from bot.app.inbox import command_work
 
 SOURCE = "slack"
+APOLOGY = (
+    "Sorry, sopbot could not write that down just now (its database is busy or out). "
+    "Nothing was done: try again in a moment."
+)
+log = logging.getLogger(__name__)
+
+
+class NotRecorded(Exception):
+    """The request could not be recorded; its text is what to tell the person."""
 
 
 def record(door: FrontDoor, key: str, work: dict[str, Any]) -> bool:
-    """Record ``work`` under ``key``; False when Slack sent this request before."""
-    return inbox.record(
-        door.engine.runtime.database,
-        key=f"{SOURCE}:{key}",
-        source=SOURCE,
-        work=work,
-        now=door.now(),
-    )
+    """Record ``work`` under ``key``; False when Slack sent this request before.
+    ``NotRecorded`` when it could not be written down."""
+    try:
+        return inbox.record(
+            door.engine.runtime.database,
+            key=f"{SOURCE}:{key}",
+            source=SOURCE,
+            work=work,
+            now=door.now(),
+        )
+    except Exception as error:
+        log.exception("could not record Slack request %s", key)
+        raise NotRecorded(APOLOGY) from error
 
 
-def record_click(door: FrontDoor, body: dict[str, Any], command: Command) -> None:
-    """Record one click; Slack's unique ids for it make a replay record nothing."""
+def record_click(door: FrontDoor, body: dict[str, Any], command: Command, ack: Ack) -> None:
+    """Record one click and acknowledge it; Slack's unique ids for it make a replay record
+    nothing. A click that could not be recorded is acknowledged and answered with the
+    apology, to the clicker alone."""
     action = body["actions"][0]
     container = body.get("container") or {}
     key = ":".join(
@@ -37,7 +59,16 @@ def record_click(door: FrontDoor, body: dict[str, Any], command: Command) -> Non
             body["user"]["id"],
         )
     )
-    record(door, key, command_work(command, by=body["user"]["id"], channel=channel_of(body)))
+    try:
+        record(door, key, command_work(command, by=body["user"]["id"], channel=channel_of(body)))
+    except NotRecorded as sorry:
+        ack()
+        if body.get("response_url"):
+            WebhookClient(body["response_url"]).send(
+                text=str(sorry), response_type="ephemeral", replace_original=False
+            )
+        return
+    ack()
 
 
 def channel_of(body: dict[str, Any]) -> str | None:

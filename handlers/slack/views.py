@@ -24,7 +24,7 @@ from bot.chat.messages import Question
 from bot.engine.inputs import coerce
 from bot.library import UnknownProcedure
 from bot.procedure.inputs import InputSpec
-from handlers.slack.requests import record
+from handlers.slack.requests import NotRecorded, record
 
 REQUIRED = "This one is needed."
 NO_REASON = "Say why, so the requester can act on it."
@@ -40,8 +40,8 @@ def register(app: App, door: FrontDoor) -> None:
             return
         channel = (question.thread or {}).get("to")
         user = body["user"]["id"]
-        record(door, _key(view), answer_work(question, answers, by=user, channel=channel))
-        ack()
+        work = answer_work(question, answers, by=user, channel=channel)
+        _record_and_close(door, _key(view), work, view, ack)
 
     @app.view(REASON_CALLBACK)
     def rejected(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -51,8 +51,23 @@ def register(app: App, door: FrontDoor) -> None:
             return
         channel = json.loads(view["private_metadata"]).get("channel")
         command = Command(button.action, (button.value, reason))  # reject, or decline
-        record(door, _key(view), command_work(command, by=body["user"]["id"], channel=channel))
-        ack()
+        work = command_work(command, by=body["user"]["id"], channel=channel)
+        _record_and_close(door, _key(view), work, view, ack)
+
+
+def _record_and_close(
+    door: FrontDoor, key: str, work: dict[str, Any], view: dict[str, Any], ack: Ack
+) -> None:
+    """Record the submission and close the form; if it cannot be recorded the form stays
+    open with the apology on its first field, so nothing typed is lost."""
+    try:
+        record(door, key, work)
+    except NotRecorded as sorry:
+        first = next(iter(view.get("state", {}).get("values", {})), None)
+        if first is not None:
+            ack(response_action="errors", errors={first: str(sorry)})
+            return
+    ack()
 
 
 def _key(view: dict[str, Any]) -> str:

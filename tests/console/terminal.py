@@ -30,7 +30,7 @@ class Console:
     def __init__(self, workdir: Path) -> None:
         self.transcript = io.StringIO()
         environment = {
-            name: value for name, value in os.environ.items() if not name.startswith("SOPBOT_")
+            name: value for name, value in os.environ.items() if not name.startswith(("SOPBOT_", "SLACK_"))
         }
         environment.update(
             SANDBOX_SECRETS,

@@ -134,3 +134,25 @@ def test_a_run_missing_inputs_opens_a_form_and_bad_values_are_shown_in_it(
     assert (run.thread or {}).get("to") == "C02SUPPORT"
     assert surface.whispers("U02DEV")[-1].startswith("Started Refund a customer order")
     assert opened.args["trigger_id"]
+
+
+def test_a_request_that_cannot_be_recorded_is_answered_with_an_apology_in_time(
+    surface: Surface,
+) -> None:
+    """The database is out: the ack still comes (no "didn't respond" after three seconds),
+    says plainly that nothing was done, and nothing is recorded or started."""
+    runtime = surface.engine.runtime
+    working = runtime.database
+    runtime.database = Database("postgresql://postgres@127.0.0.1:1/unreachable")
+    try:
+        answer = surface.sender.command("run refund order_id=1042 reason=damaged", user="U02DEV")
+    finally:
+        runtime.database.dispose()
+        runtime.database = working
+
+    assert answer.status == 200
+    assert answer.json()["response_type"] == "ephemeral"
+    assert "Nothing was done: try again in a moment." in answer.text
+    assert surface.recorded() == 0
+    surface.work()
+    assert surface.runs() == []
