@@ -74,7 +74,7 @@ class Library:
                     sop_id=served.procedure.id,
                     version=served.procedure.version,
                     content_hash=served.content_hash,
-                    source=loaded.text,
+                    source=loaded.pinned_text,  # with its blocks in place, if it includes any
                     file=loaded.file,
                     author=served.procedure.owner,
                     at=now,

@@ -18,6 +18,7 @@ from pydantic_core import ErrorDetails
 
 from bot.procedure import constants
 from bot.procedure.diagnostics import Diagnostic, Severity, format_location
+from bot.procedure.includes import Origin, expand, expanded_text, has_includes, is_block_file
 from bot.procedure.model import Procedure
 from bot.procedure.source_map import (
     Path,
@@ -51,11 +52,29 @@ class LoadedSop:
     source_map: SourceMap = field(default_factory=SourceMap)
     procedure: Procedure | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    origins: list[Origin] = field(default_factory=list)
+    """Where each step was written, when the file includes blocks (else empty)."""
+    expanded: str | None = None
+    """The text with its blocks in place, when the file includes any."""
+
+    @property
+    def pinned_text(self) -> str:
+        """What a run pins and the library stores: the exact text, or, when the file
+        includes blocks, the expanded text, so that a block edited later changes nothing."""
+        return self.expanded if self.expanded is not None else self.text
 
     @property
     def content_hash(self) -> str:
-        """The SHA-256 of the exact text: what a run pins."""
-        return hashlib.sha256(self.text.encode()).hexdigest()
+        """The SHA-256 of the pinned text."""
+        return hashlib.sha256(self.pinned_text.encode()).hexdigest()
+
+    def locate(self, path: Path, *, key: bool = False) -> tuple[str, int, int]:
+        """The file, line and column of ``path``; a step from a block is in the block's file."""
+        index = path[1] if len(path) >= 2 and path[0] == "steps" else None
+        if isinstance(index, int) and 0 <= index < len(self.origins):
+            origin = self.origins[index]
+            return (origin.file, *origin.locate(path[2:], key=key))
+        return (self.file, *self.source_map.locate(path, key=key))
 
     def diagnostic(
         self,
@@ -67,16 +86,17 @@ class LoadedSop:
         *,
         at_key: bool = False,
     ) -> Diagnostic:
-        """A finding positioned at ``path`` in this file."""
-        line, column = self.source_map.locate(path, key=at_key)
-        return Diagnostic(
-            self.file, line, column, code, severity, format_location(path), message, hint
-        )
+        """A finding positioned at ``path`` (in a block's file for a block's step)."""
+        file, line, column = self.locate(path, key=at_key)
+        return Diagnostic(file, line, column, code, severity, format_location(path), message, hint)
 
 
 def is_sop_file(path: FilePath) -> bool:
-    """SOP files are YAML files that are not scenario tests (``*.test.yml``)."""
-    return path.suffix in SOP_SUFFIXES and not path.stem.endswith(".test")
+    """SOP files are YAML files that are not scenario tests (``*.test.yml``) nor shared
+    blocks of steps (``*.steps.yml``)."""
+    return (
+        path.suffix in SOP_SUFFIXES and not path.stem.endswith(".test") and not is_block_file(path)
+    )
 
 
 def load_file(path: FilePath | str) -> LoadedSop:
@@ -110,6 +130,8 @@ def load_text(text: str, file: str = "<text>") -> LoadedSop:
             )
         )
         return loaded
+    if has_includes(loaded.data) and not _expand_includes(loaded):
+        return loaded
     try:
         loaded.procedure = Procedure.model_validate(loaded.data)
     except ValidationError as error:
@@ -117,6 +139,30 @@ def load_text(text: str, file: str = "<text>") -> LoadedSop:
             _schema_diagnostic(loaded, detail) for detail in error.errors(include_url=False)
         )
     return loaded
+
+
+def _expand_includes(loaded: LoadedSop) -> bool:
+    """Put the blocks' steps in place of the includes; False (with findings) when one
+    cannot be expanded."""
+    expansion = expand(loaded.data, loaded.file, loaded.source_map)
+    for problem in expansion.problems:
+        origin = problem.origin
+        loaded.diagnostics.append(
+            Diagnostic(
+                origin.file,
+                *origin.locate(()),
+                problem.code,
+                Severity.ERROR,
+                format_location(origin.path),
+                problem.message,
+            )
+        )
+    if expansion.problems:
+        return False
+    loaded.data = {**loaded.data, "steps": expansion.steps}
+    loaded.origins = expansion.origins
+    loaded.expanded = expanded_text(loaded.data, loaded.file)
+    return True
 
 
 def _schema_diagnostic(loaded: LoadedSop, detail: ErrorDetails) -> Diagnostic:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, GetJsonSchemaHandler, model_validator
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 from bot.procedure.constants import ConstantValue, resolve_limits
+from bot.procedure.includes import INCLUDE_SCHEMA
 from bot.procedure.inputs import InputSpec
 from bot.procedure.policies import DefaultEscalation, Guardrails, Permissions, Review, SlaClock
 from bot.procedure.steps import Step
@@ -51,6 +54,16 @@ class Procedure(SopModel):
     )
     sla: list[SlaClock] = Field(default_factory=list)
     steps: list[Step] = Field(min_length=1)
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """Editors must accept ``- include: FILE`` in the step list (the loader expands it)."""
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        steps = schema["properties"]["steps"]
+        steps["items"] = {"anyOf": [steps["items"], INCLUDE_SCHEMA]}
+        return schema
 
     @model_validator(mode="before")
     @classmethod

@@ -58,11 +58,12 @@ class SopContext:
         needle: str | None = None,
     ) -> None:
         """Add a finding at ``path`` (its key with ``at_key``); ``needle`` is text inside
-        the value to point at, such as the misspelt name in a template."""
-        line, column = self.loaded.source_map.locate(path, key=at_key)
-        if needle:
+        the value to point at, such as the misspelt name in a template. A finding in a
+        step from an included block is put at the step's value in the block's file."""
+        file, line, column = self.loaded.locate(path, key=at_key)
+        if needle and file == self.loaded.file:
             line, column = self._find(needle, line, column, path)
-        self._add(code, line, column, path, message, hint)
+        self._add(code, line, column, path, message, hint, file=file)
 
     def report_at_offset(self, code: str, offset: int, message: str) -> None:
         """Add a finding at a character offset of the file text, located at the value that
@@ -74,13 +75,21 @@ class SopContext:
         self._add(code, line, column, paths[index] if index >= 0 else (), message, None)
 
     def _add(
-        self, code: str, line: int, column: int, path: Path, message: str, hint: str | None
+        self,
+        code: str,
+        line: int,
+        column: int,
+        path: Path,
+        message: str,
+        hint: str | None,
+        *,
+        file: str | None = None,
     ) -> None:
         rule = RULES[code]
         location = format_location(path)
         self.loaded.diagnostics.append(
             Diagnostic(
-                self.loaded.file,
+                file or self.loaded.file,
                 line,
                 column,
                 code,

@@ -233,6 +233,28 @@ RULES: dict[str, Rule] = {
             "refer to a constant of the type this key takes",
         ),
         Rule(
+            "SOP252",
+            ERROR,
+            "references",
+            "an include whose file cannot be found or read, or lies outside the including "
+            "file's folder",
+            "give a path relative to this file, such as shared/verify-customer.steps.yml",
+        ),
+        Rule(
+            "SOP253",
+            ERROR,
+            "references",
+            "a block of steps that includes itself, directly or through other blocks",
+            "break the cycle: a block may include others, never one that includes it back",
+        ),
+        Rule(
+            "SOP254",
+            ERROR,
+            "references",
+            "an included file that is not a block of steps (a mapping with a 'steps' list)",
+            "write the block as 'steps:' with a list of steps, and an optional description",
+        ),
+        Rule(
             "SOP301",
             ERROR,
             "flow",
