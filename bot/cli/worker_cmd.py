@@ -159,20 +159,41 @@ def _stopping_on_signals(stop: StopRequest) -> Iterator[None]:
 
 
 def open_engine(settings: Settings, clock: Clock) -> Engine:
-    """The engine on the configured database, SOP library and connectors; its chat is the
-    log."""
+    """The engine on the configured database, SOP library and connectors. With Slack
+    tokens set it posts to Slack and does recorded Slack requests too; without, its chat
+    is the log."""
     from bot.engine.runtime import default_worker_id
     from bot.wiring import assemble
 
     worker_id = settings.worker_id or default_worker_id()
     settings = settings.model_copy(update={"worker_id": worker_id})
-    engine = assemble(
-        settings, clock=clock, chat=lambda _database, _directory: LogChat(worker_id)
-    ).engine
+    engine = (
+        _slack_worker(settings, clock)
+        if settings.slack_enabled
+        else assemble(
+            settings, clock=clock, chat=lambda _database, _directory: LogChat(worker_id)
+        ).engine
+    )
     for diagnostic in engine.runtime.library.diagnostics:
         if diagnostic.severity == "error":
             log.warning("skipped: %s", diagnostic.render())
     return engine
+
+
+def _slack_worker(settings: Settings, clock: Clock) -> Engine:
+    """A worker for a Slack deployment: the same chat and people as the serving process, and
+    the inbox of recorded Slack requests among the work it claims."""
+    from bot.app.door import FrontDoor
+    from bot.app.inbox import register_inbox
+    from bot.wiring import assemble
+    from handlers.slack.process import slack_people_and_chat
+
+    _client, directory, chat = slack_people_and_chat(settings)
+    sopbot = assemble(
+        settings, clock=clock, chat=lambda _database, _people: chat, directory=directory
+    )
+    register_inbox(sopbot.engine, FrontDoor(sopbot.engine, directory, chat))
+    return sopbot.engine
 
 
 def serve(engine: Engine, stop: StopRequest, *, once: bool, poll: float) -> int:

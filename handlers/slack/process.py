@@ -92,16 +92,22 @@ class SlackProcess:
         self.sopbot.runtime.close()
 
 
-def open_slack_process(settings: Settings, *, clock: Clock | None = None) -> SlackProcess:
-    """The Slack-facing sopbot on ``settings`` (a bot token is required). Raises as
-    ``bot.wiring.assemble`` does for settings, connectors and the database."""
+def slack_people_and_chat(settings: Settings) -> tuple[WebClient, SlackDirectory, SlackChat]:
+    """Slack's Web API client (its token checked), its people and its chat: what any sopbot
+    process that talks to Slack needs, the serving one and ``sopbot worker`` alike."""
     require(settings, "SLACK_BOT_TOKEN")
     assert settings.slack_bot_token is not None
-    clock = clock or SystemClock()
     client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
     check_token(client)
     directory = SlackDirectory(client)
-    chat = SlackChat(client, directory)
+    return client, directory, SlackChat(client, directory)
+
+
+def open_slack_process(settings: Settings, *, clock: Clock | None = None) -> SlackProcess:
+    """The Slack-facing sopbot on ``settings`` (a bot token is required). Raises as
+    ``bot.wiring.assemble`` does for settings, connectors and the database."""
+    clock = clock or SystemClock()
+    client, directory, chat = slack_people_and_chat(settings)
     sopbot = assemble(
         settings, clock=clock, chat=lambda _database, _people: chat, directory=directory
     )
