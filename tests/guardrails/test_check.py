@@ -102,11 +102,14 @@ def test_a_non_finite_number_is_refused_where_no_limit_is_set() -> None:
     assert verdict.message == "crm.update_deal.fields.discount must be a finite number, not inf"
 
 
-def test_a_limit_that_is_not_a_number_refuses_instead_of_letting_everything_through() -> None:
-    verdict = check_call(
-        _procedure(**{"amount: {max: 1000}": "amount: {max: .nan}"}),
-        _operation("crm.refund"),
-        {"order_id": "1043", "amount": 5.0, "reason": "damaged"},
+def test_a_limit_that_is_not_a_number_never_reaches_the_boundary() -> None:
+    """NaN as a limit would let every amount through (every comparison with it is false):
+    the SOP file is refused where the limit stands, before anything runs."""
+    loaded = load_text(
+        textwrap.dedent(refund_sop(**{"amount: {max: 1000}": "amount: {max: .nan}"})),
+        "sops/refund.yml",
     )
-    assert verdict is not None
-    assert verdict.rule == "limit"
+    assert loaded.procedure is None
+    assert [(d.code, d.location, d.message) for d in loaded.diagnostics] == [
+        ("SOP104", "permissions.limits.crm.refund.amount.max", "Input should be a finite number")
+    ]
