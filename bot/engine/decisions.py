@@ -1,4 +1,4 @@
-"""People's answers: approve, reject, complete a task, cancel a run.
+"""People's answers: approve, reject, complete a task, pick an option, cancel a run.
 
 pending → decided is one compare-and-set; only listed people decide (a group or channel ID
 never counts as a person); the person who started a run cannot approve it unless the SOP
@@ -35,11 +35,14 @@ from bot.library import pinned_procedure
 from bot.procedure.inputs import InputSpec
 from bot.procedure.model import Procedure
 from bot.procedure.outcomes import Outcome
-from bot.procedure.steps import ApprovalStep, TaskStep
+from bot.procedure.steps import ApprovalStep, ChooseStep, TaskStep
 from storage import approvals, audit, locks, runs, timers
 from storage.models import Approval, Run
 
 Decision = Literal["approve", "reject"]
+
+# the audit action a refused click is recorded under, by what was clicked on
+_REFUSED_ACTION = {"approval": "approval.vote", "task": "task.complete", "choice": "task.choose"}
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,33 @@ class Decisions:
             self._move_run(session, procedure, run, approval, now)
             self._show_decision(session, approval, run, now)
         return DecisionResult(f"Completed {task_id}.", final=True)
+
+    def choose(self, choice_id: str, user_id: str, option: int | str) -> DecisionResult:
+        """The assignee picks an option (its 0-based index, or its label): the run goes to
+        that option's step."""
+        now = self.runtime.clock.now()
+        approval, run = self._glance(choice_id, "choice", now)
+        self._check_decider(approval, run, user_id, "approve", now)
+        index = _option_index(approval, option)
+        label = approval.package["options"][index]["label"]
+        procedure = pinned_procedure(self.runtime.database, run.sop_hash)
+        with self.runtime.database.session() as session:
+            approval, run = self._lock(session, choice_id, now)
+            response = {"option": index, "label": label}
+            self._settle(session, approval, "chosen", user_id, label, now, response)
+            audit.append(
+                session,
+                at=now,
+                actor=user_id,
+                action="task.choose",
+                outcome="chosen",
+                run_id=run.id,
+                step_id=approval.step_id,
+                detail={"choice": choice_id, "option": index, "label": label},
+            )
+            self._move_run(session, procedure, run, approval, now)
+            self._show_decision(session, approval, run, now)
+        return DecisionResult(f"Chose “{label}” for {choice_id}.", final=True)
 
     def decline_task(self, task_id: str, user_id: str, reason: str) -> DecisionResult:
         """The assignee cannot do the task: the run is handed to people with the reason."""
@@ -316,7 +346,7 @@ class Decisions:
                 session,
                 at=now,
                 actor=user_id,
-                action="approval.vote" if approval.kind == "approval" else "task.complete",
+                action=_REFUSED_ACTION[approval.kind],
                 outcome="refused",
                 run_id=run.id,
                 step_id=approval.step_id,
@@ -359,6 +389,8 @@ class Decisions:
     ) -> tuple[str | None, RunStatus | None, str | None]:
         """Where the run goes after the decision (next step) or how it ends."""
         following = step.next or _below(procedure, step.id)
+        if approval.status == "chosen" and isinstance(step, ChooseStep):
+            return step.choose.options[(approval.response or {})["option"]].goto, None, None
         if approval.status == "completed" and isinstance(step, TaskStep):
             if step.save_as:
                 values[step.save_as] = approval.response or {}
@@ -402,6 +434,7 @@ class Decisions:
             "rejected": "Rejected",
             "completed": "Completed",
             "declined": "Can't do, said",
+            "chosen": "Chosen",
         }[approval.status]
         footer = f"{verdict}{_by(approval)} at {now:%Y-%m-%d %H:%M} UTC" + (
             f": {approval.reason}" if approval.reason else ""
@@ -486,3 +519,19 @@ def _check_answers(fields: dict[str, Any], answers: dict[str, Any]) -> dict[str,
     if problems:
         raise InvalidInputs("; ".join(problems))
     return response
+
+
+def _option_index(approval: Approval, option: int | str) -> int:
+    """The 0-based index of the option picked by index or by label (any case); a pick that
+    names no option is refused with the options listed."""
+    labels = [entry["label"] for entry in approval.package.get("options", [])]
+    if isinstance(option, int):
+        if 0 <= option < len(labels):
+            return option
+    else:
+        for index, label in enumerate(labels):
+            if label.casefold() == option.strip().casefold():
+                return index
+    listed = "; ".join(f"{number}. {label}" for number, label in enumerate(labels, start=1))
+    asked = f"number {option + 1}" if isinstance(option, int) else f"'{option}'"
+    raise DecisionRefused(f"{approval.id} has no option {asked}; pick one of: {listed}")

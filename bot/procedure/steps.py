@@ -1,7 +1,7 @@
 """The steps of a procedure: one model per kind, chosen by the kind's key.
 
 A step is written as ``- id: ...`` plus exactly one kind key (``action``, ``set``,
-``decide``, ``approval``, ``task``, ``wait``, ``escalate``, ``end``). Every step may carry
+``decide``, ``approval``, ``task``, ``choose``, ``wait``, ``escalate``, ``end``). Every step may carry
 ``when`` (skip it unless true) and ``next`` (where to go after it).
 """
 
@@ -157,6 +157,42 @@ class TaskStep(StepBase):
     save_as: Identifier | None = None
 
 
+class Option(SopModel):
+    """One answer a person may pick, and the step the run goes to when they do."""
+
+    label: str = Field(
+        min_length=1, description="the button's words, such as 'Suspend the account'"
+    )
+    goto: StepId = Field(description="the step the run goes to when this option is picked")
+
+
+class Choice(SopModel):
+    """A question only a person can answer, by picking one of the options; the card shows
+    what each option will do (the calls its step makes)."""
+
+    assignee: DynamicTarget
+    question: Template = Field(description="what the person decides, in one line")
+    options: list[Option] = Field(description="two or more answers, each leading to a step")
+    default: str | None = Field(
+        default=None,
+        description="the label of the option taken when nobody picks in time "
+        "(without one, the run escalates on timeout)",
+    )
+    timeout: Duration | None = Field(
+        default=None, description="how long the person has to pick (required)"
+    )
+
+    def default_option(self) -> Option | None:
+        """The option taken when nobody picks in time; None escalates instead."""
+        return next((option for option in self.options if option.label == self.default), None)
+
+
+class ChooseStep(StepBase):
+    """Pause until the assignee picks an option, then go to that option's step."""
+
+    choose: Choice
+
+
 class Wait(SopModel):
     """A pause for a duration, or until a condition holds, re-checked at set times."""
 
@@ -247,6 +283,7 @@ STEP_KINDS: dict[str, type[StepBase]] = {
     "decide": DecideStep,
     "approval": ApprovalStep,
     "task": TaskStep,
+    "choose": ChooseStep,
     "wait": WaitStep,
     "escalate": EscalateStep,
     "end": EndStep,
@@ -269,6 +306,7 @@ Step = Annotated[
     | Annotated[DecideStep, Tag("decide")]
     | Annotated[ApprovalStep, Tag("approval")]
     | Annotated[TaskStep, Tag("task")]
+    | Annotated[ChooseStep, Tag("choose")]
     | Annotated[WaitStep, Tag("wait")]
     | Annotated[EscalateStep, Tag("escalate")]
     | Annotated[EndStep, Tag("end")],
@@ -276,7 +314,8 @@ Step = Annotated[
         step_kind,
         custom_error_type="step_kind",
         custom_error_message=(
-            "a step needs exactly one kind key: action, set, decide, approval, task, wait, escalate or end"
+            "a step needs exactly one kind key: action, set, decide, approval, task, choose, wait, "
+            "escalate or end"
         ),
     ),
 ]

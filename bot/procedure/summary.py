@@ -30,6 +30,7 @@ from bot.procedure.steps import (
     Approval,
     ApprovalStep,
     CatchUp,
+    ChooseStep,
     DecideStep,
     EndStep,
     EscalateStep,
@@ -148,6 +149,24 @@ def _task_meaning(step: TaskStep, procedure: Procedure) -> str:
     )
 
 
+def _choose_meaning(step: ChooseStep, procedure: Procedure) -> str:
+    choice = step.choose
+    options = "; ".join(f'"{option.label}" → {option.goto}' for option in choice.options)
+    default = choice.default_option()
+    after = (
+        f'"{default.label}" ({default.goto})'
+        if default is not None
+        else f"escalate to {describe_escalation([], procedure)}"
+    )
+    deadline = (
+        f"{short_duration(choice.timeout)}, then {after}" if choice.timeout else "no time limit"
+    )
+    return (
+        f'{describe_targets([choice.assignee], procedure)} picks "{choice.question}": '
+        f"{options}; timeout {deadline}"
+    )
+
+
 def _wait_meaning(step: WaitStep, procedure: Procedure) -> str:
     wait = step.wait
     text = "wait " + describe_wait(wait)
@@ -188,6 +207,8 @@ def _meaning(step: StepBase, procedure: Procedure) -> str:
             return _approval_meaning(step, procedure)
         case TaskStep():
             return _task_meaning(step, procedure)
+        case ChooseStep():
+            return _choose_meaning(step, procedure)
         case WaitStep():
             return _wait_meaning(step, procedure)
         case EscalateStep():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.procedure.source_map import Path
 from bot.procedure.steps import (
     ApprovalStep,
+    ChooseStep,
     DecideStep,
     EndStep,
     EscalateStep,
@@ -17,7 +18,8 @@ from bot.validation.context import SopContext, did_you_mean
 
 
 def check_step_references(context: SopContext) -> None:
-    """SOP301: next, goto, otherwise, outcome goto, stops_at and covers name real steps."""
+    """SOP301: next, goto, otherwise, outcome goto, stops_at, covers and option gotos name
+    real steps."""
     known = context.step_ids
 
     def check(step_id: str | None, path: Path, what: str) -> None:
@@ -32,6 +34,9 @@ def check_step_references(context: SopContext) -> None:
             for case_index, case in enumerate(step.decide):
                 check(case.goto, (*path, "decide", case_index, "goto"), "goto")
             check(step.otherwise, (*path, "otherwise"), "otherwise")
+        elif isinstance(step, ChooseStep):
+            for position, option in enumerate(step.choose.options):
+                check(option.goto, (*path, "choose", "options", position, "goto"), "option goto")
         elif isinstance(step, ApprovalStep):
             for position, covered in enumerate(step.approval.covers):
                 check(covered, (*path, "approval", "covers", position), "covers")
@@ -57,7 +62,7 @@ def check_reachability(context: SopContext) -> None:
 
 
 def _pauses(step: StepBase) -> bool:
-    return isinstance(step, WaitStep | ApprovalStep | TaskStep)
+    return isinstance(step, WaitStep | ApprovalStep | TaskStep | ChooseStep)
 
 
 def _ends_run(step: StepBase) -> bool:

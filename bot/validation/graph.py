@@ -19,6 +19,7 @@ from bot.procedure.outcomes import Outcome
 from bot.procedure.steps import (
     ActionStep,
     ApprovalStep,
+    ChooseStep,
     DecideStep,
     EndStep,
     EscalateStep,
@@ -101,6 +102,15 @@ class StepGraph:
             )
             otherwise = self._target(step.otherwise) if step.otherwise else after
             edges.append(Edge(otherwise, "decision"))
+            if may_skip(step):
+                edges.append(Edge(after, "next"))
+            return edges
+        if isinstance(step, ChooseStep):  # a person picks the way on; no pick escalates
+            edges.extend(
+                Edge(self._target(option.goto), "decision") for option in step.choose.options
+            )
+            if step.choose.default is None:
+                edges.append(Edge(None, "timeout"))
             if may_skip(step):
                 edges.append(Edge(after, "next"))
             return edges

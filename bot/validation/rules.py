@@ -82,7 +82,7 @@ RULES: dict[str, Rule] = {
             ERROR,
             "loader",
             "a step without exactly one kind key",
-            "give the step exactly one of: action, set, decide, approval, task, wait, "
+            "give the step exactly one of: action, set, decide, approval, task, choose, wait, "
             "escalate or end",
         ),
         Rule(
@@ -255,10 +255,32 @@ RULES: dict[str, Rule] = {
             "write the block as 'steps:' with a list of steps, and an optional description",
         ),
         Rule(
+            "SOP270",
+            ERROR,
+            "flow",
+            "a choose step with fewer than two options",
+            "give the person at least two options; for one way on, use a task",
+        ),
+        Rule(
+            "SOP271",
+            ERROR,
+            "flow",
+            "a choose default that is not one of its options' labels",
+            "set default to one option's label exactly, or remove it so a timeout escalates",
+        ),
+        Rule(
+            "SOP272",
+            ERROR,
+            "flow",
+            "two options of a choose step with the same label",
+            "give each option its own label: the person picks by the words on the button",
+        ),
+        Rule(
             "SOP301",
             ERROR,
             "flow",
-            "a step reference (next, goto, otherwise, stops_at, covers) that names no step",
+            "a step reference (next, goto, otherwise, stops_at, covers, an option's goto) that "
+            "names no step",
             "use the id of a step of this procedure",
         ),
         Rule(
@@ -286,7 +308,7 @@ RULES: dict[str, Rule] = {
             "SOP402",
             ERROR,
             "safety",
-            "an approval, task or wait that has nobody to ask, or that can wait forever",
+            "an approval, task, choice or wait that has nobody to ask, or that can wait forever",
             "list people; set timeout and on_timeout (due for a task, timeout for a wait)",
         ),
         Rule(

@@ -19,6 +19,7 @@ from bot.procedure.steps import (
     ActionCall,
     ActionStep,
     ApprovalStep,
+    ChooseStep,
     DecideStep,
     EndStep,
     EscalateStep,
@@ -248,6 +249,10 @@ class _Walker:
                         fields=frozenset(step.task.fields),
                     )
                 )
+        elif isinstance(step, ChooseStep):
+            choose_path: Path = (*path, "choose")
+            self.person(step.choose.assignee, (*choose_path, "assignee"), "step", index)
+            self.templates(step.choose.question, (*choose_path, "question"), "step", index)
         elif isinstance(step, WaitStep):
             self.wait(step, path, index)
         elif isinstance(step, EscalateStep):

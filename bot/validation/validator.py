@@ -17,6 +17,7 @@ from bot.procedure.model import Procedure
 from bot.validation import (
     actions,
     assignment,
+    choices,
     escalations,
     failures,
     flow,
@@ -44,6 +45,7 @@ CHECKS: tuple[Check, ...] = (
     *flow.CHECKS,
     *failures.CHECKS,
     *pauses.CHECKS,
+    *choices.CHECKS,
     *escalations.CHECKS,
     *permissions.CHECKS,
     *secrets.CHECKS,

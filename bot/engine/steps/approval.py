@@ -1,4 +1,4 @@
-"""Approvals and human tasks: open them with an agent-prepared package, then wait.
+"""Approvals, human tasks and choices: open them with an agent-prepared package, then wait.
 
 The package lists the exact calls that will run if approved; its hash is what the
 decision approves, and the covered steps later run with exactly those arguments.
@@ -21,6 +21,7 @@ from bot.engine.notify import tell_thread
 from bot.engine.state import Awaiting
 from bot.engine.status import BOT_ACTOR, RunStatus, TimerKind
 from bot.engine.steps.calling import render_arguments
+from bot.engine.steps.choice_card import choice_card, shown_call
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.outcomes import escalate
 from bot.engine.targets import TargetError, resolve_targets
@@ -52,7 +53,7 @@ def run_approval(env: StepEnv, work: RunWork, step: ApprovalStep) -> Transition:
     try:
         covered = [work.step(step_id) for step_id in approval.covers] or _next_action(work, step)
         actions = [
-            _planned_call(env, work, target) for target in covered if isinstance(target, ActionStep)
+            planned_call(env, work, target) for target in covered if isinstance(target, ActionStep)
         ]
         summary = str(expressions.render(approval.summary, context))
         facts = {
@@ -62,7 +63,7 @@ def run_approval(env: StepEnv, work: RunWork, step: ApprovalStep) -> Transition:
         deciders = resolve_targets(approval.approvers, work.procedure, work.run.started_by, context)
     except (expressions.ExpressionError, TargetError, RefusedCall) as error:
         return escalate(env, work, f"cannot prepare the approval {step.id}: {error}")
-    return _open(env, work, step, approval, "approval", summary, facts, actions, deciders)
+    return open_package(env, work, step, approval, "approval", summary, facts, actions, deciders)
 
 
 def open_assist_confirmation(
@@ -78,7 +79,9 @@ def open_assist_confirmation(
         on_timeout=Outcome(then="escalate"),
     )
     action = planned(env, step.id, operation, arguments)
-    return _open(env, work, step, approval, "approval", approval.summary, {}, [action], deciders)
+    return open_package(
+        env, work, step, approval, "approval", approval.summary, {}, [action], deciders
+    )
 
 
 def run_task(env: StepEnv, work: RunWork, step: TaskStep) -> Transition:
@@ -102,11 +105,19 @@ def run_task(env: StepEnv, work: RunWork, step: TaskStep) -> Transition:
         name: spec.model_dump(mode="json", by_alias=True, exclude_defaults=True)
         for name, spec in task.fields.items()
     }
-    return _open(env, work, step, approval, "task", instructions, {}, [], deciders, fields=fields)
+    return open_package(
+        env, work, step, approval, "task", instructions, {}, [], deciders, fields=fields
+    )
 
 
 def _next_action(work: RunWork, step: StepBase) -> list[StepBase]:
-    next_id = work.following(step)
+    return actions_from(work, work.following(step))
+
+
+def actions_from(work: RunWork, step_id: str | None) -> list[StepBase]:
+    """The action the run reaches first from ``step_id`` through set steps only (none when
+    something else comes first): the call that follows, shown on a card before it runs."""
+    next_id = step_id
     while next_id is not None:
         candidate = work.step(next_id)
         if isinstance(candidate, ActionStep):
@@ -121,7 +132,8 @@ class RefusedCall(Exception):
     """A call an approval would cover cannot run: nobody should be asked to approve it."""
 
 
-def _planned_call(env: StepEnv, work: RunWork, step: ActionStep) -> dict[str, Any]:
+def planned_call(env: StepEnv, work: RunWork, step: ActionStep) -> dict[str, Any]:
+    """The step's call as it would run now, checked by the guardrails (RefusedCall if not)."""
     operation = env.runtime.catalogue.get(step.action)
     if operation is None:
         raise RefusedCall(f"the operation {step.action} is not installed here")
@@ -148,7 +160,7 @@ def planned(
     }
 
 
-def _open(
+def open_package(
     env: StepEnv,
     work: RunWork,
     step: StepBase,
@@ -160,7 +172,10 @@ def _open(
     deciders: list[str],
     *,
     fields: dict[str, Any] | None = None,
+    choice: dict[str, Any] | None = None,
 ) -> Transition:
+    """Record the pending approval, task or choice with its package, its timeout (and
+    reminder) timers and its card, and pause the run on it."""
     assert approval.timeout is not None
     now = work.now()
     package: dict[str, Any] = {
@@ -177,6 +192,8 @@ def _open(
     }
     if fields is not None:
         package["fields"] = fields
+    if choice is not None:
+        package.update(choice)  # its options and default
     row = ApprovalRow(
         id=new_approval_id(),
         run_id=work.run.id,
@@ -245,8 +262,7 @@ def approval_card(row: ApprovalRow, *, decided: str | None = None) -> Card:
     package = row.package
     fields = list(package.get("facts", {}).items())
     for action in package.get("actions", []):
-        arguments = ", ".join(f"{name}={value!r}" for name, value in action["arguments"].items())
-        fields.append(("Will run", f"{action['operation']}({arguments})"))
+        fields.append(("Will run", shown_call(action)))
     for name, spec in package.get("fields", {}).items():
         fields.append((f"Report {name}", spec.get("type", "string")))
     fields.append(("Who decides", mentions(list(row.deciders))))
@@ -254,6 +270,8 @@ def approval_card(row: ApprovalRow, *, decided: str | None = None) -> Card:
     if row.required > 1:
         fields.append(("Approvals needed", str(row.required)))
     buttons: tuple[Button, ...]
+    if row.kind == "choice":
+        return choice_card(row, fields, decided=decided)
     if row.kind == "task":
         buttons = (
             ()

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.engine.steps.action import run_action
 from bot.engine.steps.approval import run_approval, run_task
+from bot.engine.steps.choose import run_choose
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.flow import run_decide, run_end, run_escalate, run_set
 from bot.engine.steps.outcomes import escalate
@@ -16,6 +17,7 @@ from bot.procedure import expressions
 from bot.procedure.steps import (
     ActionStep,
     ApprovalStep,
+    ChooseStep,
     DecideStep,
     EndStep,
     EscalateStep,
@@ -31,6 +33,7 @@ HANDLERS: dict[type[StepBase], Callable[[StepEnv, RunWork, Any], Transition]] = 
     DecideStep: run_decide,
     ApprovalStep: run_approval,
     TaskStep: run_task,
+    ChooseStep: run_choose,
     WaitStep: run_wait,
     EscalateStep: run_escalate,
     EndStep: run_end,

@@ -1,4 +1,5 @@
-"""``approval_timeout``: nobody decided an approval or task in time; its rule applies."""
+"""``approval_timeout``: nobody decided an approval, task or choice in time; its rule
+applies (a choice's default option, or an escalation when it has none)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from bot.engine.steps.approval import approval_card
 from bot.engine.timers.context import TimerContext
 from bot.library import pinned_procedure
 from bot.procedure.outcomes import Outcome
-from bot.procedure.steps import ApprovalStep, TaskStep
+from bot.procedure.steps import ApprovalStep, ChooseStep, Option, TaskStep
 from storage import audit, runs, timers
 from storage.models import Timer
 
@@ -26,7 +27,7 @@ def handle(ctx: TimerContext, timer: Timer) -> None:
         if approval is not None and run is not None and run.status not in FINISHED:
             procedure = pinned_procedure(ctx.runtime.database, run.sop_hash)
             step = procedure.steps[procedure.step_index()[approval.step_id]]
-            rule = _timeout_rule(step)
+            rule, default = _timeout_rule(step), _default_of(step)
             values, meta = read_stored(run.state)
             meta.awaiting = None
             meta.apply_outcome = PendingOutcome(
@@ -55,9 +56,11 @@ def handle(ctx: TimerContext, timer: Timer) -> None:
                 outcome="timed_out",
                 run_id=run.id,
                 step_id=approval.step_id,
-                detail={"approval": approval.id},
+                detail={"approval": approval.id}
+                | ({"default": default.label} if default is not None else {}),
             )
-            footer = f"Timed out at {now:%Y-%m-%d %H:%M} UTC: {rule.then}"
+            follows = f"took the default, “{default.label}”" if default is not None else rule.then
+            footer = f"Timed out at {now:%Y-%m-%d %H:%M} UTC: {follows}"
             tell_thread(
                 session,
                 run,
@@ -76,4 +79,12 @@ def _timeout_rule(step: Any) -> Outcome:
         return step.approval.on_timeout
     if isinstance(step, TaskStep) and step.task.on_timeout is not None:
         return step.task.on_timeout
+    default = _default_of(step)
+    if default is not None:
+        return Outcome(then="goto", goto=default.goto)
     return Outcome(then="escalate")
+
+
+def _default_of(step: Any) -> Option | None:
+    """The option a timed-out choice takes; None for other steps and a choice without one."""
+    return step.choose.default_option() if isinstance(step, ChooseStep) else None
