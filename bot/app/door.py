@@ -142,6 +142,11 @@ class FrontDoor:
         """Report a task done with its answers."""
         return self.engine.complete_task(task_id, by, answers)
 
+    def choose(self, task_id: str, by: str, option: int | str) -> DecisionResult:
+        """``by`` picks one option of a choice (its 0-based index, or its label); the run
+        goes to that option's step. The engine holds who may."""
+        return self.engine.decisions.choose(task_id, by, option)
+
     def decline_task(self, task_id: str, by: str, reason: str) -> DecisionResult:
         """``by`` cannot do the task (a "Can't do" click): the run goes to a person."""
         return self.engine.decline_task(task_id, by, reason)

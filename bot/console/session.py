@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.app.commands.alerts import ALERT_ACTIONS, alert_command
-from bot.app.commands.parser import Command
+from bot.app.commands.parser import Command, choose_command
 from bot.app.commands.service import CommandService, Reply
 from bot.chat.messages import Question
 from bot.clock.time import OffsetClock
@@ -197,6 +197,8 @@ class ConsoleSession:
         elif button.action == "decline":
             reason = self._question("Why can't you do it? (the next person sees this): ")
             self._reply(self.service.decline_task(button.value, self.user, reason))
+        elif button.action == "choose":
+            self._reply(self.service.execute(choose_command(button.value), self.user, THREAD))
         elif button.action in ALERT_ACTIONS:
             self._reply(self.service.execute(alert_command(button), self.user, THREAD))
 

@@ -1,5 +1,5 @@
-"""Buttons on approval and task cards. Approve, and Done on a task without fields, are
-recorded and acknowledged; Reject and a task's Can't do open a form for the reason, Done on a task with fields a
+"""Buttons on approval, task and choice cards. Approve, an option of a choice, and Done on a
+task without fields, are recorded and acknowledged; Reject and a task's Can't do open a form for the reason, Done on a task with fields a
 form for them (the decision is recorded when the form is sent). A click by someone who may
 not decide, or on a card already decided, is recorded like any other: the engine refuses
 it, audits the refusal and the person is told why, in the channel, to them alone."""
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -16,7 +17,7 @@ from slack_sdk.models.views import View
 
 from bot.adapters.slack.modals import question_modal, reason_modal
 from bot.app import questions
-from bot.app.commands.parser import Command
+from bot.app.commands.parser import Command, choose_command
 from bot.app.door import FrontDoor
 from bot.chat.messages import Button
 from handlers.slack.requests import channel_of, record_click
@@ -28,6 +29,10 @@ def register(app: App, door: FrontDoor) -> None:
     @app.action("approve")
     def approve(ack: Ack, body: dict[str, Any]) -> None:
         record_click(door, body, Command("approve", (_value(body),)), ack)
+
+    @app.action(re.compile(r"^choose(#\d+)?$"))  # one action_id per option: choose#1, …
+    def choose(ack: Ack, body: dict[str, Any]) -> None:
+        record_click(door, body, choose_command(_value(body)), ack)
 
     @app.action("reject")
     def reject(ack: Ack, body: dict[str, Any], client: WebClient) -> None:

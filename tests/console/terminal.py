@@ -25,12 +25,15 @@ SANDBOX_SECRETS = {"SOPBOT_SECRET_carrier_portal_key": "sandbox-portal-key"}
 
 
 class Console:
-    """One running ``sopbot run`` on its own SQLite file in ``workdir``."""
+    """One running ``sopbot run`` on its own SQLite file in ``workdir``, serving the
+    procedures in ``sops`` (the samples unless a test brings its own)."""
 
-    def __init__(self, workdir: Path) -> None:
+    def __init__(self, workdir: Path, sops: Path = REPO / "sops") -> None:
         self.transcript = io.StringIO()
         environment = {
-            name: value for name, value in os.environ.items() if not name.startswith(("SOPBOT_", "SLACK_"))
+            name: value
+            for name, value in os.environ.items()
+            if not name.startswith(("SOPBOT_", "SLACK_"))
         }
         environment.update(
             SANDBOX_SECRETS,
@@ -39,7 +42,7 @@ class Console:
         )
         self.child = pexpect.spawn(
             str(SOPBOT),
-            ["run", "--sops", str(REPO / "sops")],
+            ["run", "--sops", str(sops)],
             cwd=str(workdir),
             env=environment,
             encoding="utf-8",

@@ -5,8 +5,9 @@ overflow for the thread.
 A card is a header (its title), its summary, its facts as fields (the calls that will run
 among them: ``Will run``), its buttons and its footer (the approval id and package hash, or,
 once decided, who decided what). A button's ``action_id`` is the engine's ``Button.action``
-(``approve``, ``reject``, ``complete``) and its ``value`` the ``Button.value`` (the approval
-or task id), so a listener hands both to the front door as they are.
+(``approve``, ``reject``, ``complete``; buttons sharing one action, a choice's options, get
+``#1``, ``#2``… after it) and its ``value`` the ``Button.value`` (the approval or task id, or
+a choice's ``id:option``), so a listener hands both to the front door as they are.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def _card(card: Card) -> tuple[list[Block], bool]:
     facts, facts_cut = _facts(card.fields)
     tail: list[Block] = []
     if card.buttons:
-        tail.append(ActionsBlock(elements=[_button(button) for button in card.buttons]))
+        tail.append(ActionsBlock(elements=_buttons(card.buttons)))
     if card.footer:
         footer, footer_cut = cut(escape(card.footer), SECTION_TEXT)
         tail.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
@@ -120,11 +121,21 @@ def _facts(fields: Sequence[tuple[str, str]]) -> tuple[list[Block], bool]:
     return sections, any_cut
 
 
-def _button(button: Button) -> ButtonElement:
+def _buttons(buttons: Sequence[Button]) -> list[ButtonElement]:
+    """Slack wants each action_id once in a block: buttons that share an action (a
+    choice's options) get ``#1``, ``#2``… after it; their values tell them apart."""
+    actions = [button.action for button in buttons]
+    return [
+        _button(button, f"{button.action}#{n}" if actions.count(button.action) > 1 else None)
+        for n, button in enumerate(buttons, start=1)
+    ]
+
+
+def _button(button: Button, action_id: str | None = None) -> ButtonElement:
     label, _ = cut(button.label, BUTTON_TEXT)
     return ButtonElement(
         text=label,
-        action_id=button.action,
+        action_id=action_id or button.action,
         value=button.value,
         style=None if button.style == "default" else button.style,
     )

@@ -19,6 +19,8 @@ USAGE = """\
 /sop approve ID [reason]                approve a package
 /sop reject ID reason                   reject it (a reason is required)
 /sop complete TASK key=value …          report a task done
+/sop choose CHOICE OPTION               pick an option of a choice, by its number on the
+                                        card or its label: /sop choose a-1a2b3c4d5e 2
 /sop cancel RUN reason                  stop a run
 /sop mode NAME                          a procedure's mode and who set it
 /sop mode NAME MODE [reason]            its owners change it for new runs:
@@ -60,6 +62,7 @@ VERBS: dict[str, tuple[int, str]] = {
     "approve": (1, "/sop approve ID [reason]"),
     "reject": (2, "/sop reject ID reason"),
     "complete": (1, "/sop complete TASK key=value …"),
+    "choose": (2, "/sop choose CHOICE OPTION"),
     "cancel": (2, "/sop cancel RUN reason"),
     "mode": (1, "/sop mode NAME [MODE reason]"),
 }
@@ -105,3 +108,11 @@ def _quoting_problem(error: ValueError) -> str:
     if "escaped" in str(error):
         return "the text ends with a backslash; remove it or put the value in quotes"
     return str(error)
+
+
+def choose_command(button_value: str) -> Command:
+    """An option button's click (``<choice id>:<0-based index>``) as the command a person
+    would type: ``choose CHOICE NUMBER``, numbered from 1 as the card shows."""
+    choice_id, _, index = button_value.rpartition(":")
+    number = str(int(index) + 1) if index.isdigit() else index  # a forged value is refused
+    return Command("choose", (choice_id or button_value, number))

@@ -132,6 +132,8 @@ class CommandService:
             return _reply(door.decide(command.args[0], user_id, "reject", command.rest))
         if verb == "complete":
             return _reply(door.complete_task(command.args[0], user_id, dict(command.options)))
+        if verb == "choose":
+            return _reply(door.choose(command.args[0], user_id, _option(command.rest)))
         if verb == "cancel":
             return _reply(door.cancel(command.args[0], user_id, command.rest))
         # The SLA alert buttons' verbs (no /sop words: a person presses the buttons).
@@ -174,6 +176,11 @@ class CommandService:
             request=request,
         )
         return _reply(started)
+
+
+def _option(text: str) -> int | str:
+    """An option as typed: its number on the card (from 1) as a 0-based index, else a label."""
+    return int(text) - 1 if text.isdigit() else text
 
 
 def _reply(outcome: Started | Asked | DecisionResult) -> Reply:

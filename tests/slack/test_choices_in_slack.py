@@ -1,0 +1,92 @@
+"""A choice's card in Slack: one button per option; a click is recorded, acknowledged and
+done by the worker, moving the run to the option's step; someone else's click is refused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from slack_sdk import WebClient
+
+from bot.adapters.slack.directory import SlackDirectory
+from bot.app import views
+from storage.database import Database
+from tests.slack.conftest import MakeChat
+from tests.slack.fake_web_api import FakeSlack
+from tests.slack.surface import Surface, serving
+
+TRIAGE = """\
+id: triage
+title: Triage a complaint
+owner: U01MARIA
+version: 1
+review: {every: 365d, last_reviewed: 2026-11-01}
+mode: autonomous
+trigger: {command: triage}
+escalation:
+  to: [U04LEE]
+steps:
+  - id: pick
+    choose:
+      assignee: U02DEV
+      question: Is the complaint about billing?
+      options:
+        - {label: Billing, goto: billing}
+        - {label: Something else, goto: other}
+      timeout: 1d
+  - id: billing
+    end: completed
+    result: {queue: billing}
+  - id: other
+    end: completed
+    result: {queue: general}
+"""
+SUPPORT = "C02SUPPORT"
+
+
+@pytest.fixture
+def surface(
+    database: Database,
+    slack: FakeSlack,
+    client: WebClient,
+    directory: SlackDirectory,
+    make_chat: MakeChat,
+) -> Iterator[Surface]:
+    with serving(database, slack, client, directory, make_chat(), more_sops=(TRIAGE,)) as surface:
+        yield surface
+
+
+def _choice(surface: Surface) -> tuple[str, dict[str, Any]]:
+    surface.sender.command("run triage", user="U01MARIA")
+    surface.work()
+    (run,) = surface.runs()
+    (card,) = surface.cards(SUPPORT, "choose#2")
+    return run.id, card
+
+
+def test_a_click_on_an_option_moves_the_run_to_its_step(surface: Surface) -> None:
+    run_id, card = _choice(surface)
+    (buttons,) = [block["elements"] for block in card["blocks"] if block["type"] == "actions"]
+    assert [(b["text"]["text"], b["action_id"]) for b in buttons] == [
+        ("Billing", "choose#1"),
+        ("Something else", "choose#2"),
+    ]
+
+    answer = surface.sender.click(card, "choose#2", user="U02DEV", channel=SUPPORT)
+    assert answer.status == 200
+    surface.work()
+    assert surface.run(run_id).status == "completed"
+    assert views.run_detail(surface.engine.runtime.database, run_id).result == {"queue": "general"}
+    (chosen,) = surface.audit("task.choose")
+    assert (chosen.actor, chosen.detail["label"]) == ("U02DEV", "Something else")
+
+
+def test_someone_elses_click_on_an_option_is_refused(surface: Surface) -> None:
+    run_id, card = _choice(surface)
+    surface.sender.click(card, "choose#1", user="U03SAM", channel=SUPPORT)
+    surface.work()
+    assert surface.run(run_id).status == "waiting_human"
+    assert len(surface.whispers("U03SAM")) == 1
+    (refused,) = surface.audit("task.choose")
+    assert (refused.actor, refused.outcome) == ("U03SAM", "refused")
