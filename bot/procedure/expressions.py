@@ -139,12 +139,19 @@ def analyse(text: str, *, condition: bool) -> Analysis:
 _SEGMENT = re.compile(r"\{[{%](.*?)[}%]\}", re.DOTALL)
 _NUMBER = re.compile(r"(?<![\w.])\d")
 _SIZING = re.compile(r"[*%(]")
+_CONSTANT_OPERAND = re.compile(  # a literal, a closing bracket or a constant name, then an
+    # operator, a filter, an attribute or a subscript applied to it
+    r"""(?:(?<![\w.])\d[\w.]*|['")\]}]|(?<![\w.])(?:true|false|none|True|False|None)(?!\w))"""
+    r"\s*[*%|.\[(]"
+)
 
 
 def _may_exceed(body: str) -> bool:
     """Only a number written next to ``*``, ``**``, ``%`` or a call can make a constant
-    that is over the limits; every other expression is not parsed again."""
-    return bool(_SIZING.search(body) and _NUMBER.search(body))
+    that is over the limits, and only where an operation starts from a constant (the
+    folder gives up on anything computed from a name, such as ``limit * 2``); every other
+    expression is not parsed again."""
+    return bool(_SIZING.search(body) and _NUMBER.search(body) and _CONSTANT_OPERAND.search(body))
 
 
 def limit_problems(text: str, *, condition: bool) -> tuple[str, ...]:
