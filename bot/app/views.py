@@ -79,6 +79,8 @@ class OpenItem:
     due_at: dt.datetime
     fields: tuple[tuple[str, InputSpec], ...]
     """A task's answers, by name; empty for an approval."""
+    options: tuple[str, ...] = ()
+    """A choice's option labels, in order; empty for anything else."""
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,9 @@ def open_item(approval: Approval) -> OpenItem:
         fields=tuple(
             (name, InputSpec.model_validate(spec))
             for name, spec in approval.package.get("fields", {}).items()
+        ),
+        options=tuple(
+            str(option["label"]) for option in approval.package.get("options", [])
         ),
     )
 

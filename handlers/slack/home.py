@@ -28,10 +28,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.adapters.slack.blocks import button_elements
 from bot.adapters.slack.text import cut, escape, pieces
 from bot.app.commands.replies import input_usage
 from bot.app.door import FrontDoor
 from bot.app.views import Escalation, OpenItem, ProcedureEntry, RunSummary
+from bot.chat.messages import Button
+from bot.engine.steps.choice_card import CHOOSE_ACTION, choice_button_value
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +99,13 @@ def _waiting(items: list[OpenItem]) -> list[Block]:
                 ButtonElement(text="Approve", action_id="approve", value=item.id, style="primary"),
                 ButtonElement(text="Reject", action_id="reject", value=item.id, style="danger"),
             ]
+        elif item.options:  # a choice: one button per option, as on its card
+            buttons = button_elements(
+                [
+                    Button(label, CHOOSE_ACTION, choice_button_value(item.id, index))
+                    for index, label in enumerate(item.options)
+                ]
+            )
         else:
             buttons = [
                 ButtonElement(text="Complete", action_id="complete", value=item.id, style="primary")

@@ -15,6 +15,7 @@ from storage.database import Database
 from tests.slack.conftest import MakeChat
 from tests.slack.fake_web_api import FakeSlack
 from tests.slack.surface import Surface, serving
+from tests.slack.test_home import _opened as home_of
 
 TRIAGE = """\
 id: triage
@@ -90,3 +91,20 @@ def test_someone_elses_click_on_an_option_is_refused(surface: Surface) -> None:
     assert len(surface.whispers("U03SAM")) == 1
     (refused,) = surface.audit("task.choose")
     assert (refused.actor, refused.outcome) == ("U03SAM", "refused")
+
+
+def test_the_home_tab_offers_a_choices_options_not_a_complete_button(surface: Surface) -> None:
+    _choice(surface)
+    (choice,) = surface.door.pending("U02DEV")
+
+    view = home_of(surface, "U02DEV")
+    buttons = [
+        (element["text"]["text"], element["action_id"], element["value"])
+        for block in view["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+    assert buttons == [
+        ("Billing", "choose#1", f"{choice.id}:0"),
+        ("Something else", "choose#2", f"{choice.id}:1"),
+    ]

@@ -89,7 +89,7 @@ def _card(card: Card) -> tuple[list[Block], bool]:
     facts, facts_cut = _facts(card.fields)
     tail: list[Block] = []
     if card.buttons:
-        tail.append(ActionsBlock(elements=_buttons(card.buttons)))
+        tail.append(ActionsBlock(elements=button_elements(card.buttons)))
     if card.footer:
         footer, footer_cut = cut(escape(card.footer), SECTION_TEXT)
         tail.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
@@ -121,7 +121,7 @@ def _facts(fields: Sequence[tuple[str, str]]) -> tuple[list[Block], bool]:
     return sections, any_cut
 
 
-def _buttons(buttons: Sequence[Button]) -> list[ButtonElement]:
+def button_elements(buttons: Sequence[Button]) -> list[ButtonElement]:
     """Slack wants each action_id once in a block: buttons that share an action (a
     choice's options) get ``#1``, ``#2``… after it; their values tell them apart."""
     actions = [button.action for button in buttons]
