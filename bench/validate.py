@@ -76,9 +76,11 @@ READS = [  # operation, its argument, fields of its result (the first one identi
 ]
 
 
-def procedure(number: int, rng: random.Random) -> dict[str, Any]:
-    """One realistic procedure; ``number`` makes its names unique."""
-    tag = f"p{number}"
+def procedure(number: int, seed: int, rng: random.Random) -> dict[str, Any]:
+    """One realistic procedure; ``number`` and the library's ``seed`` make its names unique,
+    so no expression repeats from one library to the next and the expression caches,
+    warm from an earlier round, cannot make a later one look faster."""
+    tag = f"s{seed}p{number}"
     inputs = {f"{tag}_ref": {"type": "string", "prompt": "Which record?"}}
     inputs[f"{tag}_amount"] = {"type": "number", "minimum": 1, "maximum": 10_000}
     steps: list[dict[str, Any]] = []
@@ -268,7 +270,7 @@ def write_library(folder: Path, count: int, seed: int) -> tuple[int, int]:
     rng = random.Random(seed)
     steps = lines = 0
     for number in range(count):
-        data = procedure(number, rng)
+        data = procedure(number, seed, rng)
         text = yaml.safe_dump(data, sort_keys=False, width=100)
         (folder / f"procedure-{number}.yml").write_text(text)
         steps += len(data["steps"])

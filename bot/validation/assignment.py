@@ -34,7 +34,7 @@ def check_definite_assignment(context: SopContext) -> None:
     steps = context.procedure.steps
     saves = [_saved_on_completion(step) for step in steps]
     always = _always_saved_before(graph, saves)
-    sometimes = graph.names_before(_saved_anywhere(context))
+    sometimes = context.names_before
     reported: set[tuple[int, str]] = set()
     for site in context.sites.expressions:
         step = site.step
@@ -71,14 +71,6 @@ def _saved_on_completion(step: StepBase) -> frozenset[str]:
     if isinstance(step, WaitStep) and step.wait.refresh is not None and step.wait.refresh.save_as:
         return frozenset((step.wait.refresh.save_as,))  # refreshed before every check
     return frozenset()
-
-
-def _saved_anywhere(context: SopContext) -> list[set[str]]:
-    found: list[set[str]] = [set() for _ in context.procedure.steps]
-    for saved in context.sites.saved:
-        if saved.step is not None:
-            found[saved.step].add(saved.name)
-    return found
 
 
 def _carried(graph: StepGraph, source: int, edge: Edge) -> bool:

@@ -44,6 +44,16 @@ class SopContext:
         return StepGraph(self.procedure)
 
     @cached_property
+    def names_before(self) -> list[set[str]]:
+        """For each step, every name some step that can run before it saves (SOP209 and
+        SOP230 both ask; the walk over the graph is done once)."""
+        saves: list[set[str]] = [set() for _ in self.procedure.steps]
+        for saved in self.sites.saved:
+            if saved.step is not None:
+                saves[saved.step].add(saved.name)
+        return self.graph.names_before(saves)
+
+    @cached_property
     def step_ids(self) -> dict[str, int]:
         return self.procedure.step_index()
 

@@ -77,17 +77,7 @@ class _Resolver:
         for saved in context.sites.saved:
             self.saved.setdefault(saved.name, []).append(saved)
         self.judge_order = context.graph.complete
-        self._before: list[set[str]] | None = None
         self._shapes: dict[str, tuple[frozenset[str], str] | None] = {}
-
-    def names_before(self, step: int) -> set[str]:
-        if self._before is None:
-            saves: list[set[str]] = [set() for _ in self.context.procedure.steps]
-            for saved in self.context.sites.saved:
-                if saved.step is not None:
-                    saves[saved.step].add(saved.name)
-            self._before = self.context.graph.names_before(saves)
-        return self._before[step]
 
     def resolve(self, site: ExpressionSite, reference: Reference) -> None:
         root, path = reference.root, reference.path
@@ -156,7 +146,7 @@ class _Resolver:
             and self.judge_order
             and root not in site.local_names
             and site.step in self.context.graph.reachable_steps
-            and root not in self.names_before(site.step)
+            and root not in self.context.names_before[site.step]
         ):
             steps = self.context.procedure.steps
             savers = ", ".join(
