@@ -80,9 +80,14 @@ class ShiftedClock:
 
 
 class CountingChat:
-    """A chat port that only counts, and says when ``expected`` messages have arrived."""
+    """A chat port that only counts, and says when ``expected`` messages have arrived.
 
-    def __init__(self, expected: int) -> None:
+    With ``finds_earlier_posts`` it stands for Slack's adapter, which finds an earlier post
+    by its key itself (the bench is one process: its memory of keys is the whole truth);
+    without, for a chat that needs the outbox's record of each post (the headless log)."""
+
+    def __init__(self, expected: int, *, finds_earlier_posts: bool = True) -> None:
+        self.finds_earlier_posts = finds_earlier_posts
         self.expected = expected
         self.posted = 0
         self.all_posted = threading.Event()
@@ -153,11 +158,13 @@ def restart_process(url: str, reports: multiprocessing.queues.Queue[Report]) -> 
         reports.put({"failed": f"{type(error).__name__}: {error}"})
 
 
-def firing_process(url: str, count: int, reports: multiprocessing.queues.Queue[Report]) -> None:
+def firing_process(
+    url: str, count: int, recorded: bool, reports: multiprocessing.queues.Queue[Report]
+) -> None:
     """Serve the window with the APScheduler waker until every timer in it has fired."""
     logging.getLogger("apscheduler").setLevel(logging.ERROR)  # "skipped: already running"
     try:
-        chat = CountingChat(expected=count)
+        chat = CountingChat(expected=count, finds_earlier_posts=not recorded)
         clock = ShiftedClock(WINDOW_OPENS - READY_LEAD)
         engine = open_worker(url, clock, chat, "bench-timers")
         tally = SqlTally()
@@ -333,6 +340,12 @@ def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
         "--window", type=positive(float), default=40.0, help="seconds they fall due over (40)"
     )
     parser.add_argument("--postgres", help="run on a scratch database on this server")
+    parser.add_argument(
+        "--recorded-posts",
+        action="store_true",
+        help="a chat that needs the outbox's record of each post, as the headless worker's "
+        "log does (default: one that finds an earlier post by its key, as Slack's does)",
+    )
     return parser.parse_args(argv)
 
 
@@ -347,7 +360,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         restart = in_fresh_process(restart_process, url)
         if restart[1]["posted"] != 1:
             raise BenchError("the restarted process did not handle the overdue timer")
-        _, firing = in_fresh_process(firing_process, url, count)
+        _, firing = in_fresh_process(firing_process, url, count, arguments.recorded_posts)
         if not firing["finished"]:
             print(f"only {firing['posted']:,} of {count:,} timers fired within the time limit")
         print_results(count, window, restart, firing, url)

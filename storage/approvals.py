@@ -3,6 +3,7 @@ is an UPDATE guarded by ``status = 'pending'``, so of two clicks exactly one lan
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -118,6 +119,16 @@ def list_pending(session: Session, *, limit: int = 50) -> list[Approval]:
         .execution_options(populate_existing=True)
     )
     return list(session.scalars(query))
+
+
+def cards(session: Session, approval_ids: Collection[str]) -> dict[str, dict[str, Any]]:
+    """Where each approval's card landed, for those whose card was posted."""
+    if not approval_ids:
+        return {}
+    rows = session.execute(
+        select(Approval.id, Approval.card).where(Approval.id.in_(list(approval_ids)))
+    )
+    return {row.id: row.card for row in rows if row.card}
 
 
 def set_card(session: Session, approval_id: str, card: dict[str, Any]) -> None:

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import migrate, redaction
-from storage.engines import build_engine, parse_url, read_only
+from storage.engines import build_engine, parse_url, read_only, relaxed
 
 IN_MEMORY_SQLITE = (None, "", ":memory:")
 
@@ -30,6 +30,7 @@ class Database:
         self._read_engine = read_only(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
+        self._relaxed_sessions = sessionmaker(relaxed(self.engine), expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -45,15 +46,22 @@ class Database:
         return migrate.current_revision(self._read_engine)
 
     @contextmanager
-    def session(self, *, read_only: bool = False) -> Iterator[Session]:
+    def session(self, *, read_only: bool = False, durable: bool = True) -> Iterator[Session]:
         """A transaction: committed when the block ends, rolled back if it raises.
 
         Claims and compare-and-set updates need the default (on SQLite it holds the write
         lock from the start). ``read_only=True`` is for queries that must not wait behind
-        writers, such as status pages; any write in it fails.
+        writers, such as status pages; any write in it fails. ``durable=False`` is for
+        records whose loss in a machine crash costs only a repeat that is safe (where a
+        chat message landed): their commit does not wait for the disk.
         """
-        sessions = self._read_sessions if read_only else self._sessions
+        if read_only:
+            sessions = self._read_sessions
+        else:
+            sessions = self._sessions if durable else self._relaxed_sessions
         with sessions() as session, session.begin():
+            if not durable and self.dialect == "postgresql":
+                session.execute(text("SET LOCAL synchronous_commit = off"))
             yield session
 
     def dispose(self) -> None:

@@ -22,6 +22,9 @@ from sqlalchemy.exc import ArgumentError
 
 READ_ONLY_OPTION = "sopbot_read_only"
 """Execution option that marks an engine's transactions as read-only (see ``read_only``)."""
+RELAXED_OPTION = "sopbot_relaxed"
+"""Execution option for commits that may be lost in an operating-system crash or a power
+cut, though never in a process crash (see ``relaxed``)."""
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 """How long a SQLite writer waits for the write lock by default; ``?timeout=SECONDS`` in the
@@ -103,9 +106,21 @@ def _switch_to_wal(cursor: Any) -> None:
             time.sleep(0.02)
 
 
+def relaxed(engine: Engine) -> Engine:
+    """The same pool, with commits that skip the wait for the disk: in WAL mode SQLite's
+    ``synchronous=NORMAL`` and PostgreSQL's ``synchronous_commit=off`` keep a commit through
+    a process crash and lose it only when the machine itself goes down."""
+    return engine.execution_options(**{RELAXED_OPTION: True})
+
+
 def _begin_sqlite_transaction(connection: Connection) -> None:
-    reads_only = bool(connection.get_execution_options().get(READ_ONLY_OPTION, False))
+    options = connection.get_execution_options()
+    reads_only = bool(options.get(READ_ONLY_OPTION, False))
     if connection.info.get("query_only") != reads_only:  # only when the pooled connection flips
         connection.exec_driver_sql(f"PRAGMA query_only={int(reads_only)}")
         connection.info["query_only"] = reads_only
+    synchronous = "NORMAL" if options.get(RELAXED_OPTION, False) else "FULL"
+    if connection.info.get("synchronous", "FULL") != synchronous:
+        connection.exec_driver_sql(f"PRAGMA synchronous={synchronous}")
+        connection.info["synchronous"] = synchronous
     connection.exec_driver_sql("BEGIN" if reads_only else "BEGIN IMMEDIATE")

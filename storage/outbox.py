@@ -3,6 +3,7 @@ kept on the timer row itself, so the record lives and goes with the message it i
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,17 +27,26 @@ class Delivery:
     """Where the chat put it (a message reference as JSON), once some worker posted it."""
 
 
-def delivery(session: Session, claim: Claim) -> Delivery:
-    """Whether ``claim`` still holds the message's timer, and where it landed if posted."""
-    row = session.execute(
-        select(Timer.status, Timer.claimed_by, Timer.claims, Timer.payload).where(
-            Timer.id == claim.timer_id
+def deliveries(session: Session, claims: Collection[Claim]) -> dict[int, Delivery]:
+    """For each claim, by timer id: whether it still holds the message's timer, and where
+    the message landed if some worker posted it. One query for a whole batch."""
+    if not claims:
+        return {}
+    rows = session.execute(
+        select(Timer.id, Timer.status, Timer.claimed_by, Timer.claims, Timer.payload).where(
+            Timer.id.in_([claim.timer_id for claim in claims])
         )
-    ).first()
-    if row is None:
-        return Delivery(held=False, landed=None)
-    held = (row.status, row.claimed_by, row.claims) == ("claimed", claim.owner, claim.token)
-    return Delivery(held=held, landed=row.payload.get(_LANDED))
+    )
+    by_id = {row.id: row for row in rows}
+    found: dict[int, Delivery] = {}
+    for claim in claims:
+        row = by_id.get(claim.timer_id)
+        if row is None:
+            found[claim.timer_id] = Delivery(held=False, landed=None)
+            continue
+        held = (row.status, row.claimed_by, row.claims) == ("claimed", claim.owner, claim.token)
+        found[claim.timer_id] = Delivery(held=held, landed=row.payload.get(_LANDED))
+    return found
 
 
 def record_delivery(session: Session, timer_id: int, landed: dict[str, Any]) -> bool:

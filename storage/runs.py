@@ -3,6 +3,7 @@ that read the same version, exactly one update lands; the other learns it lost."
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
@@ -60,6 +61,18 @@ def cas_update_run(
         raise ValueError(f"cannot set {', '.join(sorted(unknown))} on a run")
     parameters = {"b_id": run_id, "b_version": expected_version, "updated_at": now, **values}
     return rows_changed(session, _CAS_UPDATE, parameters) == 1
+
+
+def thread_roots(session: Session, run_ids: Collection[str]) -> dict[str, dict[str, Any]]:
+    """Where each run's root message landed, for the runs whose root was posted."""
+    if not run_ids:
+        return {}
+    rows = session.execute(select(Run.id, Run.thread).where(Run.id.in_(list(run_ids))))
+    return {
+        row.id: row.thread["root"]
+        for row in rows
+        if row.thread and isinstance(row.thread.get("root"), dict)
+    }
 
 
 def set_thread_root(session: Session, run_id: str, root: dict[str, Any]) -> None:

@@ -211,9 +211,7 @@ def open_item(approval: Approval) -> OpenItem:
             (name, InputSpec.model_validate(spec))
             for name, spec in approval.package.get("fields", {}).items()
         ),
-        options=tuple(
-            str(option["label"]) for option in approval.package.get("options", [])
-        ),
+        options=tuple(str(option["label"]) for option in approval.package.get("options", [])),
     )
 
 

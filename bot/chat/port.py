@@ -25,7 +25,9 @@ class ChatPort(Protocol):
         the same key. An adapter that keeps no state of its own finds the earlier post
         where it can: the Slack adapter stores the key in the message's metadata and looks
         for it in the conversation before posting. The outbox also records each delivery
-        in the database (``bot.engine.notify.deliver``), so an adapter without any memory
+        in the database (``bot.engine.notify.deliver``; an adapter that finds earlier posts
+        itself says so with a ``finds_earlier_posts = True`` attribute, and the outbox then
+        records its posts in one commit per batch), so an adapter without any memory
         across processes is asked again only in the moment between a post and its record.
         """
         ...

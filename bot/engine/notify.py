@@ -4,7 +4,7 @@ they report, then delivered by the worker. A crash between the two loses nothing
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -119,72 +119,114 @@ def _is_root_update(timer: Timer) -> bool:
     return bool(timer.payload.get("replace_root"))
 
 
-def _thread_root(database: Database, run_id: str | None) -> dict[str, Any] | None:
-    """Where the run's root message landed, once posted. A message queued before its root
-    landed (the root failed, or it belongs to an older run) goes to the channel itself."""
-    if run_id is None:
-        return None
-    with database.session(read_only=True) as session:
-        run = runs.get_run(session, run_id)
-    thread = run.thread if run is not None else None
-    root = thread.get("root") if thread else None
-    return root if isinstance(root, dict) else None
-
-
 def outbox_key(timer: Timer) -> str:
     """The delivery key of a queued message: its timer id, with the moment it was queued so
     that two sopbot databases posting into one conversation never share a key."""
     return f"sopbot-{timer.id}-{timer.created_at:%Y%m%d%H%M%S%f}"
 
 
-def deliver(chat: ChatPort, database: Database, timer: Timer) -> None:
-    """Post (or update) the queued message once; remember where an approval card landed.
+@dataclass
+class Known:
+    """What the database says about a batch of queued messages, read once before posting:
+    whether each is still held and where it landed, where each run's thread starts, and
+    where each approval's card was posted. A root posted in the batch joins ``roots``, so
+    the messages after it go into its thread."""
 
-    The chat is asked with the message's key, and where it landed is recorded on the timer
-    row in its own short commit right after the post, before the worker completes the
-    timer. A worker that takes the timer over (the first one's lease ran out, or it died
-    before completing) finds that record and posts nothing; a worker whose claim was taken
-    over leaves the message to the new owner. The database record, rather than the
-    ``inbound_keys`` table, because it keeps the reference a card needs, and goes with the
-    timer.
+    deliveries: dict[int, outbox.Delivery]
+    roots: dict[str, dict[str, Any]]
+    cards: dict[str, dict[str, Any]]
+
+    def refresh(self, fresher: Known) -> None:
+        """Take what a later read found."""
+        self.deliveries.update(fresher.deliveries)
+        self.roots.update(fresher.roots)
+        self.cards.update(fresher.cards)
+
+
+@dataclass(frozen=True)
+class Landed:
+    """A message this worker posted (or found posted): what to record about it."""
+
+    timer_id: int
+    ref: dict[str, Any]
+    root_of: str | None = None
+    """The run whose conversation it starts."""
+    card_of: str | None = None
+    """The approval whose card it is."""
+    new: bool = True
+    """Posted now (False: another worker posted it, only the card may be unrecorded)."""
+    shows_a_card: bool = False
+    """A card is updated later (a decision, an acknowledgement): where it landed is kept."""
+
+
+def known_about(database: Database, batch: list[Timer]) -> Known:
+    """Everything the batch's deliveries need from the database, in one read."""
+    run_ids = {timer.run_id for timer in batch if timer.run_id}
+    approval_ids = {str(t.payload["approval_id"]) for t in batch if t.payload.get("approval_id")}
+    with database.session(read_only=True) as session:
+        return Known(
+            outbox.deliveries(session, [Claim.of(timer) for timer in batch]),
+            runs.thread_roots(session, run_ids),
+            approvals.cards(session, approval_ids),
+        )
+
+
+def deliver(chat: ChatPort, timer: Timer, known: Known) -> Landed | None:
+    """Post (or update) one queued message once; what to record about it, if anything.
+
+    The chat is asked with the message's key. Where it landed is recorded on the timer row
+    (``record``) before the worker completes the timer, so a worker that takes the timer
+    over (the first one's lease ran out, or it died before completing) finds that record
+    and posts nothing, and a worker whose claim was taken over leaves the message to the
+    new owner. The database record rather than the ``inbound_keys`` table, because it keeps
+    the reference a card needs and goes with the timer.
 
     One window remains: a process that dies (or loses the database) after the chat took
     the post and before the record commits leaves no trace here, so the next owner posts
-    again; no transaction spans a chat and our database. It lasts one commit, and adapters
-    that can ask the chat itself for the key (Slack, through message metadata) close it.
+    again; no transaction spans a chat and our database. Adapters that ask the chat itself
+    for the key (Slack, through message metadata) close it.
     """
     message = message_from_json(timer.payload["message"])
     if "update_at" in timer.payload:
         chat.update(ref_from_json(timer.payload["update_at"]), message)
-        return
-    approval_id = timer.payload.get("approval_id")
-    root = (
-        _thread_root(database, timer.run_id) if message.thread or _is_root_update(timer) else None
-    )
+        return None
+    root = known.roots.get(timer.run_id or "")
     if _is_root_update(timer) and root is not None:
         chat.update(ref_from_json(root), message)
-        return
+        return None
     if message.thread and root is not None:
         message = replace(message, thread={**message.thread, "root": root})
-    if approval_id and timer.payload.get("replace_card"):
-        with database.session() as session:
-            approval = approvals.get_approval(session, approval_id)
-            card = approval.card if approval else None
-        if card:
-            chat.update(ref_from_json(card), message)  # the same card again shows the same
-            return
-    with database.session(read_only=True) as session:
-        state = outbox.delivery(session, Claim.of(timer))
-    if state.landed is not None:
-        ref = ref_from_json(state.landed)
-    elif state.held:
-        ref = chat.post(message, key=outbox_key(timer))
-        with database.session() as session:
-            outbox.record_delivery(session, timer.id, ref_to_json(ref))
-            if timer.payload.get("thread_root") and timer.run_id:
-                runs.set_thread_root(session, timer.run_id, ref_to_json(ref))
-    else:
-        return  # another worker holds or finished it now
-    if approval_id and not timer.payload.get("replace_card"):
-        with database.session() as session:
-            approvals.set_card(session, approval_id, ref_to_json(ref))
+    approval_id = timer.payload.get("approval_id")
+    replacing = bool(timer.payload.get("replace_card"))
+    if approval_id and replacing and approval_id in known.cards:
+        chat.update(ref_from_json(known.cards[approval_id]), message)  # the same again is harmless
+        return None
+    card_of = approval_id if approval_id and not replacing else None
+    state = known.deliveries.get(timer.id)
+    if state is not None and state.landed is not None:
+        return Landed(timer.id, state.landed, card_of=card_of, new=False)
+    if state is None or not state.held:
+        return None  # another worker holds or finished it now
+    ref = ref_to_json(chat.post(message, key=outbox_key(timer)))
+    root_of = timer.run_id if timer.payload.get("thread_root") else None
+    if root_of:
+        known.roots[root_of] = ref
+    if card_of:
+        known.cards[card_of] = ref
+    return Landed(
+        timer.id, ref, root_of=root_of, card_of=card_of, shows_a_card=message.card is not None
+    )
+
+
+def record(session: Session, landed: list[Landed], *, on_timers: bool = True) -> None:
+    """Remember where messages landed: on their timers (unless ``on_timers`` is False: the
+    same commit completes them, so no worker will look for a plain message; a card's place
+    is kept, since updating it later needs it), as their run's thread root, as their
+    approval's card."""
+    for item in landed:
+        if item.new and (on_timers or item.shows_a_card):
+            outbox.record_delivery(session, item.timer_id, item.ref)
+        if item.root_of:
+            runs.set_thread_root(session, item.root_of, item.ref)
+        if item.card_of:
+            approvals.set_card(session, item.card_of, item.ref)

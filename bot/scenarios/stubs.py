@@ -55,9 +55,7 @@ class StubbedTools:
             self._perform(operation, arguments, idempotency_key)
         raise planned_error(operation.name, stub)
 
-    def _perform(
-        self, operation: Operation, arguments: dict[str, Any], key: str | None
-    ) -> Any:
+    def _perform(self, operation: Operation, arguments: dict[str, Any], key: str | None) -> Any:
         connector = self._connectors.get(operation.namespace)
         if connector is None:  # as the engine says when no stub stands in front
             raise ToolError(f"no connector is configured for '{operation.namespace}'")

@@ -41,6 +41,10 @@ class SlackChat:
     for a person), ``id`` its ``ts``; ``chat.update`` needs exactly those.
     """
 
+    finds_earlier_posts = True
+    """It looks a key up in the conversation itself, so the outbox need not commit a record
+    of each post before the next one (``bot.engine.timers.messages.deliver_batch``)."""
+
     def __init__(
         self,
         client: WebClient,
