@@ -77,7 +77,11 @@ def operator(tmp_path: Path, shop_api: ShopApi) -> Operator:
     (tmp_path / "sops").mkdir()
     (tmp_path / SOP_FILE).write_text(guide_files()[SOP_FILE])
     (tmp_path / "sops" / "replacement-order.test.yml").write_text(SCENARIOS)
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("SOPBOT_", "SLACK_"))}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("SOPBOT_", "SLACK_"))
+    }
     env.update(
         PYTHONPATH=os.pathsep.join([str(package), str(REPO)]),
         SOPBOT_CONNECTORS=json.dumps(["acme_shop:SHOP"]),
