@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import threading
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from bot.chat.messages import Message, MessageRef, Question
 from bot.chat.once import PostedKeys
@@ -15,6 +16,9 @@ class RecordingChat:
     """Every message posted (once per key), every card replacement and every question
     asked, in order."""
 
+    finds_earlier_posts: ClassVar[bool] = True
+    """It remembers every key it was given, and it lives only in this process: it finds an
+    earlier post itself, so the outbox records posts once per batch."""
     posted: list[Message] = field(default_factory=list)
     updates: list[tuple[MessageRef, Message]] = field(default_factory=list)
     questions: list[Question] = field(default_factory=list)

@@ -7,6 +7,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from bot.chat.messages import Button, Message, MessageRef, Question
 from bot.chat.once import PostedKeys
@@ -25,6 +26,10 @@ class ConsoleChat:
     A question waits here until the session, which owns the keyboard, prompts for its
     answers (as a button waits for its number to be typed).
     """
+
+    finds_earlier_posts: ClassVar[bool] = True
+    """The console is one process that remembers every key it printed: it finds an earlier
+    post itself, so the outbox records posts once per batch."""
 
     directory: Directory
     write: Callable[[str], None]

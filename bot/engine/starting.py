@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
@@ -63,9 +63,70 @@ class Starter:
         procedure = served.procedure
         trigger = trigger or {"kind": "command", "by": started_by}
         now = self.runtime.clock.now()
-        mode = self._mode(served, mode, started_by, trigger, now)
         inputs = resolve_inputs(procedure, given or {}, trigger, interactive=interactive)
-        run = Run(
+        context = {
+            "inputs": inputs,
+            "trigger": trigger,
+            "now": now,
+            "today": now.date(),
+            "constants": procedure.constants,
+        }
+        refused: ModeRefused | None = None
+        with self.runtime.database.session() as session:
+            try:  # the current mode is read in the start's own transaction
+                run_mode = mode_for_run(procedure, current_mode(session, procedure).mode, mode)
+            except ModeRefused as refusal:
+                refused = refusal
+            else:
+                if request_key is not None and not inbound.remember(
+                    session, key=f"start:{request_key}", source="start", at=now
+                ):  # the same request again (a worker took it over after a crash): once is enough
+                    raise AlreadyStarted(f"this request already started a run of {procedure.title}")
+                run = self._new_run(served, run_mode, started_by, trigger, inputs, thread, now)
+                runs.insert_run(session, run)
+                claim = schedule_advance(
+                    session,
+                    run.id,
+                    due_at=now,
+                    now=now,
+                    claim_for=claim_for,
+                    lease=self.runtime.lease,
+                )
+                sla.start_clocks(session, procedure, run, context, now)
+                audit.append(
+                    session,
+                    at=now,
+                    actor=started_by or BOT_ACTOR,
+                    action="run.start",
+                    outcome="started",
+                    run_id=run.id,
+                    detail={
+                        "sop": procedure.id,
+                        "version": procedure.version,
+                        "hash": served.content_hash,
+                        "inputs": shown_inputs(run.inputs),
+                        "mode": run.mode,
+                    },
+                )
+                open_thread(
+                    session, run, f"Started {procedure.title} · run {run.id} ({run.mode})", now=now
+                )
+        if refused is not None:
+            self._refuse_mode(served, refused, started_by, trigger, now)
+        return run, claim
+
+    def _new_run(
+        self,
+        served: ServedProcedure,
+        mode: str,
+        started_by: str | None,
+        trigger: dict[str, Any],
+        inputs: dict[str, Any],
+        thread: dict[str, Any] | None,
+        now: dt.datetime,
+    ) -> Run:
+        procedure = served.procedure
+        return Run(
             id=new_run_id(),
             sop_id=procedure.id,
             sop_hash=served.content_hash,
@@ -83,76 +144,35 @@ class Starter:
             created_at=now,
             updated_at=now,
         )
-        context = {
-            "inputs": inputs,
-            "trigger": trigger,
-            "now": now,
-            "today": now.date(),
-            "constants": procedure.constants,
-        }
+
+    def _refuse_mode(
+        self,
+        served: ServedProcedure,
+        refused: ModeRefused,
+        started_by: str | None,
+        trigger: dict[str, Any],
+        now: dt.datetime,
+    ) -> NoReturn:
+        """A request to run less carefully than the procedure's current mode (its file's,
+        or what an owner set with ``/sop mode``): audited and refused, whichever way it
+        came (command, API, event)."""
         with self.runtime.database.session() as session:
-            if request_key is not None and not inbound.remember(
-                session, key=f"start:{request_key}", source="start", at=now
-            ):  # the same request again (a worker took it over after a crash): once is enough
-                raise AlreadyStarted(f"this request already started a run of {procedure.title}")
-            runs.insert_run(session, run)
-            claim = schedule_advance(
-                session, run.id, due_at=now, now=now, claim_for=claim_for, lease=self.runtime.lease
-            )
-            sla.start_clocks(session, procedure, run, context, now)
             audit.append(
                 session,
                 at=now,
                 actor=started_by or BOT_ACTOR,
                 action="run.start",
-                outcome="started",
-                run_id=run.id,
+                outcome="refused",
                 detail={
-                    "sop": procedure.id,
-                    "version": procedure.version,
-                    "hash": served.content_hash,
-                    "inputs": shown_inputs(run.inputs),
-                    "mode": run.mode,
+                    "sop": served.procedure.id,
+                    "mode": refused.current,
+                    "asked_mode": refused.asked,
+                    "allowed_modes": refused.allowed,
+                    "trigger": trigger.get("kind"),
                 },
+                reason=str(refused),
             )
-            open_thread(
-                session, run, f"Started {procedure.title} · run {run.id} ({run.mode})", now=now
-            )
-        return run, claim
-
-    def _mode(
-        self,
-        served: ServedProcedure,
-        asked: str | None,
-        started_by: str | None,
-        trigger: dict[str, Any],
-        now: dt.datetime,
-    ) -> str:
-        """The run's mode: the procedure's current one (its file's, or what an owner set
-        with ``/sop mode``) or a more careful one; a request to lift it is audited and
-        refused, whichever way it came (command, API, event)."""
-        with self.runtime.database.session(read_only=True) as session:
-            current = current_mode(session, served.procedure).mode
-        try:
-            return mode_for_run(served.procedure, current, asked)
-        except ModeRefused as refused:
-            with self.runtime.database.session() as session:
-                audit.append(
-                    session,
-                    at=now,
-                    actor=started_by or BOT_ACTOR,
-                    action="run.start",
-                    outcome="refused",
-                    detail={
-                        "sop": served.procedure.id,
-                        "mode": refused.current,
-                        "asked_mode": refused.asked,
-                        "allowed_modes": refused.allowed,
-                        "trigger": trigger.get("kind"),
-                    },
-                    reason=str(refused),
-                )
-            raise
+        raise refused
 
     def start_from_event(
         self,
