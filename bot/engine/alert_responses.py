@@ -20,6 +20,7 @@ from bot.engine.alert_cards import Response, answered_card, clock_of
 from bot.engine.decisions import DecisionResult
 from bot.engine.errors import DecisionRefused, RunNotFound
 from bot.engine.notify import queue_update, tell_thread
+from bot.engine.refusals import refuse
 from bot.engine.runtime import Runtime
 from bot.engine.status import FINISHED, TimerKind
 from bot.identity import mention
@@ -108,19 +109,10 @@ class AlertResponses:
     def _check_person(self, user_id: str, action: str, run_id: str, now: dt.datetime) -> None:
         """Only people answer alerts (a group or channel never does); refusals are audited."""
         why = policy.respond_refusal(self.runtime.directory, user_id)
-        if why is None:
-            return
-        with self.runtime.database.session() as session:
-            audit.append(
-                session,
-                at=now,
-                actor=user_id,
-                action=action,
-                outcome="refused",
-                run_id=run_id,
-                reason=why,
+        if why is not None:
+            refuse(
+                self.runtime.database, at=now, actor=user_id, action=action, why=why, run_id=run_id
             )
-        raise DecisionRefused(why)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from bot.engine.errors import DecisionRefused, InvalidInputs, RunNotFound
 from bot.engine.executor import schedule_advance
 from bot.engine.inputs import coerce
 from bot.engine.notify import close_thread, tell_thread
+from bot.engine.refusals import refuse
 from bot.engine.runtime import Runtime
 from bot.engine.sla import close_out
 from bot.engine.state import ApprovedCall, PendingOutcome, RunState, read_stored, to_stored
@@ -243,19 +244,15 @@ class Decisions:
             procedure=procedure,
             started_by=run.started_by,
         )
-        if why is None:
-            return
-        with self.runtime.database.session() as session:
-            audit.append(
-                session,
+        if why is not None:
+            refuse(
+                self.runtime.database,
                 at=now,
                 actor=user_id,
                 action="run.cancel",
-                outcome="refused",
+                why=why,
                 run_id=run_id,
-                reason=why,
             )
-        raise DecisionRefused(why)
 
     def time_out(self, session: Session, approval_id: str, now: dt.datetime) -> Approval | None:
         """Mark a pending approval timed out (its run locked first, like every decision);
@@ -341,19 +338,16 @@ class Decisions:
         self, approval: Approval, run: Run, user_id: str, why: str, now: dt.datetime
     ) -> NoReturn:
         """Audit that ``user_id`` was refused a say on the approval, then tell them why."""
-        with self.runtime.database.session() as session:
-            audit.append(
-                session,
-                at=now,
-                actor=user_id,
-                action=_REFUSED_ACTION[approval.kind],
-                outcome="refused",
-                run_id=run.id,
-                step_id=approval.step_id,
-                detail={approval.kind: approval.id},
-                reason=why,
-            )
-        raise DecisionRefused(why)
+        refuse(
+            self.runtime.database,
+            at=now,
+            actor=user_id,
+            action=_REFUSED_ACTION[approval.kind],
+            why=why,
+            run_id=run.id,
+            step_id=approval.step_id,
+            detail={approval.kind: approval.id},
+        )
 
     def _move_run(
         self, session: Session, procedure: Procedure, run: Run, approval: Approval, now: dt.datetime

@@ -14,10 +14,10 @@ from bot.engine import policy
 from bot.engine.decisions import Decision, DecisionResult, Decisions
 from bot.engine.errors import EngineError
 from bot.engine.executor import Executor
+from bot.engine.refusals import refuse
 from bot.engine.runtime import Runtime
 from bot.engine.starting import Starter
 from bot.engine.worker import Worker
-from storage import audit
 from storage.models import Run
 
 
@@ -81,17 +81,13 @@ class Engine:
     def _check_starter(self, name: str, user_id: str) -> None:
         """The policy's start rule; a refusal is audited, like a refused mode."""
         why = policy.start_refusal(self.runtime.directory, user_id)
-        if why is None:
-            return
-        now = self.runtime.clock.now()
-        with self.runtime.database.session() as session:
-            audit.append(
-                session,
-                at=now,
+        if why is not None:
+            refuse(
+                self.runtime.database,
+                at=self.runtime.clock.now(),
                 actor=user_id,
                 action="run.start",
-                outcome="refused",
+                why=why,
+                error=EngineError,
                 detail={"sop": name},
-                reason=why,
             )
-        raise EngineError(why)

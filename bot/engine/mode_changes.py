@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from bot.engine import policy
 from bot.engine.decisions import DecisionResult
-from bot.engine.errors import DecisionRefused
 from bot.engine.modes import checked_mode, current_mode
+from bot.engine.refusals import refuse
 from bot.engine.runtime import Runtime
 from bot.procedure.model import Procedure
 from storage import audit, sop_modes
@@ -61,16 +61,12 @@ class ModeChanges:
     def _check_owner(self, user_id: str, procedure: Procedure, mode: str, now: dt.datetime) -> None:
         """Only its owners change a procedure's mode; a refusal is audited."""
         why = policy.set_mode_refusal(self.runtime.directory, user_id, procedure)
-        if why is None:
-            return
-        with self.runtime.database.session() as session:
-            audit.append(
-                session,
+        if why is not None:
+            refuse(
+                self.runtime.database,
                 at=now,
                 actor=user_id,
                 action=MODE_SET,
-                outcome="refused",
+                why=why,
                 detail={"sop": procedure.id, "mode": mode},
-                reason=why,
             )
-        raise DecisionRefused(why)

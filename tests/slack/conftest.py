@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -13,7 +14,9 @@ from bot.adapters.slack.chat import SlackChat
 from bot.adapters.slack.client import web_client
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.pacing import Pacer
+from storage.database import Database
 from tests.slack.fake_web_api import FakeSlack
+from tests.slack.surface import Surface, serving
 
 
 @pytest.fixture(scope="session")
@@ -94,3 +97,32 @@ def make_chat(client: WebClient, directory: SlackDirectory, ticks: Ticks) -> Mak
         )
 
     return make
+
+
+MakeSurface = Callable[..., Surface]
+
+
+@pytest.fixture
+def make_surface(
+    database: Database,
+    slack: FakeSlack,
+    client: WebClient,
+    directory: SlackDirectory,
+    make_chat: MakeChat,
+) -> Iterator[MakeSurface]:
+    """``make_surface(*more_sops)``: the whole Slack surface on the refund SOP and
+    ``more_sops`` (YAML texts), served until the test ends."""
+    with ExitStack() as stack:
+
+        def make(*more_sops: str) -> Surface:
+            return stack.enter_context(
+                serving(database, slack, client, directory, make_chat(), more_sops=more_sops)
+            )
+
+        yield make
+
+
+@pytest.fixture
+def surface(make_surface: MakeSurface) -> Surface:
+    """The Slack surface on the refund SOP."""
+    return make_surface()

@@ -7,17 +7,14 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from slack_sdk import WebClient
 
-from bot.adapters.slack.directory import SlackDirectory
-from storage.database import Database
-from tests.slack.conftest import MakeChat
+from tests.slack.conftest import MakeSurface
 from tests.slack.fake_web_api import FakeSlack
-from tests.slack.surface import Surface, serving
+from tests.slack.surface import Surface
 
 SUPPORT, VP = "C02SUPPORT", "C03VP"
 TICKET = textwrap.dedent(
@@ -55,16 +52,9 @@ TICKET = textwrap.dedent(
 
 
 @pytest.fixture
-def surface(
-    database: Database,
-    slack: FakeSlack,
-    client: WebClient,
-    directory: SlackDirectory,
-    make_chat: MakeChat,
-) -> Iterator[Surface]:
+def surface(make_surface: MakeSurface, slack: FakeSlack) -> Surface:
     slack.add_channel(VP, "vp-escalations")
-    with serving(database, slack, client, directory, make_chat(), more_sops=(TICKET,)) as surface:
-        yield surface
+    return make_surface(TICKET)
 
 
 def _warned(surface: Surface) -> tuple[str, dict[str, Any]]:

@@ -5,34 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import pytest
-from slack_sdk import WebClient
-
-from bot.adapters.slack.directory import SlackDirectory
 from handlers.slack.views import NO_REASON
-from storage.database import Database
-from tests.slack.conftest import MakeChat
-from tests.slack.fake_web_api import FakeSlack
 from tests.slack.signed import text_input
-from tests.slack.surface import Surface, serving
+from tests.slack.surface import Surface
 
 SUPPORT = "C02SUPPORT"
-
-
-@pytest.fixture
-def surface(
-    database: Database,
-    slack: FakeSlack,
-    client: WebClient,
-    directory: SlackDirectory,
-    make_chat: MakeChat,
-) -> Iterator[Surface]:
-    with serving(database, slack, client, directory, make_chat()) as surface:
-        yield surface
 
 
 def test_a_refund_from_the_slash_command_to_the_finished_run(surface: Surface) -> None:

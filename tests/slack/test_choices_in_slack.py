@@ -3,18 +3,13 @@ done by the worker, moving the run to the option's step; someone else's click is
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from slack_sdk import WebClient
 
-from bot.adapters.slack.directory import SlackDirectory
 from bot.app import views
-from storage.database import Database
-from tests.slack.conftest import MakeChat
-from tests.slack.fake_web_api import FakeSlack
-from tests.slack.surface import Surface, serving
+from tests.slack.conftest import MakeSurface
+from tests.slack.surface import Surface
 from tests.slack.test_home import _opened as home_of
 
 TRIAGE = """\
@@ -47,15 +42,8 @@ SUPPORT = "C02SUPPORT"
 
 
 @pytest.fixture
-def surface(
-    database: Database,
-    slack: FakeSlack,
-    client: WebClient,
-    directory: SlackDirectory,
-    make_chat: MakeChat,
-) -> Iterator[Surface]:
-    with serving(database, slack, client, directory, make_chat(), more_sops=(TRIAGE,)) as surface:
-        yield surface
+def surface(make_surface: MakeSurface) -> Surface:
+    return make_surface(TRIAGE)
 
 
 def _choice(surface: Surface) -> tuple[str, dict[str, Any]]:

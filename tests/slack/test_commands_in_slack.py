@@ -4,29 +4,9 @@ asked for in a form whose wrong values are shown in the form."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from slack_sdk import WebClient
-
-from bot.adapters.slack.directory import SlackDirectory
 from storage.database import Database
-from tests.slack.conftest import MakeChat
-from tests.slack.fake_web_api import FakeSlack
 from tests.slack.signed import text_input
-from tests.slack.surface import Surface, serving
-
-
-@pytest.fixture
-def surface(
-    database: Database,
-    slack: FakeSlack,
-    client: WebClient,
-    directory: SlackDirectory,
-    make_chat: MakeChat,
-) -> Iterator[Surface]:
-    with serving(database, slack, client, directory, make_chat()) as surface:
-        yield surface
+from tests.slack.surface import Surface
 
 
 def _started(surface: Surface, user: str = "U02DEV") -> str:

@@ -7,17 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from slack_sdk import WebClient
 
-from bot.adapters.slack.directory import SlackDirectory
-from storage.database import Database
-from tests.slack.conftest import MakeChat
+from tests.slack.conftest import MakeSurface
 from tests.slack.fake_web_api import FakeSlack
-from tests.slack.surface import Surface, serving
+from tests.slack.surface import Surface
 from tests.slack.test_alerts import TICKET
 
 EXPENSE = textwrap.dedent(
@@ -44,17 +40,9 @@ EXPENSE = textwrap.dedent(
 
 
 @pytest.fixture
-def surface(
-    database: Database,
-    slack: FakeSlack,
-    client: WebClient,
-    directory: SlackDirectory,
-    make_chat: MakeChat,
-) -> Iterator[Surface]:
+def surface(make_surface: MakeSurface, slack: FakeSlack) -> Surface:
     slack.add_channel("C03VP", "vp-escalations")
-    sops = (TICKET, EXPENSE)
-    with serving(database, slack, client, directory, make_chat(), more_sops=sops) as surface:
-        yield surface
+    return make_surface(TICKET, EXPENSE)
 
 
 def _opened(surface: Surface, user: str) -> dict[str, Any]:

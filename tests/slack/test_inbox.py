@@ -3,31 +3,10 @@ traceback, the request is not tried again, and nothing half-done is left behind.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from slack_sdk import WebClient
-
-from bot.adapters.slack.directory import SlackDirectory
 from bot.app.commands.parser import parse
 from bot.app.inbox import command_work
 from handlers.slack.requests import record
-from storage.database import Database
-from tests.slack.conftest import MakeChat
-from tests.slack.fake_web_api import FakeSlack
-from tests.slack.surface import Surface, serving
-
-
-@pytest.fixture
-def surface(
-    database: Database,
-    slack: FakeSlack,
-    client: WebClient,
-    directory: SlackDirectory,
-    make_chat: MakeChat,
-) -> Iterator[Surface]:
-    with serving(database, slack, client, directory, make_chat()) as surface:
-        yield surface
+from tests.slack.surface import Surface
 
 
 def test_work_that_breaks_is_answered_with_a_reference_and_not_retried(

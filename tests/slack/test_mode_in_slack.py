@@ -4,28 +4,7 @@ done by the worker for the owner alone, and told to the person ephemerally."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-from slack_sdk import WebClient
-
-from bot.adapters.slack.directory import SlackDirectory
-from storage.database import Database
-from tests.slack.conftest import MakeChat
-from tests.slack.fake_web_api import FakeSlack
-from tests.slack.surface import Surface, serving
-
-
-@pytest.fixture
-def surface(
-    database: Database,
-    slack: FakeSlack,
-    client: WebClient,
-    directory: SlackDirectory,
-    make_chat: MakeChat,
-) -> Iterator[Surface]:
-    with serving(database, slack, client, directory, make_chat()) as surface:
-        yield surface
+from tests.slack.surface import Surface
 
 
 def test_asking_the_mode_is_answered_in_the_acknowledgement(surface: Surface) -> None:

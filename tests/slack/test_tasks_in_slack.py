@@ -3,18 +3,13 @@ Slack waits), Can't do a form for the reason; both are recorded and done by the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from slack_sdk import WebClient
 
-from bot.adapters.slack.directory import SlackDirectory
-from storage.database import Database
-from tests.slack.conftest import MakeChat
-from tests.slack.fake_web_api import FakeSlack
+from tests.slack.conftest import MakeSurface
 from tests.slack.signed import text_input
-from tests.slack.surface import Surface, serving
+from tests.slack.surface import Surface
 
 KICKOFF = """\
 id: kickoff
@@ -42,15 +37,8 @@ SUPPORT = "C02SUPPORT"
 
 
 @pytest.fixture
-def surface(
-    database: Database,
-    slack: FakeSlack,
-    client: WebClient,
-    directory: SlackDirectory,
-    make_chat: MakeChat,
-) -> Iterator[Surface]:
-    with serving(database, slack, client, directory, make_chat(), more_sops=(KICKOFF,)) as surface:
-        yield surface
+def surface(make_surface: MakeSurface) -> Surface:
+    return make_surface(KICKOFF)
 
 
 def _task(surface: Surface) -> tuple[str, dict[str, Any]]:
