@@ -1,5 +1,5 @@
 """The ASGI application ``sopbot serve`` runs: Slack's requests at ``/slack/events``, a health
-check at ``/healthz``, and the place inbound webhooks will get their routes (``/webhooks/*``).
+check at ``/healthz``, and inbound webhooks at ``/webhooks/NAME`` (``handlers.webhooks``).
 
 Bolt's own ASGI adapter calls the synchronous ``App.dispatch`` on the event loop, so one ack
 waiting on a database commit would hold every other request; here each Slack request is
@@ -27,6 +27,8 @@ from storage.outages import describe
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+WebhookReceiver = Callable[[str, Scope, Receive, Send], Awaitable[None]]
+"""Answers one delivery to the webhook named by the path after ``/webhooks/``."""
 
 log = logging.getLogger("sopbot.http")
 SLACK_PATH = "/slack/events"
@@ -47,7 +49,7 @@ class BodyTooLarge(Exception):
 
 
 class SopbotAsgi:
-    """Routes requests to the Bolt app, the health check and (soon) the webhook receivers."""
+    """Routes requests to the Bolt app, the health check and the webhook receiver."""
 
     def __init__(
         self,
@@ -55,12 +57,15 @@ class SopbotAsgi:
         health: Callable[[], None],
         *,
         after_slack: Callable[[], None] = lambda: None,
+        webhooks: WebhookReceiver | None = None,
         max_body: int = MAX_BODY_BYTES,
         threads: int = DISPATCH_THREADS,
     ) -> None:
         """``health`` raises when the process cannot serve; ``after_slack`` runs once a
-        Slack request has been answered (the process wakes its worker there)."""
+        Slack request has been answered (the process wakes its worker there);
+        ``webhooks`` takes ``/webhooks/NAME`` (``handlers.webhooks.receiver.Webhooks``)."""
         self._bolt = bolt
+        self._webhooks = webhooks
         self._health = health
         self._after_slack = after_slack
         self._max_body = max_body
@@ -72,29 +77,21 @@ class SopbotAsgi:
         path, method = scope["path"], scope["method"]
         if path == SLACK_PATH:
             if method != "POST":
-                await _json(send, 405, {"ok": False, "error": "Slack posts here; use POST"})
+                await send_json(send, 405, {"ok": False, "error": "Slack posts here; use POST"})
                 return
             await self._slack(scope, receive, send)
         elif path == HEALTH_PATH:
             await self._healthz(send)
-        elif path.startswith(WEBHOOKS_PREFIX):
-            await _json(
-                send,
-                404,
-                {
-                    "ok": False,
-                    "error": f"no webhook receiver at {path} yet: inbound webhooks "
-                    "(Jira, CRM, signed generic) arrive with a later release",
-                },
-            )
+        elif path.startswith(WEBHOOKS_PREFIX) and self._webhooks is not None:
+            await self._webhooks(path.removeprefix(WEBHOOKS_PREFIX), scope, receive, send)
         else:
-            await _json(
+            await send_json(
                 send,
                 404,
                 {
                     "ok": False,
                     "error": f"nothing at {path}: Slack posts to {SLACK_PATH}, "
-                    f"health checks use {HEALTH_PATH}",
+                    f"health checks use {HEALTH_PATH}, webhooks post to {WEBHOOKS_PREFIX}NAME",
                 },
             )
 
@@ -104,9 +101,9 @@ class SopbotAsgi:
 
     async def _slack(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            body = await _read_body(scope, receive, self._max_body)
+            body = await read_body(scope, receive, self._max_body)
         except BodyTooLarge:
-            await _json(
+            await send_json(
                 send,
                 413,
                 {"ok": False, "error": f"request body over {self._max_body} bytes refused"},
@@ -135,10 +132,10 @@ class SopbotAsgi:
         except Exception as error:
             problem = f"the database cannot be used: {describe(error)}"
         else:
-            await _json(send, 200, {"ok": True})
+            await send_json(send, 200, {"ok": True})
             return
         log.warning("health check failed: %s", problem)
-        await _json(send, 503, {"ok": False, "error": problem})
+        await send_json(send, 503, {"ok": False, "error": problem})
 
 
 def database_health(database: Database) -> Callable[[], None]:
@@ -151,7 +148,7 @@ def database_health(database: Database) -> Callable[[], None]:
     return check
 
 
-async def _read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
+async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     """The whole body, or ``BodyTooLarge`` past ``limit`` bytes.
 
     Nothing past the limit is kept, but the rest is read (up to ``DRAIN_BYTES``) before the
@@ -200,7 +197,7 @@ def _bolt_headers(response: BoltResponse) -> list[tuple[bytes, bytes]]:
     ]
 
 
-async def _json(send: Send, status: int, payload: dict[str, Any]) -> None:
+async def send_json(send: Send, status: int, payload: dict[str, Any]) -> None:
     headers = [(b"content-type", b"application/json; charset=utf-8")]
     await _send(send, status, headers, json.dumps(payload).encode())
 

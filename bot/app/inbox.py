@@ -1,6 +1,8 @@
 """The durable inbox: a surface's request (a Slack command, click or form) is written down
 with its dedupe key in one transaction before the surface acknowledges it; a worker then
-does it through the front door and answers the person through the outbox.
+does it through the front door and answers the person through the outbox. An inbound
+event (a signed webhook delivery) is recorded the same way, and its work is starting the SOPs
+whose event triggers match.
 
 Recording first means a crash after the acknowledgement loses nothing; a request seen
 before (Slack's retry, a double click, a replayed form) records nothing, so it is never
@@ -63,6 +65,11 @@ def answer_work(
     return {"question": asdict(question), "answers": answers, "by": by, "channel": channel}
 
 
+def event_work(source: str, event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """An event from ``source`` (a webhook's name) for the SOPs whose event triggers match."""
+    return {"event": {"source": source, "type": event_type, "payload": payload}}
+
+
 def register_inbox(engine: Engine, door: FrontDoor) -> None:
     """Let this process's workers do recorded requests."""
     engine.worker.register(INBOUND, Inbox(CommandService(door)).handle)
@@ -76,6 +83,9 @@ class Inbox:
         """Do one request and queue its answer; the timer is completed whatever happened,
         so a request that fails is answered once, never retried into a second effect."""
         work: dict[str, Any] = timer.payload["work"]
+        if "event" in work:
+            self._start_runs(context, timer, work["event"])
+            return
         try:
             # the timer names the request: done again after a crash, it starts no second run
             text = self._perform(work, f"inbound:{timer.id}").text
@@ -93,6 +103,27 @@ class Inbox:
                     thread={"to": channel} if channel else None,
                 )
                 queue_message(session, reply, now=context.runtime.clock.now())
+            context.complete(timer, session)
+
+    def _start_runs(self, context: TimerContext, timer: Timer, event: dict[str, Any]) -> None:
+        """Start the SOPs an event triggers. Nobody waits for an answer: a failure is logged
+        and the timer completed, and done again after a crash the event starts nothing twice
+        (the timer is its key)."""
+        source, event_type = event["source"], event["type"]
+        try:
+            started = self.service.door.engine.starter.start_from_event(
+                source, event_type, event["payload"], key=f"event:{timer.id}"
+            )
+        except Exception:
+            log.exception("event %s %s (inbound %s) started nothing", source, event_type, timer.id)
+        else:
+            log.info(
+                "event %s %s started %s",
+                source,
+                event_type,
+                ", ".join(run.id for run in started) or "no run: no SOP's event trigger matched",
+            )
+        with context.runtime.database.session() as session:
             context.complete(timer, session)
 
     def _perform(self, work: dict[str, Any], request: str) -> Reply:

@@ -79,6 +79,7 @@ def serve_http(settings: Settings, *, host: str, port: int, command: str) -> int
     """Serve Slack over HTTP on ``host:port`` until SIGTERM or SIGINT; the exit code."""
     from handlers.http import SopbotAsgi, database_health
     from handlers.slack.process import SlackSettingProblem, require
+    from handlers.webhooks.receiver import Webhooks
 
     try:
         require(settings, "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
@@ -92,7 +93,10 @@ def serve_http(settings: Settings, *, host: str, port: int, command: str) -> int
     except StartupProblem as problem:
         listening.close()
         return _refused(command, problem)
-    asgi = SopbotAsgi(process.bolt, database_health(process.database))
+    webhooks = Webhooks.from_environment(
+        process.database, process.sopbot.runtime.clock, after_record=process.worker.ring
+    )
+    asgi = SopbotAsgi(process.bolt, database_health(process.database), webhooks=webhooks)
     bound_host, bound_port = listening.getsockname()[:2]
     try:
         process.start()
@@ -104,6 +108,7 @@ def serve_http(settings: Settings, *, host: str, port: int, command: str) -> int
         run_server(asgi, listening)
     finally:
         asgi.close()
+        webhooks.close()
         process.close()
         listening.close()
     return 0

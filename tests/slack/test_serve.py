@@ -138,7 +138,7 @@ def test_a_10_mb_body_is_refused_with_413_and_other_paths_say_where_slack_posts(
 
     webhook = get(f"{base}/webhooks/jira", data=json.dumps({"issue": {}}).encode())
     assert webhook.status == 404
-    assert "no webhook receiver at /webhooks/jira yet" in webhook.json()["error"]
+    assert "set SOPBOT_WEBHOOK_JIRA_SECRET" in webhook.json()["error"]
     elsewhere = get(f"{base}/events")
     assert elsewhere.status == 404
     assert "Slack posts to /slack/events" in elsewhere.json()["error"]

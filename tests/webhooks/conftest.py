@@ -1,0 +1,144 @@
+"""The webhook receiver as ``sopbot serve`` runs it: ``SopbotAsgi`` under uvicorn on a
+loopback port, the real engine and inbox worker on the ``database`` fixture with a manual
+clock, and a sender that signs with the ``standardwebhooks`` package."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import textwrap
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import requests
+import uvicorn
+from slack_bolt import App
+from sqlalchemy import func, select
+from standardwebhooks import Webhook
+
+from bot.app.door import FrontDoor
+from bot.app.inbox import INBOUND, register_inbox
+from bot.harness import Harness
+from bot.procedure.loader import load_text
+from handlers.http import SopbotAsgi
+from handlers.webhooks.receiver import Webhooks
+from handlers.webhooks.secrets import webhook_secrets
+from storage.database import Database
+from storage.models import InboundKey, Run, Timer
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+ORDER_REFUND = """\
+    id: order-refund
+    title: Order refund
+    owner: U01MARIA
+    version: 1
+    review: {every: 365d, last_reviewed: 2026-11-01}
+    mode: autonomous
+    trigger:
+      events:
+        - source: orders
+          type: order.refund_requested
+          filter: event.amount > 0
+    inputs:
+      order_id: {type: string, from: "{{ trigger.order_id }}"}
+    steps:
+      - id: done
+        end: completed
+        message: "refund of order {{ inputs.order_id }} noted"
+"""
+
+
+@dataclass
+class Sender:
+    """A Standard Webhooks sender posting to one receiver URL."""
+
+    url: str
+    secret: str = SECRET
+
+    def signed(
+        self,
+        body: bytes,
+        *,
+        id: str = "msg_1",
+        at: dt.datetime | None = None,
+    ) -> dict[str, str]:
+        """The three headers for ``body``, signed with the sender's secret at ``at``."""
+        at = at or dt.datetime.now(dt.UTC)
+        signature = Webhook(self.secret).sign(id, at, body.decode())
+        return {
+            "webhook-id": id,
+            "webhook-timestamp": str(int(at.timestamp())),
+            "webhook-signature": signature,
+            "content-type": "application/json",
+        }
+
+    def post(self, body: bytes, headers: dict[str, str]) -> requests.Response:
+        return requests.post(self.url, data=body, headers=headers, timeout=30)
+
+    def deliver(self, payload: dict[str, Any], *, id: str = "msg_1") -> requests.Response:
+        body = json.dumps(payload).encode()
+        return self.post(body, self.signed(body, id=id))
+
+
+@dataclass
+class Receiver:
+    """What a test looks at: the runs, the recorded deliveries, and the worker."""
+
+    harness: Harness
+    base: str
+
+    def sender(self, name: str = "orders") -> Sender:
+        return Sender(f"{self.base}/webhooks/{name}")
+
+    def work(self) -> int:
+        """Let the worker do everything due (recorded deliveries, then runs)."""
+        return self.harness.engine.run_due()
+
+    def runs(self) -> list[Run]:
+        with self.harness.database.session() as session:
+            return list(session.scalars(select(Run).order_by(Run.created_at)))
+
+    def recorded(self) -> int:
+        """Deliveries written down: their keys and their inbox timers."""
+        with self.harness.database.session() as session:
+            keys = session.scalar(
+                select(func.count()).select_from(InboundKey).where(InboundKey.source == "webhook")
+            )
+            inbox = session.scalar(
+                select(func.count()).select_from(Timer).where(Timer.kind == INBOUND)
+            )
+        assert keys == inbox
+        return int(keys or 0)
+
+
+@pytest.fixture
+def receiver(database: Database) -> Iterator[Receiver]:
+    loaded = load_text(textwrap.dedent(ORDER_REFUND), "sops/order-refund.yml")
+    assert not loaded.diagnostics, [d.render() for d in loaded.diagnostics]
+    harness = Harness.open(database, [loaded])
+    register_inbox(harness.engine, FrontDoor(harness.engine, harness.directory, harness.chat))
+    webhooks = Webhooks(
+        database,
+        harness.clock,
+        webhook_secrets({"SOPBOT_WEBHOOK_ORDERS_SECRET": SECRET, "SOPBOT_OTHER": "x"}),
+    )
+    bolt = App(token="xoxb-unused", signing_secret="unused", token_verification_enabled=False)
+    asgi = SopbotAsgi(bolt, lambda: None, webhooks=webhooks)
+    listening = socket.create_server(("127.0.0.1", 0))  # listening now: no wait for uvicorn
+    config = uvicorn.Config(asgi, lifespan="off", log_config=None, access_log=False)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [listening]}, daemon=True)
+    thread.start()
+    try:
+        yield Receiver(harness, f"http://127.0.0.1:{listening.getsockname()[1]}")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        asgi.close()
+        webhooks.close()
+        listening.close()
+        harness.close()
