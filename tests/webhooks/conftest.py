@@ -29,6 +29,7 @@ from handlers.webhooks.receiver import Webhooks
 from handlers.webhooks.secrets import webhook_secrets
 from storage.database import Database
 from storage.models import InboundKey, Run, Timer
+from tests.slack.conftest import slack, web_api_server  # noqa: F401 (test_serve.py's fake Slack)
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 ORDER_REFUND = """\
