@@ -60,6 +60,14 @@ class Settings(BaseSettings):
         default=None,
         description="the Fernet key that encrypts secret run inputs (required on PostgreSQL)",
     )
+    # email.send over SMTP (bot.connectors.email), when SOPBOT_CONNECTOR_EMAIL chooses it
+    smtp_host: str | None = Field(default=None, description="the SMTP server's host name")
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_user: str | None = Field(default=None, description="the SMTP login; unset: no login")
+    smtp_password: SecretStr | None = None
+    smtp_from: str | None = Field(default=None, description="the From address of every email")
+    smtp_starttls: bool = Field(default=True, description="upgrade to TLS before logging in")
+    smtp_timeout: float = Field(default=30.0, gt=0, description="seconds per SMTP exchange")
 
     @field_validator("connectors", mode="before")
     @classmethod
