@@ -56,6 +56,16 @@ class Settings(BaseSettings):
         default="https://slack.com/api/",
         description="Slack's Web API: Slack's own, a proxy, a Grid gateway or a test double",
     )
+    http_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="the base URLs http.request may call, separated by commas; none: no calls",
+    )
+    http_auth: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="credential headers per allowed base: <base>=<Header-Name>:<SECRET_NAME>",
+    )
+    http_timeout: float = Field(default=10.0, gt=0, description="seconds an HTTP call may take")
+    http_max_bytes: int = Field(default=1_000_000, ge=1, description="largest HTTP answer read")
     secrets_key: SecretStr | None = Field(
         default=None,
         description="the Fernet key that encrypts secret run inputs (required on PostgreSQL)",
@@ -69,10 +79,11 @@ class Settings(BaseSettings):
     smtp_starttls: bool = Field(default=True, description="upgrade to TLS before logging in")
     smtp_timeout: float = Field(default=30.0, gt=0, description="seconds per SMTP exchange")
 
-    @field_validator("connectors", mode="before")
+    @field_validator("connectors", "http_allow", "http_auth", mode="before")
     @classmethod
     def _split_references(cls, value: object) -> object:
-        """``SOPBOT_CONNECTORS=shop.tools:SPEC,crm2.tools:SPEC`` (a JSON list works too)."""
+        """``SOPBOT_CONNECTORS=shop.tools:SPEC,crm2.tools:SPEC`` (a JSON list works too), and
+        the same for the ``SOPBOT_HTTP_*`` lists."""
         return connector_references(value) if isinstance(value, str) else value
 
     @field_validator("secrets_key")
