@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import socket
-import textwrap
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,28 +28,12 @@ from handlers.webhooks.receiver import Webhooks
 from handlers.webhooks.secrets import webhook_secrets
 from storage.database import Database
 from storage.models import InboundKey, Run, Timer
+from tests.docs.connecting_guide import guide_files
 from tests.slack.conftest import slack, web_api_server  # noqa: F401 (test_serve.py's fake Slack)
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
-ORDER_REFUND = """\
-    id: order-refund
-    title: Order refund
-    owner: U01MARIA
-    version: 1
-    review: {every: 365d, last_reviewed: 2026-11-01}
-    mode: autonomous
-    trigger:
-      events:
-        - source: orders
-          type: order.refund_requested
-          filter: event.amount > 0
-    inputs:
-      order_id: {type: string, from: "{{ trigger.order_id }}"}
-    steps:
-      - id: done
-        end: completed
-        message: "refund of order {{ inputs.order_id }} noted"
-"""
+ORDER_REFUND = guide_files()["sops/order-refund.yml"]
+"""The guide's example (docs/connecting-tools.md, 'Inbound webhooks'), so it stays runnable."""
 
 
 @dataclass
@@ -118,7 +101,7 @@ class Receiver:
 
 @pytest.fixture
 def receiver(database: Database) -> Iterator[Receiver]:
-    loaded = load_text(textwrap.dedent(ORDER_REFUND), "sops/order-refund.yml")
+    loaded = load_text(ORDER_REFUND, "sops/order-refund.yml")
     assert not loaded.diagnostics, [d.render() for d in loaded.diagnostics]
     harness = Harness.open(database, [loaded])
     register_inbox(harness.engine, FrontDoor(harness.engine, harness.directory, harness.chat))

@@ -3,7 +3,6 @@ signed delivery is answered at once and the worker inside the process starts the
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -22,7 +21,7 @@ def test_sopbot_serve_takes_a_signed_delivery_and_starts_the_run(
 ) -> None:
     sops = tmp_path / "sops"
     sops.mkdir()
-    (sops / "order-refund.yml").write_text(textwrap.dedent(ORDER_REFUND))
+    (sops / "order-refund.yml").write_text(ORDER_REFUND)
     env = environment(
         slack.url,
         SLACK_BOT_TOKEN="xoxb-test-token",

@@ -38,12 +38,18 @@ def test_a_signed_delivery_is_recorded_before_its_answer_and_starts_one_run(
     assert run.trigger["type"] == "order.refund_requested"
 
 
-def test_events_no_sop_listens_for_are_taken_and_start_nothing(receiver: Receiver) -> None:
+def test_events_no_sop_listens_for_are_taken_and_start_nothing(
+    receiver: Receiver, caplog: pytest.LogCaptureFixture
+) -> None:
     sender = receiver.sender()
     other_type = sender.deliver({"type": "order.shipped", "data": {"order_id": "7"}}, id="a")
     filtered_out = sender.deliver(_delivery(amount=0), id="b")
     assert (other_type.status_code, filtered_out.status_code) == (202, 202)
-    receiver.work()
+    with caplog.at_level(logging.INFO, logger="bot.app.inbox"):
+        receiver.work()
+    assert "event orders order.shipped started no run: no SOP's event trigger matched" in (
+        caplog.messages
+    )
     assert receiver.runs() == []
     assert receiver.recorded() == 2
 
