@@ -12,6 +12,7 @@ import os
 import pytest
 import requests
 
+from handlers.webhooks.standard import Refused, verify
 from tests.webhooks.conftest import Receiver, Sender
 
 REFUND = {"type": "order.refund_requested", "timestamp": "2026-12-02T10:00:00Z"}
@@ -139,3 +140,12 @@ def test_a_delivery_must_be_posted(receiver: Receiver) -> None:
     answer = requests.get(receiver.sender().url, timeout=30)
     assert answer.status_code == 405
     assert answer.json()["error"] == "webhooks are delivered with POST"
+
+
+def test_an_unusable_secret_is_the_operators_to_fix_and_says_which_variable() -> None:
+    body = json.dumps(_delivery()).encode()
+    headers = Sender("http://unused").signed(body)
+    with pytest.raises(Refused) as refused:
+        verify("whsec_", "SOPBOT_WEBHOOK_ORDERS_SECRET", body, headers)
+    assert refused.value.status == 500
+    assert "SOPBOT_WEBHOOK_ORDERS_SECRET must be a Standard Webhooks secret" in refused.value.reason
