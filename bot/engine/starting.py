@@ -185,13 +185,12 @@ class Starter:
     ) -> list[Run]:
         """Start every procedure whose event trigger matches; a repeated ``key`` starts nothing.
 
+        Each procedure's run remembers the key in its own start transaction, so an event
+        handled again after a crash starts the runs it had not started yet, and none twice.
         One procedure refusing the event (its inputs do not fit) does not stop the others:
         the refusal is audited and its owner told.
         """
         now = self.runtime.clock.now()
-        with self.runtime.database.session() as session:
-            if not inbound.remember(session, key=key, source=source, at=now):
-                return []
         trigger = {"kind": "event", "source": source, "type": event_type, **event}
         started: list[Run] = []
         for served in self.runtime.library.procedures.values():
@@ -199,8 +198,15 @@ class Starter:
                 continue
             try:
                 run, _ = self.start(
-                    served.procedure.id, {}, interactive=False, trigger=trigger, mode=mode
+                    served.procedure.id,
+                    {},
+                    interactive=False,
+                    trigger=trigger,
+                    mode=mode,
+                    request_key=f"{key}:{served.procedure.id}",
                 )
+            except AlreadyStarted:
+                continue
             except ModeRefused:
                 continue  # audited where it was refused: the caller's mode, not the event
             except EngineError as error:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.app import views
 from bot.engine.timers.context import TimerContext
-from storage import timers
+from storage import inbound, timers
 from storage.models import Timer
 from tests.engine.conftest import REFUND, MakeHarness, refund_sop
 
@@ -177,3 +177,41 @@ def test_a_layer_above_the_engine_has_its_own_due_work_done_by_the_workers(
     assert seen == [{"op": "run"}], "done once, by the worker"
     with pytest.raises(ValueError, match="already has a handler"):
         harness.engine.worker.register("advance", lambda _ctx, _timer: None)
+
+
+def _won(sop_id: str) -> str:
+    return f"""\
+    id: {sop_id}
+    title: On a won deal ({sop_id})
+    owner: U01MARIA
+    version: 1
+    review: {{every: 365d, last_reviewed: 2026-11-01}}
+    mode: autonomous
+    trigger:
+      events: [{{source: crm, type: deal.won}}]
+    steps:
+      - id: done
+        end: completed
+"""
+
+
+def test_an_event_handled_again_starts_each_matching_procedure_once(
+    make_harness: MakeHarness,
+) -> None:
+    """An event redone after a crash (some of its runs started, not all) starts the missing
+    ones and none twice: each run remembers the event in its own start transaction."""
+    harness = make_harness(_won("welcome"), _won("invoice"))
+    with harness.database.session() as session:  # as if "welcome" started before the crash
+        inbound.remember(
+            session, key="start:deal-1:welcome", source="start", at=harness.clock.now()
+        )
+
+    first = harness.engine.starter.start_from_event(
+        "crm", "deal.won", {"deal": "D-1"}, key="deal-1"
+    )
+    again = harness.engine.starter.start_from_event(
+        "crm", "deal.won", {"deal": "D-1"}, key="deal-1"
+    )
+
+    assert [run.sop_id for run in first] == ["invoice"]
+    assert again == []
