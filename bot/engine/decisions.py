@@ -114,22 +114,16 @@ class Decisions:
         approval, run = self._glance(task_id, "task", now)
         self._check_decider(approval, run, user_id, "approve", now)
         response = _check_answers(approval.package.get("fields", {}), answers)
-        procedure = pinned_procedure(self.runtime.database, run.sop_hash)
-        with self.runtime.database.session() as session:
-            approval, run = self._lock(session, task_id, now)
-            self._settle(session, approval, "completed", user_id, None, now, response)
-            audit.append(
-                session,
-                at=now,
-                actor=user_id,
-                action="task.complete",
-                outcome="completed",
-                run_id=run.id,
-                step_id=approval.step_id,
-                detail={"task": task_id, "answers": response},
-            )
-            self._move_run(session, procedure, run, approval, now)
-            self._show_decision(session, approval, run, now)
+        self._answer(
+            task_id,
+            run,
+            user_id,
+            now,
+            status="completed",
+            action="task.complete",
+            detail={"task": task_id, "answers": response},
+            response=response,
+        )
         return DecisionResult(f"Completed {task_id}.", final=True)
 
     def choose(self, choice_id: str, user_id: str, option: int | str) -> DecisionResult:
@@ -140,23 +134,17 @@ class Decisions:
         self._check_decider(approval, run, user_id, "approve", now)
         index = _option_index(approval, option)
         label = approval.package["options"][index]["label"]
-        procedure = pinned_procedure(self.runtime.database, run.sop_hash)
-        with self.runtime.database.session() as session:
-            approval, run = self._lock(session, choice_id, now)
-            response = {"option": index, "label": label}
-            self._settle(session, approval, "chosen", user_id, label, now, response)
-            audit.append(
-                session,
-                at=now,
-                actor=user_id,
-                action="task.choose",
-                outcome="chosen",
-                run_id=run.id,
-                step_id=approval.step_id,
-                detail={"choice": choice_id, "option": index, "label": label},
-            )
-            self._move_run(session, procedure, run, approval, now)
-            self._show_decision(session, approval, run, now)
+        self._answer(
+            choice_id,
+            run,
+            user_id,
+            now,
+            status="chosen",
+            action="task.choose",
+            detail={"choice": choice_id, "option": index, "label": label},
+            response={"option": index, "label": label},
+            settled_as=label,
+        )
         return DecisionResult(f"Chose “{label}” for {choice_id}.", final=True)
 
     def decline_task(self, task_id: str, user_id: str, reason: str) -> DecisionResult:
@@ -166,26 +154,55 @@ class Decisions:
         now = self.runtime.clock.now()
         approval, run = self._glance(task_id, "task", now)
         self._check_decider(approval, run, user_id, "approve", now)
+        self._answer(
+            task_id,
+            run,
+            user_id,
+            now,
+            status="declined",
+            action="task.decline",
+            detail={"task": task_id},
+            settled_as=reason,
+            why=reason,
+        )
+        return DecisionResult(
+            f"Handed {task_id} back: run {run.id} goes to a person with your reason.", final=True
+        )
+
+    def _answer(
+        self,
+        approval_id: str,
+        run: Run,
+        user_id: str,
+        now: dt.datetime,
+        *,
+        status: str,
+        action: str,
+        detail: dict[str, Any],
+        response: dict[str, Any] | None = None,
+        settled_as: str | None = None,
+        why: str | None = None,
+    ) -> None:
+        """One person's answer to a task or choice, in one transaction under the locks:
+        settled as ``status`` (with ``settled_as`` as its reason), audited as ``action``, the
+        run moved on and the card replaced."""
         procedure = pinned_procedure(self.runtime.database, run.sop_hash)
         with self.runtime.database.session() as session:
-            approval, run = self._lock(session, task_id, now)
-            self._settle(session, approval, "declined", user_id, reason, now)
+            approval, run = self._lock(session, approval_id, now)
+            self._settle(session, approval, status, user_id, settled_as, now, response)
             audit.append(
                 session,
                 at=now,
                 actor=user_id,
-                action="task.decline",
-                outcome="declined",
+                action=action,
+                outcome=status,
                 run_id=run.id,
                 step_id=approval.step_id,
-                detail={"task": task_id},
-                reason=reason,
+                detail=detail,
+                reason=why,
             )
             self._move_run(session, procedure, run, approval, now)
             self._show_decision(session, approval, run, now)
-        return DecisionResult(
-            f"Handed {task_id} back: run {run.id} goes to a person with your reason.", final=True
-        )
 
     def cancel_run(self, run_id: str, user_id: str, reason: str) -> DecisionResult:
         """Stop a run that is not finished; its timers and open approvals go with it."""

@@ -11,6 +11,7 @@ from bot.app import views
 from bot.engine.errors import DecisionRefused
 from storage import audit
 from tests.engine.conftest import REFUND, MakeHarness, refund_sop
+from tests.engine.test_non_finite import QUOTE
 
 
 def _waiting(make_harness: MakeHarness, text: str = REFUND, order: str = "1042"):  # type: ignore[no-untyped-def]
@@ -242,35 +243,10 @@ def test_secrets_in_an_approved_call_are_masked_on_the_card_and_never_stored(
     assert "sk-live-9f8e7d6c5b4a" not in str(request.arguments), "the tool's log masks it too"
 
 
-QUOTE_TASK = """\
-    id: quote
-    title: Quote
-    owner: U01MARIA
-    version: 1
-    review: {every: 365d, last_reviewed: 2026-11-01}
-    mode: autonomous
-    trigger: {command: quote}
-    escalation:
-      to: [U04LEE]
-    steps:
-      - id: ask
-        task:
-          assignee: U02DEV
-          instructions: "Name a price"
-          fields:
-            price: {type: number}
-          due: 2d
-          on_timeout: escalate
-        save_as: answer
-      - id: done
-        end: completed
-"""
-
-
 def test_a_task_its_assignee_cannot_do_goes_to_a_person_with_the_reason(
     make_harness: MakeHarness,
 ) -> None:
-    harness = make_harness(QUOTE_TASK)
+    harness = make_harness(QUOTE)
     run = harness.start("quote", {})
     (task,) = harness.pending(run.id)
     card = next(m.card for m in harness.chat.posted if m.card and m.card.buttons)

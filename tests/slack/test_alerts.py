@@ -12,43 +12,13 @@ from typing import Any
 
 import pytest
 
+from tests.engine.test_sla_alerts import TICKET as ENGINE_TICKET
 from tests.slack.conftest import MakeSurface
 from tests.slack.fake_web_api import FakeSlack
 from tests.slack.surface import Surface
 
 SUPPORT, VP = "C02SUPPORT", "C03VP"
-TICKET = textwrap.dedent(
-    """\
-    id: first-response
-    title: Enterprise first response
-    owner: U01MARIA
-    version: 1
-    review: {every: 365d, last_reviewed: 2026-11-01}
-    mode: autonomous
-    trigger: {command: ticket}
-    inputs:
-      ticket_id: {type: string}
-    escalation:
-      to: [U04LEE]
-    sla:
-      - id: first_response
-        deadline: 2h
-        stops_at: answered
-        warn_before: [15m]
-        escalations:
-          - after: breach
-            to: ["#vp-escalations"]
-    steps:
-      - id: reply
-        task:
-          assignee: U02DEV
-          instructions: "Answer {{ inputs.ticket_id }}"
-          due: 1d
-          on_timeout: escalate
-      - id: answered
-        end: completed
-    """
-)
+TICKET = textwrap.dedent(ENGINE_TICKET)  # the same procedure the engine tests alert on
 
 
 @pytest.fixture

@@ -8,36 +8,11 @@ from typing import Any
 import pytest
 
 from bot.app import views
+from tests.console.test_choices import TRIAGE
 from tests.slack.conftest import MakeSurface
 from tests.slack.surface import Surface
 from tests.slack.test_home import _opened as home_of
 
-TRIAGE = """\
-id: triage
-title: Triage a complaint
-owner: U01MARIA
-version: 1
-review: {every: 365d, last_reviewed: 2026-11-01}
-mode: autonomous
-trigger: {command: triage}
-escalation:
-  to: [U04LEE]
-steps:
-  - id: pick
-    choose:
-      assignee: U02DEV
-      question: Is the complaint about billing?
-      options:
-        - {label: Billing, goto: billing}
-        - {label: Something else, goto: other}
-      timeout: 1d
-  - id: billing
-    end: completed
-    result: {queue: billing}
-  - id: other
-    end: completed
-    result: {queue: general}
-"""
 SUPPORT = "C02SUPPORT"
 
 
