@@ -7,7 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict, create_model, model_validator
 from pydantic_core import PydanticCustomError
@@ -132,6 +132,27 @@ class Connector(Protocol):
     ) -> Any:
         """Perform one validated call and return the result as plain JSON-able data: an
         object, or any other JSON value (the engine reads it as ``{"value": …}``)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Health:
+    """One line of ``sopbot doctor``: what was checked, whether it passed, and in ``detail``
+    what was found or, when it failed, what the operator must fix."""
+
+    subject: str
+    ok: bool
+    detail: str
+
+
+@runtime_checkable
+class SelfChecking(Protocol):
+    """A connector that can tell whether it can work (``sopbot doctor``): its tool reachable,
+    the credentials accepted, the permissions the catalogue's operations need granted, and
+    the tool's clock close to ours. ``check`` never changes anything in the tool."""
+
+    def check(self) -> list[Health]:
+        """One ``Health`` per thing checked; never raises for a tool's fault."""
         ...
 
 

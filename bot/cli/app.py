@@ -8,6 +8,7 @@ heavy imports happen inside ``run``.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from types import ModuleType
@@ -60,6 +61,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    from bot.secret_files import SecretFileProblem, load_secret_files
+
+    try:
+        load_secret_files(os.environ)
+    except SecretFileProblem as problem:
+        print(f"sopbot: {problem}", file=sys.stderr)
+        return 2
     code: int = args.run(args)
     return code
 
