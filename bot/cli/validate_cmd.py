@@ -33,6 +33,13 @@ def add_parser(commands: Any) -> None:
         help=f"SOP files or folders (default: {DEFAULT_PATH}/)",
     )
     parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="check a large library on N processes (default: one per core; 1: one process)",
+    )
+    parser.add_argument(
         "--format",
         choices=("text", "json"),
         default="text",
@@ -58,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     catalogue = configured_catalogue("validate")  # a team's own connectors count
     if catalogue is None:
         return 2
-    report = validate_paths(paths, catalogue=catalogue)
+    report = validate_paths(paths, catalogue=catalogue, jobs=max(1, args.jobs))
     if args.format == "json":
         print(json.dumps(_as_json(report), indent=2))
     else:

@@ -24,6 +24,7 @@ from bot.validation import (
     hygiene,
     names,
     nullable,
+    parallel,
     pauses,
     permissions,
     sandboxing,
@@ -58,6 +59,8 @@ class ValidationReport:
     """The outcome of validating many files."""
 
     files: list[LoadedSop]
+    findings_only: bool = False
+    """Checked on several processes: the files carry their findings, not their procedures."""
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -78,6 +81,8 @@ class ValidationReport:
     @property
     def procedures(self) -> list[Procedure]:
         """The procedures of the files without errors: the ones safe to serve."""
+        if self.findings_only:
+            raise ValueError("this report holds findings only: validate with jobs=1 to serve")
         return [
             loaded.procedure
             for loaded in self.files
@@ -102,16 +107,34 @@ def validate_paths(
     *,
     catalogue: Catalogue | None = None,
     today: dt.date | None = None,
+    jobs: int = 1,
 ) -> ValidationReport:
-    """Validate files and every SOP file below folders, then the rules across files."""
-    catalogue = catalogue or build_catalogue()
-    today = today or dt.date.today()
-    files: list[LoadedSop] = []
-    with _collection_paused():
-        for path in sop_files(paths):
-            files.append(check_loaded(load_file(path), catalogue=catalogue, today=today))
-    _check_across_files(files)
-    return ValidationReport(files)
+    """Validate files and every SOP file below folders, then the rules across files.
+
+    ``jobs`` above 1 lets a large library be checked on that many processes, for its
+    findings only: the report's files then come without their procedures
+    (``bot.validation.parallel``)."""
+    known = catalogue or build_catalogue()
+    day = today or dt.date.today()
+
+    def check(path: Path) -> LoadedSop:
+        return check_loaded(load_file(path), catalogue=known, today=day)
+
+    found = list(sop_files(paths))
+    processes = parallel.processes_for(len(found), jobs)
+    if processes > 1:
+        checked = parallel.check_in_processes(found, check, processes)
+    else:
+        with _collection_paused():
+            checked = [(loaded, _identity(loaded)) for loaded in map(check, found)]
+    files = [loaded for loaded, _identity_ in checked]
+    _check_across_files(files, [identity for _loaded, identity in checked], relocated=check)
+    return ValidationReport(files, findings_only=processes > 1)
+
+
+def _identity(loaded: LoadedSop) -> parallel.Identity:
+    procedure = loaded.procedure
+    return (procedure.id, procedure.trigger.command) if procedure else (None, None)
 
 
 @contextmanager
@@ -195,39 +218,37 @@ def _by_position(diagnostic: Diagnostic) -> tuple[int, int, str, str]:
     return (diagnostic.line, diagnostic.column, diagnostic.code, diagnostic.message)
 
 
-def _check_across_files(files: list[LoadedSop]) -> None:
-    """SOP501: SOP ids and trigger commands are unique across all files."""
+def _check_across_files(
+    files: list[LoadedSop],
+    identities: list[parallel.Identity],
+    *,
+    relocated: Callable[[Path], LoadedSop],
+) -> None:
+    """SOP501: SOP ids and trigger commands are unique across all files. A clashing file
+    checked in another process came without its positions: ``relocated`` reads it again."""
     ids: dict[str, str] = {}
     commands: dict[str, str] = {}
-    for loaded in files:
-        procedure = loaded.procedure
-        if procedure is None:
+    for index, (loaded, (sop_id, command)) in enumerate(zip(files, identities, strict=True)):
+        if sop_id is None:
             continue
-        found: list[Diagnostic] = []
-        first = ids.setdefault(procedure.id, loaded.file)
+        clashes: list[tuple[tuple[str, ...], str, str]] = []  # (path, message, hint)
+        first = ids.setdefault(sop_id, loaded.file)
         if first != loaded.file:
-            found.append(
-                loaded.diagnostic(
-                    "SOP501",
-                    RULES["SOP501"].severity,
-                    ("id",),
-                    f"SOP id '{procedure.id}' is already used by {first}",
-                    RULES["SOP501"].hint,
-                )
-            )
-        command = procedure.trigger.command
+            message = f"SOP id '{sop_id}' is already used by {first}"
+            clashes.append((("id",), message, RULES["SOP501"].hint))
         if command is not None:
             first = commands.setdefault(command, loaded.file)
             if first != loaded.file:
-                found.append(
-                    loaded.diagnostic(
-                        "SOP501",
-                        RULES["SOP501"].severity,
-                        ("trigger", "command"),
-                        f"the command '/sop run {command}' is already used by {first}",
-                        "give each procedure its own command",
-                    )
+                message = f"the command '/sop run {command}' is already used by {first}"
+                clashes.append(
+                    (("trigger", "command"), message, "give each procedure its own command")
                 )
-        if found:
-            loaded.diagnostics.extend(found)
-            loaded.diagnostics.sort(key=_by_position)
+        if not clashes:
+            continue
+        if loaded.procedure is None:
+            loaded = files[index] = relocated(Path(loaded.file))
+        loaded.diagnostics.extend(
+            loaded.diagnostic("SOP501", RULES["SOP501"].severity, path, message, hint)
+            for path, message, hint in clashes
+        )
+        loaded.diagnostics.sort(key=_by_position)
