@@ -1,0 +1,107 @@
+"""A conversation that ends in a structured answer: tool calls answered through the caller's
+runner (within a call limit and a time budget), and one repair try for an answer that does
+not validate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from openai.types.chat import (
+    ChatCompletionAssistantMessageParam,
+    ChatCompletionMessage,
+    ChatCompletionMessageFunctionToolCall,
+    ChatCompletionMessageParam,
+)
+
+from bot.llm.errors import ModelError
+from bot.llm.structured import Answer, parse, repair_request, response_format
+from bot.llm.tools import Answered, Tool, ToolRunner, ToolUse, perform, refuse, tool_message
+from bot.llm.transport import InvalidAnswer
+from bot.llm.usage import Recorder
+
+if TYPE_CHECKING:
+    from bot.llm.models import Model
+
+REPAIRS = 1
+
+
+def converse(
+    model: Model,
+    messages: Sequence[ChatCompletionMessageParam],
+    shape: type[Answer],
+    *,
+    record: Recorder,
+    tools: Sequence[Tool] = (),
+    runner: ToolRunner | None = None,
+    max_calls: int = 0,
+    budget_seconds: float | None = None,
+) -> Answered[Answer]:
+    """Ask until the model answers with a valid ``shape``: ``ModelError`` after a second
+    invalid answer or past the time budget; tool calls past ``max_calls`` are refused and the
+    model is then asked to answer without tools."""
+    conversation = list(messages)
+    offered = {tool.name: tool for tool in tools}
+    options: dict[str, Any] = {"response_format": response_format(shape)}
+    if tools:
+        options["tools"] = [tool.param() for tool in tools]
+    uses: list[ToolUse] = []
+    repairs = REPAIRS
+    clock = model.endpoint.monotonic
+    started = clock()
+
+    def read(message: ChatCompletionMessage) -> Answer | ChatCompletionMessage:
+        return message if tools and message.tool_calls else parse(shape, message)
+
+    while True:
+        if budget_seconds is not None and clock() - started > budget_seconds:
+            raise ModelError(
+                f"the model ({model.feature}) did not answer within its {budget_seconds:g} s "
+                f"budget ({len(uses)} tool calls made)"
+            )
+        if tools:
+            options["tool_choice"] = "auto" if len(uses) < max_calls else "none"
+        try:
+            turn = model.send(conversation, record=record, read=read, **options)
+        except InvalidAnswer as invalid:
+            if repairs == 0:
+                raise ModelError(
+                    f"the model's answer ({model.feature}) was not a valid {shape.__name__}, "
+                    f"even after a repair try: {invalid.problem}"
+                ) from None
+            repairs -= 1
+            conversation += [
+                {"role": "assistant", "content": invalid.said or ""},
+                repair_request(invalid),
+            ]
+            continue
+        if not isinstance(turn, ChatCompletionMessage):
+            return Answered(turn, uses)
+        conversation.append(_asked(turn))
+        for call in _function_calls(turn):
+            if len(uses) >= max_calls:
+                use = refuse(call.function.name, f"the limit of {max_calls} tool calls is reached")
+            else:
+                assert runner is not None, "tools are offered only with a runner"
+                use = perform(offered, call.id, call.function.name, call.function.arguments, runner)
+            uses.append(use)
+            conversation.append(tool_message(call.id, use))
+
+
+def _asked(message: ChatCompletionMessage) -> ChatCompletionAssistantMessageParam:
+    """The model's tool-calling turn, as the next request repeats it."""
+    asked: ChatCompletionAssistantMessageParam = {"role": "assistant", "content": message.content}
+    asked["tool_calls"] = [
+        {
+            "id": call.id,
+            "type": "function",
+            "function": {"name": call.function.name, "arguments": call.function.arguments},
+        }
+        for call in _function_calls(message)
+    ]
+    return asked
+
+
+def _function_calls(message: ChatCompletionMessage) -> list[ChatCompletionMessageFunctionToolCall]:
+    """The turn's function calls (the only kind offered; custom tools never are)."""
+    return [call for call in message.tool_calls or () if call.type == "function"]

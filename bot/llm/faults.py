@@ -1,0 +1,51 @@
+"""A failed request as one line that says what to fix, the API key never in it."""
+
+from __future__ import annotations
+
+import openai
+
+from bot.llm.errors import ModelUnavailable
+from bot.llm.settings import PREFIX
+from storage.redaction import redact
+
+_LONGEST_SERVER_TEXT = 200
+
+
+def unavailable(
+    error: openai.OpenAIError, *, service: str, model: str, timeout: float, attempts: int
+) -> ModelUnavailable:
+    """``error`` as the caller's ``ModelUnavailable``; ``service`` is the base URL."""
+    tries = f"{attempts} {'try' if attempts == 1 else 'tries'}"
+    if isinstance(error, openai.APITimeoutError):
+        text = (
+            f"the model service at {service} did not answer within {timeout:g} s ({tries}); "
+            f"check the service or raise {PREFIX}TIMEOUT"
+        )
+    elif isinstance(error, openai.APIConnectionError):
+        text = f"could not reach the model service at {service} ({tries}); check {PREFIX}BASE_URL"
+    elif not isinstance(error, openai.APIStatusError):
+        text = f"the model service at {service} failed: {type(error).__name__}"
+    elif error.status_code in (401, 403):
+        text = (
+            f"the model service at {service} refused the API key ({error.status_code}); "
+            f"check {PREFIX}API_KEY"
+        )
+    elif error.status_code == 404:
+        text = (
+            f"the model service at {service} has no model '{model}' (404); check {PREFIX}MODEL "
+            f"(or {PREFIX}MODELS_<FEATURE>, or the Azure deployment)"
+        )
+    elif error.status_code == 429:
+        text = f"the model service at {service} is rate limiting sopbot (429, {tries})"
+    elif error.status_code >= 500:
+        text = f"the model service at {service} failed ({error.status_code}, {tries})"
+    else:
+        text = f"the model service at {service} refused the request ({error.status_code}): {_said(error)}"
+    return ModelUnavailable(redact(text))
+
+
+def _said(error: openai.APIStatusError) -> str:
+    """The server's own message (the ``error.message`` of its body), shortened."""
+    body = error.body
+    message = body.get("message") if isinstance(body, dict) else None
+    return str(message or error.message)[:_LONGEST_SERVER_TEXT]

@@ -1,0 +1,122 @@
+"""One chat-completion request: sent with retries, read by the caller's reader, and
+recorded exactly once whatever happens (answered, refused, invalid or unavailable)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import openai
+from openai.types.chat import ChatCompletionMessage, ChatCompletionMessageParam
+
+from bot.llm.errors import ModelError, ModelRefused
+from bot.llm.faults import unavailable
+from bot.llm.retrying import retrying
+from bot.llm.usage import Outcome, Recorder, Usage
+
+T = TypeVar("T")
+
+
+class InvalidAnswer(ModelError):
+    """The answer is not in the shape asked for: ``problem`` tells the model what to fix,
+    ``said`` is the answer itself (for the repair try only: it may hold customer text)."""
+
+    def __init__(self, problem: str, kind: str, said: str | None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.kind = kind
+        self.said = said
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """The configured client and how patiently to use it; ``sleep`` and ``monotonic`` are
+    replaced in tests so waits are seen, not waited."""
+
+    client: openai.OpenAI
+    timeout: float
+    max_retries: int
+    sleep: Callable[[float], Any] = time.sleep
+    monotonic: Callable[[], float] = time.monotonic
+
+    @property
+    def service(self) -> str:
+        """Where requests go, as errors name it."""
+        return str(self.client.base_url)
+
+
+@dataclass(frozen=True)
+class Request:
+    """What to send, and under which feature to record it."""
+
+    feature: str
+    model: str
+    messages: Sequence[ChatCompletionMessageParam]
+    options: dict[str, Any]
+    """Further ``chat.completions.create`` arguments: tools, tool_choice, response_format."""
+
+
+def send(
+    endpoint: Endpoint,
+    request: Request,
+    *,
+    record: Recorder,
+    read: Callable[[ChatCompletionMessage], T],
+) -> T:
+    """The answer as ``read`` makes it; ``ModelRefused``, ``ModelUnavailable`` or the
+    reader's ``InvalidAnswer`` otherwise."""
+    started = endpoint.monotonic()
+    attempts = 0
+
+    def usage(outcome: Outcome, **measured: Any) -> Usage:
+        return Usage(
+            feature=request.feature,
+            model=request.model,
+            outcome=outcome,
+            latency_ms=round((endpoint.monotonic() - started) * 1000, 1),
+            attempts=attempts,
+            messages=len(request.messages),
+            prompt_chars=len(json.dumps(list(request.messages), default=str)),
+            **measured,
+        )
+
+    try:
+        for attempt in retrying(endpoint.max_retries, endpoint.sleep):
+            with attempt:
+                attempts += 1
+                completion = endpoint.client.chat.completions.create(
+                    model=request.model, messages=request.messages, **request.options
+                )
+    except openai.OpenAIError as error:
+        record(usage(Outcome.UNAVAILABLE, error=type(error).__name__))
+        raise unavailable(
+            error,
+            service=endpoint.service,
+            model=request.model,
+            timeout=endpoint.timeout,
+            attempts=attempts,
+        ) from None
+
+    tokens = completion.usage
+    message = completion.choices[0].message if completion.choices else None
+    measured: dict[str, Any] = {
+        "prompt_tokens": tokens.prompt_tokens if tokens else None,
+        "completion_tokens": tokens.completion_tokens if tokens else None,
+        "answer_chars": len(message.content or "") if message else 0,
+    }
+    if message is None:
+        record(usage(Outcome.INVALID, error="NoChoices", **measured))
+        raise ModelError(f"the model service at {endpoint.service} answered with no message")
+    if message.refusal:
+        record(usage(Outcome.REFUSED, **measured))
+        raise ModelRefused(request.feature, message.refusal)
+    try:
+        value = read(message)
+    except InvalidAnswer as invalid:
+        record(usage(Outcome.INVALID, error=invalid.kind, **measured))
+        raise
+    record(usage(Outcome.TOOL_CALLS if message.tool_calls else Outcome.ANSWERED, **measured))
+    return value
