@@ -38,6 +38,16 @@ class Settings(BaseSettings):
         description="the connector of a namespace (SOPBOT_CONNECTOR_JIRA=sandbox): sandbox, "
         "or a factory's module:attribute; unset: sandbox for built-ins, else the spec's own",
     )
+    connector_limit: int = Field(
+        default=4,
+        ge=1,
+        description="calls one namespace may have in flight at once; more are refused at once "
+        "as retryable, so a hung tool never stalls the others",
+    )
+    connector_limits: dict[str, Annotated[int, Field(ge=1)]] = Field(
+        default_factory=dict,
+        description="a namespace's own limit (SOPBOT_CONNECTOR_LIMITS_JIRA=2)",
+    )
     worker_id: str | None = Field(default=None, description="this process's name in leases")
     lease_seconds: int = Field(default=60, ge=5)
     # Slack's own names (SLACK_BOT_TOKEN, …) as its guides and tools use them; the SOPBOT_
@@ -78,6 +88,19 @@ class Settings(BaseSettings):
     smtp_from: str | None = Field(default=None, description="the From address of every email")
     smtp_starttls: bool = Field(default=True, description="upgrade to TLS before logging in")
     smtp_timeout: float = Field(default=30.0, gt=0, description="seconds per SMTP exchange")
+
+    @field_validator("connector", mode="before")
+    @classmethod
+    def _choices_only(cls, value: object) -> object:
+        """SOPBOT_CONNECTOR_LIMIT and SOPBOT_CONNECTOR_LIMITS_* share the prefix of the
+        connector choices; they are limits (the fields above), not namespaces."""
+        if isinstance(value, dict):
+            return {
+                name: choice
+                for name, choice in value.items()
+                if name != "limit" and not str(name).startswith("limits_")
+            }
+        return value
 
     @field_validator("connectors", "http_allow", "http_auth", mode="before")
     @classmethod

@@ -29,6 +29,7 @@ from bot.connectors.sandbox.seed import seed
 from bot.connectors.sandbox.tools import SandboxTools
 from bot.directory import Directory
 from bot.engine.engine import Engine
+from bot.engine.lanes import Lanes
 from bot.engine.runtime import Runtime, default_worker_id
 from bot.library import Library
 from bot.procedure.loader import LoadedSop
@@ -147,6 +148,7 @@ def _assemble(
         secrets=configured if secrets is None else Secrets(secrets, vault=vault),
         worker_id=settings.worker_id or default_worker_id(),
         lease=dt.timedelta(seconds=settings.lease_seconds),
+        pool=Lanes(settings.connector_limit, settings.connector_limits),
     )
     engine = Engine(runtime)
     if schedules:

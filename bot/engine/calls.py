@@ -7,6 +7,8 @@ and committed, with the run's state, *before* the tool is called: after a crash 
 resumes at that call, repeats it with the same idempotency key where the tool honours one,
 and otherwise reports it as "may or may not have happened". While a call is in flight the
 worker's lease on the run is renewed, so a slow tool does not let a second worker in.
+Each namespace has its own bounded lane of threads (``bot.engine.lanes``): a full one
+answers at once with a retryable failure, so a hung tool never stalls calls to the others.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from sqlalchemy.orm import Session
 from bot.audit.masking import mask
 from bot.catalogue.operation import Connector, Operation, as_result
 from bot.connectors.base import ToolError
+from bot.engine.lanes import LaneFull, Lanes
 from bot.engine.placeholders import SIMULATED, depends_on_simulation, simulated_result
 from bot.engine.status import BOT_ACTOR
 from bot.engine.work import RunWork
@@ -38,6 +41,8 @@ CallStatus = Literal["succeeded", "would_do", "would_read", "failed", "blocked",
 SIMULATED_STATUSES = ("would_do", "would_read")
 """Calls shadow mode recorded instead of making: a write, or a read of what one returned."""
 DEFAULT_TIMEOUT = dt.timedelta(seconds=30)
+LANE_FULL_RETRY_AFTER = 5.0
+"""Seconds before a call refused by a full lane is tried again (when its step retries)."""
 
 
 @dataclass(frozen=True)
@@ -79,7 +84,7 @@ class Caller:
     keeps the worker's claim on the run alive every ``renew_every`` seconds of a call."""
 
     connectors: dict[str, Connector]
-    pool: concurrent.futures.ThreadPoolExecutor
+    pool: Lanes
     secret_values: Callable[[], list[str]]
     flush: Callable[[RunWork], None]
     renew: Callable[[RunWork], None]
@@ -254,7 +259,14 @@ class Caller:
             return CallResult(
                 "failed", error=f"no connector is configured for '{operation.namespace}'"
             )
-        future = self.pool.submit(connector.invoke, operation, arguments, idempotency_key=key)
+        try:
+            future = self.pool.submit(
+                operation.namespace, connector.invoke, operation, arguments, idempotency_key=key
+            )
+        except LaneFull as full:
+            return CallResult(
+                "failed", error=str(full), retryable=True, retry_after=LANE_FULL_RETRY_AFTER
+            )
         try:
             answer = self._answer(work, future, timeout)
             return CallResult("succeeded", result=as_result(operation.result, answer))

@@ -3,7 +3,6 @@ port, the directory, the clock and the worker's identity."""
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 import os
 import socket
@@ -17,6 +16,7 @@ from bot.chat.port import ChatPort
 from bot.clock.time import Clock
 from bot.directory import Directory
 from bot.engine.calls import Caller
+from bot.engine.lanes import Lanes
 from bot.engine.work import RunWork
 from bot.library import Library
 from bot.secrets import Secrets
@@ -44,11 +44,8 @@ class Runtime:
     secrets: Secrets = field(default_factory=Secrets)
     worker_id: str = field(default_factory=default_worker_id)
     lease: dt.timedelta = dt.timedelta(seconds=60)
-    pool: concurrent.futures.ThreadPoolExecutor = field(
-        default_factory=lambda: concurrent.futures.ThreadPoolExecutor(
-            max_workers=8, thread_name_prefix="tool"
-        )
-    )
+    pool: Lanes = field(default_factory=Lanes)
+    """The tool threads: a bounded lane per namespace, so a hung tool stalls only its own."""
 
     def caller(self, flush: FlushFunction, renew: FlushFunction) -> Caller:
         """A Caller that commits a run's pending changes with ``flush`` and keeps the claim
@@ -63,6 +60,6 @@ class Runtime:
         )
 
     def close(self) -> None:
-        """Stop the tool thread pool and close database connections."""
+        """Stop the tool threads and close database connections."""
         self.pool.shutdown(wait=False, cancel_futures=True)
         self.database.dispose()

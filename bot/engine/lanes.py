@@ -1,0 +1,94 @@
+"""The threads connector calls run on: one bounded lane per namespace, so a slow or dead
+tool holds only its own lane and the calls to every other tool go on.
+
+A lane at its limit refuses a call at once (``LaneFull``) instead of queueing it behind the
+hung ones: the engine turns that into a retryable failure, and the worker is free for the
+next run. A call that timed out keeps its place until the tool really answers, so a tool
+that hangs cannot be flooded with more calls than its limit.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+DEFAULT_LIMIT = 4
+"""Calls in flight per namespace when the operator sets none (``SOPBOT_CONNECTOR_LIMIT``)."""
+
+
+class LaneFull(Exception):
+    """A namespace already has as many calls in flight as its limit allows."""
+
+    def __init__(self, namespace: str, in_flight: int) -> None:
+        calls = "call" if in_flight == 1 else "calls"
+        super().__init__(
+            f"{namespace} has {in_flight} {calls} in flight, its limit (SOPBOT_CONNECTOR_LIMIT, "
+            f"or SOPBOT_CONNECTOR_LIMITS_{namespace.upper()}); not sent, retried shortly"
+        )
+        self.namespace = namespace
+
+
+class _Lane:
+    """One namespace's threads and the count of its calls in flight."""
+
+    def __init__(self, namespace: str, limit: int) -> None:
+        self.namespace = namespace
+        self.limit = limit
+        self.in_flight = 0
+        self.lock = threading.Lock()
+        self.threads = concurrent.futures.ThreadPoolExecutor(
+            max_workers=limit, thread_name_prefix=f"tool-{namespace}"
+        )
+
+    def submit(
+        self, function: Callable[..., Any], /, *args: Any, **kwargs: Any
+    ) -> concurrent.futures.Future[Any]:
+        with self.lock:
+            if self.in_flight >= self.limit:
+                raise LaneFull(self.namespace, self.in_flight)
+            self.in_flight += 1
+        try:
+            future = self.threads.submit(function, *args, **kwargs)
+        except BaseException:
+            self._done()
+            raise
+        future.add_done_callback(lambda _future: self._done())
+        return future
+
+    def _done(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
+
+class Lanes:
+    """Every namespace's lane, made on its first call: ``limits`` by namespace, else
+    ``default`` calls in flight at once."""
+
+    def __init__(self, default: int = DEFAULT_LIMIT, limits: Mapping[str, int] | None = None):
+        self.default = default
+        self.limits = dict(limits or {})
+        self._lanes: dict[str, _Lane] = {}
+        self._lock = threading.Lock()
+
+    def limit(self, namespace: str) -> int:
+        """How many calls ``namespace`` may have in flight at once."""
+        return self.limits.get(namespace, self.default)
+
+    def submit(
+        self, namespace: str, function: Callable[..., Any], /, *args: Any, **kwargs: Any
+    ) -> concurrent.futures.Future[Any]:
+        """Run ``function`` on ``namespace``'s lane; ``LaneFull`` at once when it is full."""
+        with self._lock:
+            lane = self._lanes.get(namespace)
+            if lane is None:
+                lane = self._lanes[namespace] = _Lane(namespace, self.limit(namespace))
+        return lane.submit(function, *args, **kwargs)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        """Stop every lane's threads (as ``ThreadPoolExecutor.shutdown``)."""
+        with self._lock:
+            lanes = list(self._lanes.values())
+        for lane in lanes:
+            lane.threads.shutdown(wait=wait, cancel_futures=cancel_futures)
