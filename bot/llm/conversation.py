@@ -77,6 +77,11 @@ def converse(
             continue
         if not isinstance(turn, ChatCompletionMessage):
             return Answered(turn, uses)
+        if options.get("tool_choice") == "none":
+            raise ModelError(
+                f"the model ({model.feature}) kept calling tools after its {max_calls} calls "
+                "were used up"
+            )
         conversation.append(_asked(turn))
         for call in _function_calls(turn):
             if len(uses) >= max_calls:

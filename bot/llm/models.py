@@ -90,7 +90,7 @@ class Model:
 
 def _text(message: ChatCompletionMessage) -> str:
     if not message.content:
-        raise InvalidAnswer("There was no answer.", "Empty", None)
+        raise InvalidAnswer("the model's answer was empty", "Empty", None)
     return message.content
 
 

@@ -205,3 +205,18 @@ def test_the_final_answer_gets_its_repair_try_too(
 
     assert done.answer.amount == 640.0
     assert [u.outcome for u in recorded] == [Outcome.TOOL_CALLS, Outcome.INVALID, Outcome.ANSWERED]
+
+
+def test_a_model_that_keeps_calling_tools_past_the_limit_is_stopped(
+    fake_openai: FakeOpenAI, models: Models, recorded: list[Usage]
+) -> None:
+    fake_openai.on("order 1042", tool_call("crm_get_order", order_id="1042"))  # forever
+    runner = Runner()
+
+    with pytest.raises(ModelError, match=r"kept calling tools after its 1 calls were used up"):
+        prepare(models).use_tools(
+            ASK, Package, [LOOKUP], runner, record=recorded.append, max_calls=1
+        )
+
+    assert len(runner.ran) == 1
+    assert [r.body["tool_choice"] for r in fake_openai.requests] == ["auto", "none"]
