@@ -143,6 +143,9 @@ class Health:
     subject: str
     ok: bool
     detail: str
+    warning: bool = False
+    """Passed, but worth the operator's look (the tool's clock is more than a minute off):
+    shown as ``warn``, and not a failure."""
 
 
 @runtime_checkable

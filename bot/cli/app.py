@@ -17,6 +17,7 @@ from bot import __version__
 from bot.cli import (
     audit_cmd,
     db_cmd,
+    doctor_cmd,
     graph_cmd,
     run_cmd,
     schema_cmd,
@@ -38,6 +39,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     worker_cmd,
     validate_cmd,
     test_cmd,
+    doctor_cmd,
 )
 
 

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any
 
 from bot.audit.masking import mask_logs
 from bot.catalogue.builtin.email import SendArgs, Sent
-from bot.catalogue.operation import ConnectorServices, Operation
+from bot.catalogue.operation import ConnectorServices, Health, Operation
 from bot.config import Settings, load_settings
 from bot.connectors.base import ToolError
 from bot.connectors.email.faults import tool_error
@@ -98,14 +100,40 @@ class SmtpConnector:
             }
         return sent
 
+    def check(self) -> list[Health]:
+        """``sopbot doctor``: connect, greet, upgrade to TLS and log in as a send would,
+        then quit without sending anything."""
+        config = self.config
+        try:
+            with self._session() as client:
+                client.ehlo_or_helo_if_needed()
+                client.noop()
+        except (smtplib.SMTPException, ssl.SSLError, OSError) as error:
+            return [
+                Health(
+                    f"SMTP {config.server}", ok=False, detail=str(tool_error(error, config.server))
+                )
+            ]
+        steps = ["connected"]
+        if config.starttls:
+            steps.append("TLS verified")
+        steps.append(f"logged in as {config.user}" if config.user else "no login configured")
+        return [Health(f"SMTP {config.server}", ok=True, detail=", ".join(steps))]
+
     def _deliver(self, message: EmailMessage) -> dict[str, tuple[int, bytes]]:
+        with self._session() as client:
+            return client.send_message(message)
+
+    @contextmanager
+    def _session(self) -> Iterator[smtplib.SMTP]:
+        """A connection greeted, upgraded to TLS and logged in, as configured."""
         config = self.config
         with smtplib.SMTP(config.host, config.port, timeout=config.timeout) as client:
             if config.starttls:
                 client.starttls(context=ssl.create_default_context())
             if config.user is not None and config.password is not None:
                 client.login(config.user, config.password)
-            return client.send_message(message)
+            yield client
 
 
 def connect(services: ConnectorServices) -> SmtpConnector:

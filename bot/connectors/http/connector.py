@@ -11,13 +11,14 @@ from typing import Any
 from urllib.parse import urljoin
 
 import urllib3
-from urllib3.exceptions import HTTPError, SSLError
+from urllib3.exceptions import HTTPError, NewConnectionError, SSLError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from bot.catalogue.builtin.http import RequestArgs, Response
-from bot.catalogue.operation import Operation
+from bot.catalogue.operation import Health, Operation
 from bot.connectors.base import ToolError
-from bot.connectors.http.allowlist import Allowlist, UrlRefused
+from bot.connectors.clock_skew import clock_health
+from bot.connectors.http.allowlist import ALLOW_SETTING, AUTH_SETTING, Allowlist, Base, UrlRefused
 from bot.connectors.http.answers import decode, failure
 
 REDIRECTS = {301, 302, 303, 307, 308}
@@ -58,6 +59,48 @@ class HttpConnector:
             if status == 303 or (status in {301, 302} and method == "POST"):
                 method, body = "GET", None
         raise ToolError(f"{args.url} redirected more than {MAX_REDIRECTS} times; check the URL")
+
+    def check(self) -> list[Health]:
+        """``sopbot doctor``: each allowed base answers a GET with its credential (any
+        answer but a refusal or a server error will do), and its clock is close to ours."""
+        if not self.allowlist.bases:
+            return [Health("http", ok=True, detail=f"no base URLs allowed ({ALLOW_SETTING})")]
+        found: list[Health] = []
+        for base in self.allowlist.bases:
+            health, date = self._probe(base)
+            found.append(health)
+            skew = clock_health(f"{base.text} clock", date, self._now())
+            if skew is not None:
+                found.append(skew)
+        return found
+
+    def _probe(self, base: Base) -> tuple[Health, str | None]:
+        """Whether ``base`` answers, and the ``Date`` it answered with."""
+        headers = dict([base.header]) if base.header else {}
+        try:
+            response = self._pool.request(
+                "GET", base.text, headers=headers, redirect=False, preload_content=False
+            )
+        except HTTPError as error:
+            refused = isinstance(error, NewConnectionError)  # a ConnectTimeoutError too
+            reason = (
+                "did not answer in time"
+                if isinstance(error, Urllib3Timeout) and not refused
+                else f"could not be reached ({type(error).__name__})"
+            )
+            return Health(base.text, ok=False, detail=f"{reason}; check {ALLOW_SETTING}"), None
+        response.drain_conn()
+        response.release_conn()
+        status, date = response.status, response.headers.get("Date")
+        credential = "with its credential" if base.header else "without a credential"
+        if status in {401, 403}:
+            fix = f"check its entry in {AUTH_SETTING} and the secret it names"
+            return Health(
+                base.text, ok=False, detail=f"refused {credential} ({status}): {fix}"
+            ), date
+        if status >= 500:
+            return Health(base.text, ok=False, detail=f"answered {status}, a server error"), date
+        return Health(base.text, ok=True, detail=f"answered {status} {credential}"), date
 
     def _once(
         self,
