@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from bot.catalogue.operation import as_result
 from bot.catalogue.registry import Catalogue
 from bot.connectors.sandbox.outside import CHANGEABLE
 from bot.procedure.model import Procedure
@@ -26,6 +27,7 @@ from bot.scenarios.model import (
     Scenario,
     Stubs,
 )
+from bot.scenarios.stubs import tool_answer
 from bot.validation.context import did_you_mean
 
 
@@ -155,7 +157,9 @@ class _Checker:
                 if stub.answer is None:
                     continue
                 try:
-                    operation.result.model_validate(stub.answer)
+                    operation.result.model_validate(
+                        as_result(operation.result, tool_answer(operation, stub.answer))
+                    )
                 except ValidationError as error:
                     problem = error.errors()[0]
                     where = ".".join(map(str, problem["loc"])) or "answer"

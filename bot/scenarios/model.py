@@ -77,8 +77,10 @@ class ToolStub(SopModel):
         default=None,
         description="outage (503), rate_limit (429), timeout, or refused (not worth retrying)",
     )
-    answer: dict[str, Any] | None = Field(
-        default=None, description="the result the tool gives instead (the tool does nothing)"
+    answer: dict[str, Any] | list[Any] | str | int | float | bool | None = Field(
+        default=None,
+        description="the result the tool gives instead (the tool does nothing): an object, "
+        "or for a tool that answers a list or a value, that value or {value: ...}",
     )
     times: Annotated[int | None, BeforeValidator(_times)] = Field(
         default=1, description="for how many calls, or 'always'"

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.catalogue.operation import Connector, Operation
+from bot.catalogue.operation import Connector, Operation, ValueResult
 from bot.connectors.base import ToolError
 from bot.scenarios.model import ToolStub
 
@@ -50,7 +50,7 @@ class StubbedTools:
         if stub is None:
             return self._perform(operation, arguments, idempotency_key)
         if stub.answer is not None:
-            return dict(stub.answer)
+            return tool_answer(operation, stub.answer)
         if stub.performed:  # the tool acted; only its answer is lost
             self._perform(operation, arguments, idempotency_key)
         raise planned_error(operation.name, stub)
@@ -88,3 +88,14 @@ def planned_error(operation: str, stub: ToolStub) -> ToolError:
     if stub.fail == "outage":
         return ToolError(stub.message or f"{operation}: 503 service unavailable", retryable=True)
     return ToolError(stub.message or f"{operation}: refused by the tool", retryable=False)
+
+
+def tool_answer(operation: Operation, answer: Any) -> Any:
+    """The answer as the tool would give it. A scenario may write the result of a tool that
+    answers a list or a value as the SOP reads it, ``{value: [...]}``; the engine wraps a
+    tool's bare answer itself, so it is unwrapped here rather than wrapped twice."""
+    if isinstance(answer, dict):
+        if issubclass(operation.result, ValueResult) and answer.keys() == {"value"}:
+            return answer["value"]
+        return dict(answer)
+    return answer

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from bot.catalogue.builtin import BUILTIN_CONNECTORS
 from bot.catalogue.operation import ConnectorSpec, Operation, Result
 from bot.catalogue.registry import Catalogue, CatalogueError
+from bot.cli.app import main
 from bot.config import Settings
 from bot.harness import Harness
 from bot.procedure.graph import to_mermaid
@@ -126,3 +128,45 @@ def test_a_name_an_sop_cannot_write_is_refused_when_registered(
         Catalogue([spec])
 
     assert "shop.orders.getOrder" in str(refused.value)
+
+
+SCENARIO = """\
+- name: {name}
+  as: U01MARIA
+  inputs: {{order_id: A-1}}
+  tools:
+    storefront.orders.listOrders: {{answer: {orders}}}
+    storefront.orders.countOpen: {{answer: {count}}}
+  then:
+    - expect: {{status: completed, reason: "{reason}"}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("orders", "count"),
+    [
+        ("{value: [{orderId: B-9, customerId: C-7, status: open, total: 1}]}", "{value: 0}"),
+        ("[{orderId: B-9, customerId: C-7, status: open, total: 1}]", "0"),
+    ],
+    ids=["as the SOP reads it", "as the tool sends it"],
+)
+def test_a_scenario_stubs_a_list_or_a_count_as_the_sop_reads_it_or_bare(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    orders: str,
+    count: str,
+) -> None:
+    monkeypatch.setenv("SOPBOT_CONNECTORS", CONNECTORS[0])
+    (tmp_path / "order-check.yml").write_text(textwrap.dedent(SOP))
+    (tmp_path / "order-check.test.yml").write_text(
+        SCENARIO.format(
+            name="stubbed", orders=orders, count=count, reason="1 orders, 0 open, first B-9"
+        )
+    )
+
+    code = main(["test", str(tmp_path / "order-check.yml")])
+
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.splitlines()[-1] == "1 passed, 0 failed"
