@@ -225,6 +225,7 @@ SPEC = ConnectorSpec(
             writes=True,
             idempotent=False,
             text_args=("body",),
+            accepts_idempotency_key=True,
         ),
         Operation(
             "crm.set_risk",

@@ -1,0 +1,155 @@
+"""The HubSpot calls sopbot makes, through ``hubspot-api-client``'s CRM v3 objects, search,
+properties and v4 associations APIs, answered as plain JSON.
+
+The client's own urllib3 retries are off (a retried POST could create twice, and a retried
+timeout would hide an outage from the step's retry rule); every call has the configured
+timeout, and every fault is one ``ToolError`` (``faults``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from hubspot import Client
+from hubspot.crm.associations.v4.exceptions import ApiException as AssociationsApiException
+from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
+from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
+from urllib3.exceptions import HTTPError
+
+from bot.connectors.base import ToolError
+from bot.connectors.hubspot.faults import answer_error, broken_json, transport_error
+
+_API_ERRORS = (ObjectsApiException, AssociationsApiException, PropertiesApiException)
+TOKEN_INFO_PATH = "/oauth/v2/private-apps/get/access-token-info"
+
+Record = dict[str, Any]
+
+
+class HubSpotApi:
+    """One portal, as one private app's token sees it."""
+
+    def __init__(self, token: str, api_url: str, timeout: float) -> None:
+        self.timeout = timeout
+        self._token = token
+        client = Client.create(access_token=token, retry=False, host=api_url.rstrip("/"))
+        self._objects = client.crm.objects.basic_api
+        self._search = client.crm.objects.search_api
+        self._associations = client.crm.associations.v4.basic_api
+        self._properties = client.crm.properties.core_api
+
+    def _call(self, doing: str, send: Callable[..., Any]) -> Any:
+        """Send one request and read its JSON answer; any fault as a ``ToolError``."""
+        options = {"_preload_content": False, "_request_timeout": self.timeout}
+        try:
+            response = send(**options)
+            try:
+                body = response.data
+            finally:
+                response.release_conn()
+        except _API_ERRORS as error:
+            if not error.status:  # the client's word for a TLS failure: no answer at all
+                raise ToolError(f"HubSpot could not be reached while {doing}: TLS failed") from None
+            headers = dict(error.headers or {})
+            raise answer_error(error.status, error.body, headers, doing) from None
+        except (HTTPError, OSError) as error:
+            raise transport_error(error, doing, self.timeout) from None
+        if not body:
+            return None
+        try:
+            return json.loads(body)
+        except json.JSONDecodeError as error:
+            raise broken_json(error, doing) from None
+
+    def get(
+        self,
+        object_type: str,
+        record_id: str,
+        properties: list[str],
+        associations: list[str],
+        doing: str,
+        *,
+        id_property: str | None = None,
+    ) -> Record:
+        """One record, with ``properties`` and the IDs of its ``associations``."""
+        extra: dict[str, Any] = {"properties": properties}
+        if associations:
+            extra["associations"] = associations
+        if id_property is not None:
+            extra["id_property"] = id_property
+        answer: Record = self._call(
+            doing,
+            lambda **options: self._objects.get_by_id(object_type, record_id, **extra, **options),
+        )
+        return answer
+
+    def search_equal(
+        self, object_type: str, name: str, value: str, properties: list[str], doing: str
+    ) -> list[Record]:
+        """Records whose property ``name`` equals ``value`` (CRM search), at most two: one
+        is the answer, two mean the property does not identify a record."""
+        request = {
+            "filterGroups": [
+                {"filters": [{"propertyName": name, "operator": "EQ", "value": value}]}
+            ],
+            "properties": properties,
+            "limit": 2,
+        }
+        answer = self._call(
+            doing, lambda **options: self._search.do_search(object_type, request, **options)
+        )
+        results: list[Record] = answer.get("results", []) if isinstance(answer, dict) else []
+        return results
+
+    def update(
+        self, object_type: str, record_id: str, properties: dict[str, str], doing: str
+    ) -> None:
+        """Set ``properties`` on one record."""
+        body = {"properties": properties}
+        self._call(
+            doing,
+            lambda **options: self._objects.update(object_type, record_id, body, **options),
+        )
+
+    def create(self, object_type: str, properties: dict[str, str], doing: str) -> Record:
+        """A new record; its associations are made afterwards (``associate``)."""
+        body = {"properties": properties, "associations": []}
+        answer: Record = self._call(
+            doing, lambda **options: self._objects.create(object_type, body, **options)
+        )
+        return answer
+
+    def associate(self, from_type: str, from_id: str, to_type: str, to_id: str, doing: str) -> None:
+        """Attach one record to another with HubSpot's default association (v4; doing it
+        twice changes nothing)."""
+        self._call(
+            doing,
+            lambda **options: self._associations.create_default(
+                from_type, from_id, to_type, to_id, **options
+            ),
+        )
+
+    def property_names(self, object_type: str, doing: str) -> set[str]:
+        """The names of every property the object type has."""
+        answer = self._call(
+            doing, lambda **options: self._properties.get_all(object_type, **options)
+        )
+        results = answer.get("results", []) if isinstance(answer, dict) else []
+        return {str(item.get("name")) for item in results if isinstance(item, dict)}
+
+    def token_info(self, doing: str) -> Record:
+        """The private app's token as HubSpot knows it: portal, app and granted scopes."""
+        api_client = self._objects.api_client
+        answer: Record = self._call(
+            doing,
+            lambda **options: api_client.call_api(
+                TOKEN_INFO_PATH,
+                "POST",
+                header_params={"Content-Type": "application/json", "Accept": "application/json"},
+                body={"tokenKey": self._token},
+                auth_settings=["oauth2"],
+                **options,
+            ),
+        )
+        return answer
