@@ -1,5 +1,6 @@
-"""``/webhooks/NAME``: a Standard Webhooks delivery verified, deduplicated by its
-``webhook-id`` and written to the durable inbox before it is answered.
+"""``/webhooks/NAME``: a delivery verified, deduplicated by its id and written to the
+durable inbox before it is answered. ``jira``, ``hubspot`` and ``zendesk`` are verified the
+way those vendors sign; every other name is a Standard Webhooks sender.
 
 The answer waits only for that one small commit (on a thread pool, so a slow database holds
 no other request); matching the SOPs' event triggers and starting runs happens in the
@@ -13,21 +14,36 @@ import asyncio
 import hashlib
 import logging
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from bot.app.inbox import event_work, record
 from bot.clock.time import Clock
 from handlers.http import MAX_BODY_BYTES, BodyTooLarge, Receive, Scope, Send, read_body, send_json
-from handlers.webhooks.secrets import NAME, setting_for, webhook_secrets
-from handlers.webhooks.standard import Delivery, Refused, verify
+from handlers.webhooks import hubspot, jira, standard, zendesk
+from handlers.webhooks.secrets import (
+    NAME,
+    setting_for,
+    unsigned_setting_for,
+    unsigned_webhooks,
+    webhook_secrets,
+)
+from handlers.webhooks.verifying import Delivery, Refused, Request
 from storage.database import Database
 from storage.outages import describe
 
 log = logging.getLogger("sopbot.webhooks")
 RECORD_THREADS = 8
 """Deliveries written down at once; each is one short transaction."""
+Verifier = Callable[[Request], list[Delivery]]
+VENDORS: dict[str, Verifier] = {
+    jira.NAME: jira.verify,
+    hubspot.NAME: hubspot.verify,
+    zendesk.NAME: zendesk.verify,
+}
+"""The webhooks verified the way their vendor signs, by name; any other is Standard Webhooks."""
+PUBLIC_URL_SETTING = "SOPBOT_PUBLIC_URL"
 
 
 class Webhooks:
@@ -41,22 +57,45 @@ class Webhooks:
         *,
         after_record: Callable[[], None] = lambda: None,
         max_body: int = MAX_BODY_BYTES,
+        public_url: str | None = None,
+        unsigned: Collection[str] = (),
     ) -> None:
         """``secrets``: each webhook's signing secret by name; ``after_record`` runs once a
-        new delivery is recorded (the process wakes its worker there)."""
+        new delivery is recorded (the process wakes its worker there); ``public_url``: where
+        senders reach this server (HubSpot signs the URL); ``unsigned``: webhooks that take
+        deliveries without a secret (the operator's explicit choice)."""
         self._database = database
         self._clock = clock
         self._secrets = dict(secrets)
         self._after_record = after_record
         self._max_body = max_body
+        self._public_url = public_url.rstrip("/") if public_url else None
+        self._unsigned = frozenset(unsigned)
         self._pool = ThreadPoolExecutor(max_workers=RECORD_THREADS, thread_name_prefix="webhook")
+        for name in sorted(self._unsigned - self._secrets.keys()):
+            log.warning(
+                "webhook %r takes UNSIGNED deliveries (%s=allow): anyone who can reach "
+                "/webhooks/%s can start the procedures that listen to it; set %s instead",
+                name,
+                unsigned_setting_for(name),
+                name,
+                setting_for(name),
+            )
 
     @classmethod
     def from_environment(
         cls, database: Database, clock: Clock, *, after_record: Callable[[], None] = lambda: None
     ) -> Webhooks:
-        """The webhooks configured by ``SOPBOT_WEBHOOK_<NAME>_SECRET`` variables."""
-        return cls(database, clock, webhook_secrets(os.environ), after_record=after_record)
+        """The webhooks configured by ``SOPBOT_WEBHOOK_<NAME>_SECRET`` variables, the ones
+        opened to unsigned deliveries, and ``SOPBOT_PUBLIC_URL``."""
+        return cls(
+            database,
+            clock,
+            webhook_secrets(os.environ),
+            after_record=after_record,
+            public_url=os.environ.get(PUBLIC_URL_SETTING) or None,
+            unsigned=unsigned_webhooks(os.environ),
+        )
 
     async def __call__(self, name: str, scope: Scope, receive: Receive, send: Send) -> None:
         try:
@@ -76,7 +115,7 @@ class Webhooks:
     ) -> tuple[int, dict[str, Any]]:
         if scope["method"] != "POST":
             raise Refused(405, "webhooks are delivered with POST")
-        secret = self._secret(name)
+        secret, verify = self._verifier(name)
         try:
             body = await read_body(scope, receive, self._max_body)
         except BodyTooLarge:
@@ -85,23 +124,32 @@ class Webhooks:
             key.decode("latin-1").lower(): value.decode("latin-1")
             for key, value in scope.get("headers", ())
         }
-        delivery = verify(secret, setting_for(name), body, headers)
+        request = Request(
+            method=scope["method"],
+            uri=self._uri(scope, headers),
+            headers=headers,
+            body=body,
+            now=self._clock.now(),
+            setting=setting_for(name),
+            secret=secret,
+        )
+        deliveries = verify(request)
         loop = asyncio.get_running_loop()
         try:
-            recorded = await loop.run_in_executor(self._pool, self._record, name, delivery)
+            recorded = await loop.run_in_executor(self._pool, self._record, name, deliveries)
         except Exception as error:
-            log.exception("webhook %r delivery %s not recorded", name, delivery.id)
+            log.exception("webhook %r delivery %s not recorded", name, deliveries[0].id)
             raise Refused(
                 503, f"the delivery could not be recorded ({describe(error)}); send it again"
             ) from None
         if not recorded:
-            log.info("webhook %r delivery %s seen before: nothing to do", name, delivery.id)
+            log.info("webhook %r delivery %s seen before: nothing to do", name, deliveries[0].id)
             return 200, {"ok": True, "duplicate": True}
-        log.info("webhook %r delivery %s (%s) recorded", name, delivery.id, delivery.type)
         self._after_record()
         return 202, {"ok": True}
 
-    def _secret(self, name: str) -> str:
+    def _verifier(self, name: str) -> tuple[str | None, Verifier]:
+        """The webhook's secret (None: unsigned, as the operator allowed) and verifier."""
         if not NAME.match(name):
             raise Refused(
                 404,
@@ -109,21 +157,38 @@ class Webhooks:
                 "(32 at most), starting with a letter",
             )
         secret = self._secrets.get(name)
-        if secret is None:
+        if secret is None and name not in self._unsigned:
             raise Refused(
                 404,
                 f"no webhook named {name!r}: the operator must set {setting_for(name)} "
                 "to the sender's signing secret (docs/connecting-tools.md, 'Inbound webhooks')",
             )
-        return secret
+        return secret, VENDORS.get(name, standard.verify)
 
-    def _record(self, name: str, delivery: Delivery) -> bool:
-        """Write the delivery to the inbox; False when its id was seen before."""
-        digest = hashlib.sha256(f"{name}\n{delivery.id}".encode()).hexdigest()
-        return record(
-            self._database,
-            key=f"webhook:{digest}",
-            source="webhook",
-            work=event_work(name, delivery.type, delivery.data),
-            now=self._clock.now(),
-        )
+    def _uri(self, scope: Scope, headers: Mapping[str, str]) -> str:
+        """The URL the sender posted to: ``public_url`` when set, else the one the
+        ``Host`` and a proxy's ``X-Forwarded-Proto``/``-Host`` headers describe."""
+        raw: bytes = scope.get("raw_path") or scope["path"].encode()
+        query: bytes = scope.get("query_string", b"")
+        target = raw.decode("latin-1") + (f"?{query.decode('latin-1')}" if query else "")
+        if self._public_url:
+            return self._public_url + target
+        scheme: str = headers.get("x-forwarded-proto") or scope.get("scheme", "http")
+        host = headers.get("x-forwarded-host") or headers.get("host", "")
+        return f"{scheme.split(',')[0].strip()}://{host.split(',')[0].strip()}{target}"
+
+    def _record(self, name: str, deliveries: list[Delivery]) -> int:
+        """Write each event to the inbox; how many were new (an id seen before is skipped)."""
+        now, new = self._clock.now(), 0
+        for delivery in deliveries:
+            digest = hashlib.sha256(f"{name}\n{delivery.id}".encode()).hexdigest()
+            if record(
+                self._database,
+                key=f"webhook:{digest}",
+                source="webhook",
+                work=event_work(name, delivery.type, delivery.data),
+                now=now,
+            ):
+                new += 1
+                log.info("webhook %r delivery %s (%s) recorded", name, delivery.id, delivery.type)
+        return new

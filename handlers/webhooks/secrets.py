@@ -22,6 +22,25 @@ def setting_for(name: str) -> str:
     return f"SOPBOT_WEBHOOK_{name.upper()}_SECRET"
 
 
+UNSIGNABLE = ("jira",)
+"""The webhooks an operator may open to unsigned deliveries: Jira's, whose Data Center and
+secret-less webhooks sign nothing. Every other one needs its secret."""
+
+
+def unsigned_setting_for(name: str) -> str:
+    """The environment variable that opens the webhook ``name`` to unsigned deliveries."""
+    return f"SOPBOT_WEBHOOK_{name.upper()}_UNSIGNED"
+
+
+def unsigned_webhooks(environ: Mapping[str, str]) -> frozenset[str]:
+    """The webhooks the operator explicitly opened: ``SOPBOT_WEBHOOK_JIRA_UNSIGNED=allow``."""
+    return frozenset(
+        name
+        for name in UNSIGNABLE
+        if environ.get(unsigned_setting_for(name), "").strip().lower() == "allow"
+    )
+
+
 def webhook_secrets(environ: Mapping[str, str]) -> dict[str, str]:
     """The configured webhooks, by name, with their secrets (masked from now on)."""
     found = {

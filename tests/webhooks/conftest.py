@@ -1,16 +1,20 @@
 """The webhook receiver as ``sopbot serve`` runs it: ``SopbotAsgi`` under uvicorn on a
 loopback port, the real engine and inbox worker on the ``database`` fixture with a manual
-clock, and a sender that signs with the ``standardwebhooks`` package."""
+clock, serving the guide's webhook SOPs, and a sender that signs with the
+``standardwebhooks`` package (the vendors' senders are in their own test files)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import socket
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 import requests
@@ -25,15 +29,26 @@ from bot.harness import Harness
 from bot.procedure.loader import load_text
 from handlers.http import SopbotAsgi
 from handlers.webhooks.receiver import Webhooks
-from handlers.webhooks.secrets import webhook_secrets
 from storage.database import Database
 from storage.models import InboundKey, Run, Timer
 from tests.docs.connecting_guide import guide_files
 from tests.slack.conftest import slack, web_api_server  # noqa: F401 (test_serve.py's fake Slack)
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+VENDOR_SECRETS = {
+    "jira": "jira-webhook-secret-7f3a91",
+    "hubspot": "0b5e2f5c-hubspot-client-secret",
+    "zendesk": "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==",
+}
+GUIDE_SOPS = (
+    "sops/order-refund.yml",
+    "sops/jira-product-bug.yml",
+    "sops/hubspot-ticket-escalation.yml",
+    "sops/zendesk-vip-ticket.yml",
+)
+"""The guide's examples (docs/connecting-tools.md, 'Inbound webhooks'), so they stay
+runnable."""
 ORDER_REFUND = guide_files()["sops/order-refund.yml"]
-"""The guide's example (docs/connecting-tools.md, 'Inbound webhooks'), so it stays runnable."""
 
 
 @dataclass
@@ -42,6 +57,8 @@ class Sender:
 
     url: str
     secret: str = SECRET
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+    """The sender's clock: the receiver's (test) clock, or wall time for a real process."""
 
     def signed(
         self,
@@ -51,7 +68,7 @@ class Sender:
         at: dt.datetime | None = None,
     ) -> dict[str, str]:
         """The three headers for ``body``, signed with the sender's secret at ``at``."""
-        at = at or dt.datetime.now(dt.UTC)
+        at = at or self.now()
         signature = Webhook(self.secret).sign(id, at, body.decode())
         return {
             "webhook-id": id,
@@ -70,13 +87,16 @@ class Sender:
 
 @dataclass
 class Receiver:
-    """What a test looks at: the runs, the recorded deliveries, and the worker."""
+    """What a test looks at: the runs, the recorded deliveries, the worker and the clock."""
 
     harness: Harness
     base: str
 
     def sender(self, name: str = "orders") -> Sender:
-        return Sender(f"{self.base}/webhooks/{name}")
+        return Sender(f"{self.base}/webhooks/{name}", now=self.harness.clock.now)
+
+    def now(self) -> dt.datetime:
+        return self.harness.clock.now()
 
     def work(self) -> int:
         """Let the worker do everything due (recorded deliveries, then runs)."""
@@ -99,17 +119,26 @@ class Receiver:
         return int(keys or 0)
 
 
-@pytest.fixture
-def receiver(database: Database) -> Iterator[Receiver]:
-    loaded = load_text(ORDER_REFUND, "sops/order-refund.yml")
-    assert not loaded.diagnostics, [d.render() for d in loaded.diagnostics]
-    harness = Harness.open(database, [loaded])
+DEFAULT_ENVIRONMENT = {
+    f"SOPBOT_WEBHOOK_{name.upper()}_SECRET": secret
+    for name, secret in {"orders": SECRET, **VENDOR_SECRETS}.items()
+}
+"""The orders' and the three vendors' secrets, as an operator sets them."""
+
+
+@contextmanager
+def serving(database: Database, environment: Mapping[str, str] | None = None) -> Iterator[Receiver]:
+    """The guide's webhook SOPs served over loopback HTTP, the webhooks configured from
+    ``environment`` (only it: the shell's own variables never count) as ``sopbot serve``
+    reads it."""
+    loaded = [load_text(guide_files()[name], name) for name in GUIDE_SOPS]
+    for sop in loaded:
+        assert not sop.diagnostics, [d.render() for d in sop.diagnostics]
+    harness = Harness.open(database, loaded)
     register_inbox(harness.engine, FrontDoor(harness.engine, harness.directory, harness.chat))
-    webhooks = Webhooks(
-        database,
-        harness.clock,
-        webhook_secrets({"SOPBOT_WEBHOOK_ORDERS_SECRET": SECRET, "SOPBOT_OTHER": "x"}),
-    )
+    chosen = DEFAULT_ENVIRONMENT if environment is None else environment
+    with patch.dict(os.environ, {**chosen, "SOPBOT_OTHER": "x"}, clear=True):
+        webhooks = Webhooks.from_environment(database, harness.clock)
     bolt = App(token="xoxb-unused", signing_secret="unused", token_verification_enabled=False)
     asgi = SopbotAsgi(bolt, lambda: None, webhooks=webhooks)
     listening = socket.create_server(("127.0.0.1", 0))  # listening now: no wait for uvicorn
@@ -126,3 +155,9 @@ def receiver(database: Database) -> Iterator[Receiver]:
         webhooks.close()
         listening.close()
         harness.close()
+
+
+@pytest.fixture
+def receiver(database: Database) -> Iterator[Receiver]:
+    with serving(database) as served:
+        yield served

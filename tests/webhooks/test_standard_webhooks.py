@@ -12,7 +12,8 @@ import os
 import pytest
 import requests
 
-from handlers.webhooks.standard import Refused, verify
+from handlers.webhooks.standard import verify
+from handlers.webhooks.verifying import Refused, Request
 from tests.webhooks.conftest import Receiver, Sender
 
 REFUND = {"type": "order.refund_requested", "timestamp": "2026-12-02T10:00:00Z"}
@@ -72,12 +73,12 @@ def test_the_same_delivery_twice_starts_one_run(receiver: Receiver) -> None:
 
 
 def _bad_signature(sender: Sender, body: bytes) -> dict[str, str]:
-    other = Sender(sender.url, secret="whsec_" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB")
+    other = Sender(sender.url, secret="whsec_" + "QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB", now=sender.now)
     return other.signed(body)
 
 
 def _old(sender: Sender, body: bytes) -> dict[str, str]:
-    return sender.signed(body, at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=10))
+    return sender.signed(body, at=sender.now() - dt.timedelta(minutes=10))
 
 
 def _unsigned(sender: Sender, body: bytes) -> dict[str, str]:
@@ -145,7 +146,16 @@ def test_a_delivery_must_be_posted(receiver: Receiver) -> None:
 def test_an_unusable_secret_is_the_operators_to_fix_and_says_which_variable() -> None:
     body = json.dumps(_delivery()).encode()
     headers = Sender("http://unused").signed(body)
+    request = Request(
+        method="POST",
+        uri="http://unused/webhooks/orders",
+        headers=headers,
+        body=body,
+        now=dt.datetime.now(dt.UTC),
+        setting="SOPBOT_WEBHOOK_ORDERS_SECRET",
+        secret="whsec_",
+    )
     with pytest.raises(Refused) as refused:
-        verify("whsec_", "SOPBOT_WEBHOOK_ORDERS_SECRET", body, headers)
+        verify(request)
     assert refused.value.status == 500
     assert "SOPBOT_WEBHOOK_ORDERS_SECRET must be a Standard Webhooks secret" in refused.value.reason
