@@ -49,7 +49,8 @@ def test_trigger_and_inputs() -> None:
     text = summary_of("refund-request")
     assert section(text, "Trigger") == [
         "/sop run refund",
-        'intents: "refund an order", "the customer wants their money back"',
+        'intents: "refund an order", "the customer wants their money back", '
+        '"a customer was charged twice"',
     ]
     inputs = " ".join(section(text, "Inputs"))
     assert "order_id: string, required, matches ^[0-9]+$" in inputs
@@ -58,7 +59,9 @@ def test_trigger_and_inputs() -> None:
 
 def test_event_and_schedule_triggers() -> None:
     assert section(summary_of("client-onboarding"), "Trigger") == [
-        "event crm deal.stage_changed where event.stage == 'closed_won'"
+        "event crm deal.stage_changed where event.stage == 'closed_won'",
+        'intents: "onboard a new client", "we closed a deal, set up the new customer", '
+        '"kick off onboarding for a new account"',
     ]
     assert "schedule 0 9 * * MON (Europe/Berlin)" in section(
         summary_of("weekly-kpi-report"), "Trigger"

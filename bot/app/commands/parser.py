@@ -25,7 +25,8 @@ USAGE = """\
 /sop mode NAME                          a procedure's mode and who set it
 /sop mode NAME MODE [reason]            its owners change it for new runs:
                                         /sop mode refund shadow "new CRM being tested"
-/sop help                               this help"""
+/sop help                               this help
+/sop <what you need, in your words>     finds the procedure: /sop my order 1042 arrived broken"""
 
 
 class UsageError(ValueError):
@@ -73,6 +74,8 @@ def parse(text: str) -> Command:
     body = text.strip()
     if body.startswith("/sop"):
         body = body[4:].strip()
+    if _free_text(body):
+        return Command("route", (body,))
     try:
         words = shlex.split(body)
     except ValueError as error:
@@ -99,6 +102,16 @@ def parse(text: str) -> Command:
     if len(args) < needed:
         raise UsageError(f"'{verb}' needs more: {form}")
     return Command(verb, tuple(args), options)
+
+
+def _free_text(body: str) -> bool:
+    """A request in the person's own words (``my order 1042 arrived broken``), not a verb:
+    three or more words, or two that start with a word close to no verb. A typo of a verb
+    (``lsit``) or one stray word gets the usage help instead."""
+    words = body.split()
+    if len(words) < 2 or words[0].lower() in VERBS:
+        return False
+    return len(words) >= 3 or not difflib.get_close_matches(words[0].lower(), VERBS, n=1)
 
 
 def _quoting_problem(error: ValueError) -> str:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from bot.app.commands import replies
+from bot.app.commands import replies, routed
 from bot.app.commands.parser import USAGE, Command, UsageError, parse
 from bot.app.door import Asked, FrontDoor, Started
 from bot.chat.messages import Question
@@ -16,6 +16,8 @@ from bot.engine.decisions import DecisionResult
 from bot.engine.errors import EngineError, InvalidInputs
 from bot.library import UnknownProcedure
 from bot.procedure.summary import summarize
+from bot.routing.offline import OfflineRouter
+from bot.routing.route import Router
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class Reply:
 @dataclass
 class CommandService:
     door: FrontDoor
+    router: Router = field(default_factory=OfflineRouter)
+    """Who reads free text (``/sop my order 1042 arrived broken``); offline unless a model
+    router is given."""
 
     @property
     def directory(self) -> Directory:
@@ -116,6 +121,8 @@ class CommandService:
             return self._mode(command, user_id)
         if verb == "run":
             return self._run(command, user_id, thread, request)
+        if verb == "route":
+            return self._route(command.args[0], user_id, thread, request)
         if verb == "status":
             return Reply(replies.run_status(door.run(command.args[0]), now))
         if verb == "history":
@@ -152,6 +159,18 @@ class CommandService:
             return Reply(replies.mode_now(*self.door.mode(name)))
         mode, *reason = change
         return _reply(self.door.set_mode(name, mode, user_id, " ".join(reason) or None))
+
+    def _route(
+        self, text: str, user_id: str, thread: dict[str, Any] | None, request: str | None
+    ) -> Reply:
+        """Free text: start what it asks for, or say which procedures it may mean."""
+        note, outcome = routed.route(
+            self.door, self.router, text, by=user_id, thread=thread, request=request
+        )
+        if outcome is None:
+            return Reply(note, ok=False)
+        answer = _reply(outcome).text
+        return Reply(f"{note}\n{answer}" if answer else note)
 
     def _run(
         self,

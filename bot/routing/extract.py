@@ -1,0 +1,150 @@
+"""Inputs that are clearly in a request, read against the procedure's input schema.
+
+Only what a person would agree they said: ``order 1042`` gives ``order_id`` (the number
+right after the input's own word), ``INV-2002`` gives the input whose pattern it fits,
+``reason: wrong colour`` gives ``reason``, a currency amount gives ``amount``, ISO dates
+fill the date inputs in order when there are exactly as many. Anything else is left out
+and asked for, and every value must pass the input's own checks (``coerce``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from bot.engine.inputs import coerce
+from bot.procedure.inputs import InputSpec
+from bot.procedure.model import Procedure
+from bot.routing.words import stem
+
+_VALUE = r"#?([A-Za-z]*-?[0-9][A-Za-z0-9-]*)"
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_MONEY = re.compile(
+    r"[$€£]\s?(\d+(?:[.,]\d{1,2})?)\b|\b(\d+(?:[.,]\d{1,2})?)\s?(?:usd|eur|gbp|dollars?|euros?)\b",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[^@\s,;<>()]+@[^@\s,;<>()]+\.[A-Za-z]{2,}")
+_AMOUNT_NAMES = ("amount", "price", "total", "sum")
+
+
+def extract(procedure: Procedure, text: str) -> dict[str, str]:
+    """The inputs of ``procedure`` found in ``text``, as text (the engine types them)."""
+    found: dict[str, str] = {}
+    for name, spec in procedure.inputs.items():
+        for value in _candidates(name, spec, procedure, text):
+            if _fits(value, spec):
+                found[name] = value
+                break
+    return found
+
+
+def _candidates(name: str, spec: InputSpec, procedure: Procedure, text: str) -> Iterator[str]:
+    """Readings of ``text`` for one input, the most explicit first."""
+    yield from _labelled(name, spec, text)
+    if spec.type == "choice":
+        yield from _unique(_choices(spec, text))
+    elif spec.type in ("date", "datetime"):
+        yield from _dated(name, procedure, text)
+    elif spec.type == "email":
+        yield from _unique(_EMAIL.findall(text))
+    elif spec.type in ("number", "integer"):
+        yield from _counted(name, text)
+        if name.lower().endswith(_AMOUNT_NAMES):
+            yield from _unique(a or b for a, b in _MONEY.findall(text))
+    elif spec.type == "string":
+        if _distinctive(spec):
+            yield from _unique(_patterned(spec.pattern or "", text))
+        else:
+            yield from _named(name, text)
+
+
+def recognised(procedure: Procedure, text: str) -> bool:
+    """The text holds a value only this kind of procedure takes (``INV-2002`` fits
+    ``^INV-[0-9]+$``): strong evidence it is meant, whatever the words around it."""
+    return any(
+        _distinctive(spec) and next(_unique(_patterned(spec.pattern or "", text)), None)
+        for spec in procedure.inputs.values()
+    )
+
+
+def _distinctive(spec: InputSpec) -> bool:
+    """A pattern a plain number does not fit: it tells one kind of id from another."""
+    return spec.pattern is not None and not re.fullmatch(spec.pattern, "1042")
+
+
+def _labelled(name: str, spec: InputSpec, text: str) -> Iterator[str]:
+    """``reason: wrong colour`` or ``order_id=1042``: the person named the input."""
+    label = re.escape(name).replace("_", "[ _]")
+    found = re.search(rf"\b{label}\s*[:=]\s*(\"[^\"]*\"|.+)", text, re.IGNORECASE)
+    if found is None:
+        return
+    value = found.group(1).strip()
+    if value.startswith('"'):
+        yield value.strip('"')
+    elif spec.type == "text":
+        yield value
+    else:
+        yield value.split()[0].rstrip(",.;")
+
+
+def _named(name: str, text: str) -> Iterator[str]:
+    """``order 1042``, ``ticket #4471``, ``deal no. D-9``: a value right after the input's
+    own word (``order`` for ``order_id``)."""
+    words = [word for word in name.lower().split("_") if word not in ("id", "key", "number")]
+    if not words:
+        return
+    label = r"[ _-]".join(re.escape(word) for word in words)
+    pattern = rf"\b{label}s?\b\s*(?:number|no\.?|nr\.?|id|#)?\s*:?\s*{_VALUE}"
+    yield from _unique(re.findall(pattern, text, re.IGNORECASE))
+
+
+def _patterned(pattern: str, text: str) -> Iterator[str]:
+    """Words that fit the input's pattern, forgiving case and a space for the dash
+    (``inv 3001`` for ``^INV-[0-9]+$``)."""
+    words = re.findall(r"[A-Za-z0-9-]+", text)
+    pairs = [f"{a}-{b}" for a, b in itertools.pairwise(words)]
+    for word in [*words, *pairs]:
+        for form in (word, word.upper()):
+            if re.fullmatch(pattern, form):
+                yield form
+                break
+
+
+def _choices(spec: InputSpec, text: str) -> Iterator[str]:
+    """The choices whose words all appear in the text (``last month`` for ``last_month``)."""
+    said = {stem(word) for word in re.findall(r"[a-z]+", text.lower())}
+    for choice in spec.choices:
+        if all(stem(word) in said for word in re.findall(r"[a-z]+", choice.lower())):
+            yield choice
+
+
+def _dated(name: str, procedure: Procedure, text: str) -> Iterator[str]:
+    """ISO dates fill the date inputs in their declared order, when the counts agree."""
+    dates = _ISO_DATE.findall(text)
+    slots = [key for key, spec in procedure.inputs.items() if spec.type == "date"]
+    if len(dates) == len(slots):
+        yield dates[slots.index(name)]
+
+
+def _counted(name: str, text: str) -> Iterator[str]:
+    """``3 days`` for ``days``: a number right before the input's own word."""
+    word = stem(name.lower().split("_")[-1])
+    yield from _unique(re.findall(rf"\b(\d+(?:\.\d+)?)\s+{re.escape(word)}", text, re.IGNORECASE))
+
+
+def _unique(values: Iterator[str] | Any) -> Iterator[str]:
+    """The one distinct value, or nothing when the text holds several (which was meant?)."""
+    distinct = list(dict.fromkeys(values))
+    if len(distinct) == 1:
+        yield distinct[0]
+
+
+def _fits(value: str, spec: InputSpec) -> bool:
+    """The value passes the input's own type, pattern, choices and bounds."""
+    try:
+        coerce(value, spec)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,58 @@
+"""Inputs are taken from the request only when they are clearly there and fit the input."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.procedure.model import Procedure
+from bot.routing.extract import extract
+
+
+@pytest.mark.parametrize(
+    ("sop", "text", "expected"),
+    [
+        ("refund-request", "my order 1042 arrived broken", {"order_id": "1042"}),
+        ("refund-request", "pls refund order #7781 charged twice", {"order_id": "7781"}),
+        (
+            "refund-request",
+            "partial refund of $40 on order 2231",
+            {"order_id": "2231", "amount": "40"},
+        ),
+        (
+            "refund-request",
+            "refund order 1042 reason: wrong color",
+            {"order_id": "1042", "reason": "wrong color"},
+        ),
+        ("freight-claim", "frieght claim cl-7002", {"claim_id": "CL-7002"}),
+        ("invoice-collections", "dunning for inv 3001", {"invoice_id": "INV-3001"}),
+        (
+            "pto-request",
+            "book vacation from 2026-12-21 to 2026-12-31",
+            {"start": "2026-12-21", "end": "2026-12-31"},
+        ),
+        ("pto-request", "need 3 days of PTO next week", {"days": "3"}),
+        ("weekly-kpi-report", "post last month's KPIs to #ops", {"period": "last_month"}),
+        ("sla-priority-routing", "triage ticket 7001", {"ticket_id": "7001"}),
+    ],
+)
+def test_what_is_clearly_there_is_found(
+    samples: dict[str, Procedure], sop: str, text: str, expected: dict[str, str]
+) -> None:
+    assert extract(samples[sop], text) == expected
+
+
+@pytest.mark.parametrize(
+    ("sop", "text"),
+    [
+        ("refund-request", "refund 1042 and 1043"),  # a number, but for which input?
+        ("refund-request", "order 1042 or order 1043, not sure"),  # two orders: which one?
+        ("refund-request", "order ABC is broken"),  # not an order number (^[0-9]+$)
+        ("pto-request", "need 30 days of PTO"),  # above the maximum of 15 days
+        ("pto-request", "off from 2026-12-21"),  # one date for two date inputs
+        ("freight-claim", "claim CL-7001 or CL-7002"),  # two claims
+    ],
+)
+def test_what_is_unclear_or_does_not_fit_is_left_to_be_asked(
+    samples: dict[str, Procedure], sop: str, text: str
+) -> None:
+    assert extract(samples[sop], text) == {}
