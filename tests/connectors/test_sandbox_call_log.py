@@ -57,12 +57,13 @@ def test_a_key_reused_with_other_arguments_is_refused(call: Call, logged: Logged
 def test_a_key_means_nothing_to_an_operation_that_does_not_accept_one(
     call: Call, logged: Logged
 ) -> None:
-    """Jira has no idempotency keys, so the sandbox must not pretend it does."""
-    issue = {"project": "BUG", "summary": "Export drops rows"}
-    keys = [call("jira.create_issue", issue, key="bug-T-501")["key"] for _ in range(2)]
+    """Jira comments have no idempotency keys, so the sandbox must not pretend they do."""
+    key = call("jira.create_issue", {"project": "BUG", "summary": "Export drops rows"})["key"]
+    comment = {"key": key, "body": "Customer called back"}
+    ids = [call("jira.add_comment", comment, key="comment-T-501")["id"] for _ in range(2)]
 
-    assert keys == ["BUG-101", "BUG-102"]
-    assert [row.idempotency_key for row in logged()] == [None, None]
+    assert ids[0] != ids[1]
+    assert [row.idempotency_key for row in logged("jira.add_comment")] == [None, None]
 
 
 def test_reads_never_write_to_the_log(call: Call, logged: Logged) -> None:

@@ -1,4 +1,5 @@
-"""The sandbox Jira numbers issues per project and keeps comments, status and assignee."""
+"""The sandbox Jira numbers issues per project, keeps comments, status and assignee, finds
+issues by simple JQL, and opens one issue per idempotency key, as the live connector does."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ Call = Callable[..., dict[str, Any]]
 Refusal = Callable[[str, dict[str, Any]], str]
 
 
-def issue(project: str, summary: str = "Export drops the last row") -> dict[str, Any]:
-    return {"project": project, "summary": summary, "priority": "High", "labels": ["acme"]}
+def issue(
+    project: str, summary: str = "Export drops the last row", labels: tuple[str, ...] = ("acme",)
+) -> dict[str, Any]:
+    return {"project": project, "summary": summary, "priority": "High", "labels": list(labels)}
 
 
 def test_each_project_allocates_its_own_keys_with_links(call: Call) -> None:
@@ -74,3 +77,33 @@ def test_what_jira_would_reject_is_refused_and_allocates_no_key(
 ) -> None:
     assert refusal(operation, arguments) == message
     assert call("jira.create_issue", issue("BUG"))["key"] == "BUG-101"
+
+
+def test_a_search_finds_issues_by_project_label_and_status_in_key_order(call: Call) -> None:
+    for project, labels in (("BUG", ("acme",)), ("BUG", ("globex",)), ("ONB", ("acme",))):
+        call("jira.create_issue", issue(project, labels=labels))
+    call("jira.transition_issue", {"key": "BUG-101", "status": "Done"})
+
+    by_label = call("jira.search_issues", {"jql": "labels = acme"})
+    open_bugs = call("jira.search_issues", {"jql": 'project = BUG AND status = "To Do"'})
+    capped = call("jira.search_issues", {"jql": "project = BUG", "max_results": 1})
+
+    assert [found["key"] for found in by_label["issues"]] == ["BUG-101", "ONB-101"]
+    assert [found["key"] for found in open_bugs["issues"]] == ["BUG-102"]
+    assert (len(capped["issues"]), capped["more"]) == (1, True)
+
+
+def test_a_search_it_cannot_read_is_refused_naming_what_it_understands(
+    refusal: Refusal,
+) -> None:
+    assert refusal("jira.search_issues", {"jql": "reporter was ana"}) == (
+        "the sandbox Jira cannot search 'reporter was ana': it understands project = X, "
+        'labels = X and status = "X", joined by AND'
+    )
+
+
+def test_a_repeated_idempotency_key_opens_one_issue(call: Call) -> None:
+    keys = {call("jira.create_issue", issue("BUG"), key="r-1/open_bug/0")["key"] for _ in "ab"}
+
+    assert keys == {"BUG-101"}
+    assert call("jira.create_issue", issue("BUG"))["key"] == "BUG-102"

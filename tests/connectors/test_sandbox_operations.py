@@ -35,6 +35,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "jira.add_comment": {"key": "BUG-100", "body": "Seen again on T-501"},
     "jira.transition_issue": {"key": "BUG-100", "status": "Done"},
     "jira.assign_issue": {"key": "BUG-100", "assignee": "U02DEV"},
+    "jira.search_issues": {"jql": "project = BUG"},
     "email.send": {"to": ["ops@acme-logistics.example"], "subject": "Hello", "body": "Hi!"},
     "slack.post": {"channel": "C02SUPPORT", "text": "T-502 is unassigned"},
     "slack.dm": {"user": "U03SAM", "text": "A refund waits for you"},

@@ -56,7 +56,7 @@ def test_a_broken_file_is_reported_and_the_good_one_still_checked(
         f"{library / 'file-bug.yaml'}:11:13: SOP201 steps[0].action: unknown action "
         "'jira.create_isue' (did you mean 'jira.create_issue'?)",
         "    hint: jira offers: jira.create_issue, jira.get_issue, jira.add_comment, "
-        "jira.transition_issue, jira.assign_issue",
+        "jira.transition_issue, jira.assign_issue, jira.search_issues",
         "1 error in 2 files",
     ]
 
@@ -80,7 +80,7 @@ def test_json_output_carries_every_finding_and_the_counts(
                 "location": "steps[0].action",
                 "message": "unknown action 'jira.create_isue' (did you mean 'jira.create_issue'?)",
                 "hint": "jira offers: jira.create_issue, jira.get_issue, jira.add_comment, "
-                "jira.transition_issue, jira.assign_issue",
+                "jira.transition_issue, jira.assign_issue, jira.search_issues",
             }
         ],
     }

@@ -1,8 +1,8 @@
-"""Jira operations (REST v2): issues, comments, transitions, assignment."""
+"""Jira operations (REST v2): issues, comments, transitions, assignment, search."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -18,6 +18,12 @@ class CreateIssueArgs(Args):
     issue_type: str = "Task"
     priority: Priority = "Medium"
     labels: list[str] = Field(default_factory=list)
+    components: list[str] = Field(default_factory=list, description="the project's component names")
+    custom_fields: dict[str, Any] = Field(
+        default_factory=dict,
+        description="custom fields by the name Jira shows ({'Severity': {'value': 'S2'}}), "
+        "each value as Jira's REST API takes it",
+    )
 
 
 class IssueRef(Result):
@@ -37,6 +43,9 @@ class Issue(Result):
     labels: list[str] = Field(default_factory=list)
     assignee: str | None = None
     url: str
+    issue_type: str | None = None
+    description: str | None = None
+    components: list[str] = Field(default_factory=list)
 
 
 class AddCommentArgs(Args):
@@ -55,7 +64,17 @@ class TransitionArgs(Args):
 
 class AssignArgs(Args):
     key: str
-    assignee: str
+    assignee: str = Field(description="the accountId on Jira Cloud, the user name on Server")
+
+
+class SearchArgs(Args):
+    jql: str = Field(min_length=1, description="a JQL query: project = BUG AND labels = urgent")
+    max_results: int = Field(default=20, ge=1, le=100)
+
+
+class IssueList(Result):
+    issues: list[Issue]
+    more: bool = Field(description="more issues match than were returned")
 
 
 SPEC = ConnectorSpec(
@@ -70,6 +89,7 @@ SPEC = ConnectorSpec(
             writes=True,
             idempotent=False,
             text_args=("summary", "description"),
+            accepts_idempotency_key=True,
         ),
         Operation(
             "jira.get_issue", "Read an issue", IssueKeyArgs, Issue, writes=False, idempotent=True
@@ -93,6 +113,14 @@ SPEC = ConnectorSpec(
         ),
         Operation(
             "jira.assign_issue", "Assign an issue", AssignArgs, Issue, writes=True, idempotent=True
+        ),
+        Operation(
+            "jira.search_issues",
+            "Find issues with JQL",
+            SearchArgs,
+            IssueList,
+            writes=False,
+            idempotent=True,
         ),
     ),
 )

@@ -1,8 +1,10 @@
-"""The sandbox Jira: projects with their own key sequences, issues, comments, a workflow."""
+"""The sandbox Jira: projects with their own key sequences, issues, comments, a workflow, and
+a search that understands the simplest JQL (``project``, ``labels``, ``status`` and ``AND``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 
 from bot.catalogue.builtin.jira import (
@@ -11,7 +13,9 @@ from bot.catalogue.builtin.jira import (
     CommentRef,
     CreateIssueArgs,
     Issue,
+    IssueList,
     IssueRef,
+    SearchArgs,
     TransitionArgs,
 )
 from bot.connectors.base import ToolError
@@ -23,6 +27,7 @@ ISSUES = Kind("jira.issues", "issue", "Jira")
 BROWSE_URL = "https://jira.sandbox.invalid/browse/"
 ISSUE_TYPES = ("Bug", "Task", "Story", "Epic", "Sub-task")
 WORKFLOW = ("To Do", "In Progress", "In Review", "Done")
+_CLAUSE = re.compile(r'\s*(project|labels|status)\s*=\s*("[^"]*"|[\w.-]+)\s*', re.IGNORECASE)
 
 
 def _canonical(value: str, allowed: tuple[str, ...], what: str) -> str:
@@ -53,6 +58,8 @@ def create_issue(store: Store, args: CreateIssueArgs, now: dt.datetime) -> Issue
         "issue_type": issue_type,
         "priority": args.priority,
         "labels": args.labels,
+        "components": args.components,
+        "custom_fields": args.custom_fields,
         "status": WORKFLOW[0],
         "assignee": None,
         "comments": [],
@@ -85,10 +92,44 @@ def assign_issue(store: Store, args: AssignArgs, now: dt.datetime) -> Issue:
     return Issue.model_validate(issue)
 
 
+def _conditions(jql: str) -> list[tuple[str, str]]:
+    """``field = value`` clauses joined by AND; anything richer is refused, naming what works."""
+    conditions = []
+    for clause in re.split(r"\s+AND\s+", jql.strip(), flags=re.IGNORECASE):
+        match = _CLAUSE.fullmatch(clause)
+        if match is None:
+            raise ToolError(
+                f"the sandbox Jira cannot search '{clause}': it understands project = X, "
+                'labels = X and status = "X", joined by AND'
+            )
+        conditions.append((match.group(1).lower(), match.group(2).strip('"').lower()))
+    return conditions
+
+
+def _matches(issue: dict[str, object], field: str, value: str) -> bool:
+    found = issue[field]
+    values = found if isinstance(found, list) else [found]
+    return value in {str(item).lower() for item in values}
+
+
+def search_issues(store: Store, args: SearchArgs, now: dt.datetime) -> IssueList:
+    conditions = _conditions(args.jql)
+    found = [
+        issue
+        for issue in store.all(ISSUES)
+        if all(_matches(issue, field, value) for field, value in conditions)
+    ]
+    return IssueList(
+        issues=[Issue.model_validate(issue) for issue in found[: args.max_results]],
+        more=len(found) > args.max_results,
+    )
+
+
 HANDLERS: Mapping[str, Handler] = {
     "jira.create_issue": create_issue,
     "jira.get_issue": record_reader(ISSUES, Issue, "key"),
     "jira.add_comment": add_comment,
     "jira.transition_issue": transition_issue,
     "jira.assign_issue": assign_issue,
+    "jira.search_issues": search_issues,
 }
