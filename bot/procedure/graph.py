@@ -22,6 +22,7 @@ from bot.procedure.steps import (
     DecideStep,
     EndStep,
     EscalateStep,
+    PrepareStep,
     SetStep,
     StepBase,
     TaskStep,
@@ -305,6 +306,8 @@ def _step_label_and_class(
         return f"{name}<br/>set {', '.join(step.set)}", "compute"
     if isinstance(step, DecideStep):
         return name, "decision"
+    if isinstance(step, PrepareStep):
+        return f"{name}<br/>prepare: reads {', '.join(step.prepare.reads) or 'nothing'}", "read"
     if isinstance(step, ApprovalStep):
         return f"{name}<br/>approval: {', '.join(step.approval.approvers)}", "approval"
     if isinstance(step, TaskStep):

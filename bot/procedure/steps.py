@@ -1,12 +1,13 @@
 """The steps of a procedure: one model per kind, chosen by the kind's key.
 
 A step is written as ``- id: ...`` plus exactly one kind key (``action``, ``set``,
-``decide``, ``approval``, ``task``, ``choose``, ``wait``, ``escalate``, ``end``). Every step may carry
+``decide``, ``prepare``, ``approval``, ``task``, ``choose``, ``wait``, ``escalate``, ``end``). Every step may carry
 ``when`` (skip it unless true) and ``next`` (where to go after it).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from pydantic import Discriminator, Field, Tag, model_validator
@@ -93,6 +94,51 @@ class DecideStep(StepBase):
     )
 
 
+PACKAGE_FIELDS = frozenset(
+    {"summary", "findings", "recommendation", "confidence", "draft", "source", "reads"}
+)
+"""What a prepared package holds: later steps read ``package.recommendation`` and the rest."""
+
+
+class Prepare(SopModel):
+    """An agent-prepared package. A model may call only the listed reads (within the call
+    limit and the time budget), then answers with a summary, findings with the evidence each
+    rests on, one of the declared options, its confidence and a draft. Without a model the
+    package is the declared facts, with no recommendation, and the run goes on."""
+
+    summary: Template = Field(
+        description="one line saying what is prepared (the package's summary without a model)"
+    )
+    instructions: Template | None = Field(
+        default=None, description="what the model should look at and weigh"
+    )
+    reads: list[OperationName] = Field(
+        default_factory=list, description="the read operations the model may call"
+    )
+    facts: dict[str, Template] = Field(
+        default_factory=dict,
+        description="label: value pairs the model starts from (and the package without one)",
+    )
+    options: list[Identifier] = Field(
+        description="the answers the model may recommend, such as [full_refund, partial, deny]"
+    )
+    draft: Template | None = Field(
+        default=None,
+        description="ask for a drafted outbound text: what it is, such as 'the reply to the customer'",
+    )
+    max_calls: int = Field(default=5, ge=0, description="at most this many reads (1 to 20)")
+    budget: Duration = Field(
+        default=dt.timedelta(seconds=30), description="the model's whole time (1s to 10m)"
+    )
+
+
+class PrepareStep(StepBase):
+    """Prepare a package for the people who decide next; it is saved under save_as."""
+
+    prepare: Prepare
+    save_as: Identifier = Field(description="the name later steps (and an approval) read it by")
+
+
 class Approval(SopModel):
     """An agent-prepared package that a listed person approves or rejects."""
 
@@ -112,6 +158,10 @@ class Approval(SopModel):
     covers: list[StepId] = Field(
         default_factory=list,
         description="the action steps whose exact calls the package shows and pins (default: the next action)",
+    )
+    prepared: Identifier | None = Field(
+        default=None,
+        description="the save_as of a prepare step: its package is shown on the card and approved with it",
     )
     timeout: Duration | None = Field(
         default=None, description="how long to wait for a decision (required)"
@@ -281,6 +331,7 @@ STEP_KINDS: dict[str, type[StepBase]] = {
     "action": ActionStep,
     "set": SetStep,
     "decide": DecideStep,
+    "prepare": PrepareStep,
     "approval": ApprovalStep,
     "task": TaskStep,
     "choose": ChooseStep,
@@ -304,6 +355,7 @@ Step = Annotated[
     Annotated[ActionStep, Tag("action")]
     | Annotated[SetStep, Tag("set")]
     | Annotated[DecideStep, Tag("decide")]
+    | Annotated[PrepareStep, Tag("prepare")]
     | Annotated[ApprovalStep, Tag("approval")]
     | Annotated[TaskStep, Tag("task")]
     | Annotated[ChooseStep, Tag("choose")]
@@ -314,8 +366,8 @@ Step = Annotated[
         step_kind,
         custom_error_type="step_kind",
         custom_error_message=(
-            "a step needs exactly one kind key: action, set, decide, approval, task, choose, wait, "
-            "escalate or end"
+            "a step needs exactly one kind key: action, set, decide, prepare, approval, task, "
+            "choose, wait, escalate or end"
         ),
     ),
 ]

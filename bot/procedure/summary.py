@@ -34,6 +34,8 @@ from bot.procedure.steps import (
     DecideStep,
     EndStep,
     EscalateStep,
+    Prepare,
+    PrepareStep,
     SetStep,
     StepBase,
     TaskStep,
@@ -149,6 +151,18 @@ def _task_meaning(step: TaskStep, procedure: Procedure) -> str:
     )
 
 
+def _prepare_meaning(prepare: Prepare) -> str:
+    reads = (
+        f"reading {', '.join(prepare.reads)} (at most {prepare.max_calls})"
+        if prepare.reads
+        else "from the facts"
+    )
+    return (
+        f"a model prepares a package {reads} within {short_duration(prepare.budget)}, "
+        f"recommending one of {', '.join(prepare.options)}; without a model, the facts alone"
+    )
+
+
 def _choose_meaning(step: ChooseStep, procedure: Procedure) -> str:
     choice = step.choose
     options = "; ".join(f'"{option.label}" → {option.goto}' for option in choice.options)
@@ -203,6 +217,8 @@ def _meaning(step: StepBase, procedure: Procedure) -> str:
             return _set_meaning(step)
         case DecideStep():
             return _decide_meaning(step)
+        case PrepareStep():
+            return _prepare_meaning(step.prepare)
         case ApprovalStep():
             return _approval_meaning(step, procedure)
         case TaskStep():

@@ -82,8 +82,8 @@ RULES: dict[str, Rule] = {
             ERROR,
             "loader",
             "a step without exactly one kind key",
-            "give the step exactly one of: action, set, decide, approval, task, choose, wait, "
-            "escalate or end",
+            "give the step exactly one of: action, set, decide, prepare, approval, task, choose, "
+            "wait, escalate or end",
         ),
         Rule(
             "SOP104",
@@ -274,6 +274,42 @@ RULES: dict[str, Rule] = {
             "flow",
             "two options of a choose step with the same label",
             "give each option its own label: the person picks by the words on the button",
+        ),
+        Rule(
+            "SOP280",
+            ERROR,
+            "safety",
+            "a prepare step's reads list an operation that writes, or none of the catalogue",
+            "list only read operations (get_, search_, list_): a prepared package never changes anything",
+        ),
+        Rule(
+            "SOP281",
+            ERROR,
+            "safety",
+            "a prepare step's read that the procedure's permissions never allow",
+            "remove the read from reads, or from permissions.never",
+        ),
+        Rule(
+            "SOP282",
+            ERROR,
+            "flow",
+            "a prepare step with fewer than two options, or the same option twice",
+            "declare two or more distinct options the model may recommend",
+        ),
+        Rule(
+            "SOP283",
+            ERROR,
+            "safety",
+            "a prepare step's limits out of range: max_calls outside 1 to 20 with reads, or a "
+            "budget outside 1s to 10m",
+            "set max_calls between 1 and 20 and budget between 1s and 10m",
+        ),
+        Rule(
+            "SOP284",
+            ERROR,
+            "references",
+            "an approval's prepared names no prepare step's save_as",
+            "use the save_as of a prepare step that runs before the approval",
         ),
         Rule(
             "SOP301",

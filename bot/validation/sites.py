@@ -16,6 +16,7 @@ from bot.procedure.model import Procedure
 from bot.procedure.outcomes import Outcome
 from bot.procedure.source_map import Path
 from bot.procedure.steps import (
+    PACKAGE_FIELDS,
     ActionCall,
     ActionStep,
     ApprovalStep,
@@ -23,6 +24,7 @@ from bot.procedure.steps import (
     DecideStep,
     EndStep,
     EscalateStep,
+    PrepareStep,
     SetStep,
     StepBase,
     TaskStep,
@@ -87,7 +89,7 @@ class SavedName(NamedTuple):
     operation: str | None = None
     """The operation whose result is saved (its result model lists the fields)."""
     fields: frozenset[str] | None = None
-    """The fields of a task's answer."""
+    """The fields of a task's answer (or of a prepared package)."""
 
 
 @dataclass
@@ -232,6 +234,8 @@ class _Walker:
         elif isinstance(step, DecideStep):
             for case_index, case in enumerate(step.decide):
                 self.condition(case.when, (*path, "decide", case_index, "when"), "step", index)
+        elif isinstance(step, PrepareStep):
+            self.prepare(step, path, index)
         elif isinstance(step, ApprovalStep):
             self.approval(step, path, index)
         elif isinstance(step, TaskStep):
@@ -264,6 +268,15 @@ class _Walker:
         elif isinstance(step, EndStep):
             self.templates(step.message, (*path, "message"), "step", index)
             self.templates(step.result, (*path, "result"), "step", index)
+
+    def prepare(self, step: PrepareStep, path: Path, index: int) -> None:
+        prepare = step.prepare
+        prepare_path: Path = (*path, "prepare")
+        for key in ("summary", "instructions", "facts", "draft"):
+            self.templates(getattr(prepare, key), (*prepare_path, key), "step", index)
+        self.sites.saved.append(
+            SavedName(step.save_as, (*path, "save_as"), index, fields=PACKAGE_FIELDS)
+        )
 
     def approval(self, step: ApprovalStep, path: Path, index: int) -> None:
         approval = step.approval

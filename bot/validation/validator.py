@@ -16,6 +16,7 @@ from bot.procedure.loader import LoadedSop, is_sop_file, load_file, load_text
 from bot.procedure.model import Procedure
 from bot.validation import (
     actions,
+    agents,
     assignment,
     choices,
     escalations,
@@ -47,6 +48,7 @@ CHECKS: tuple[Check, ...] = (
     *failures.CHECKS,
     *pauses.CHECKS,
     *choices.CHECKS,
+    *agents.CHECKS,
     *escalations.CHECKS,
     *permissions.CHECKS,
     *secrets.CHECKS,

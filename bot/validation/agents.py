@@ -1,0 +1,106 @@
+"""SOP280-SOP284 for ``prepare`` steps and the approvals that show their packages: the
+model may only read (operations that exist, do not write and are not forbidden), recommends
+one of two or more declared options, within sane limits; an approval's ``prepared`` names a
+package some prepare step saves."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.procedure.source_map import Path
+from bot.procedure.steps import ApprovalStep, PrepareStep
+from bot.validation.context import SopContext, did_you_mean
+
+MOST_CALLS = 20
+SHORTEST_BUDGET = dt.timedelta(seconds=1)
+LONGEST_BUDGET = dt.timedelta(minutes=10)
+
+
+def check_prepare_steps(context: SopContext) -> None:
+    """SOP280-SOP283: each prepare step's reads, options and limits."""
+    for index, step in enumerate(context.procedure.steps):
+        if isinstance(step, PrepareStep):
+            path: Path = ("steps", index, "prepare")
+            _check_reads(context, step, path)
+            _check_options(context, step, path)
+            _check_limits(context, step, path)
+
+
+def _check_reads(context: SopContext, step: PrepareStep, path: Path) -> None:
+    never = set(context.procedure.permissions.never)
+    for position, name in enumerate(step.prepare.reads):
+        where = (*path, "reads", position)
+        operation = context.catalogue.get(name)
+        if operation is None:
+            suggestion = context.catalogue.suggest(name)
+            context.report(
+                "SOP280",
+                where,
+                f"'{name}' is no operation of the catalogue"
+                + (f" (did you mean '{suggestion}'?)" if suggestion else ""),
+            )
+        elif operation.writes:
+            context.report(
+                "SOP280",
+                where,
+                f"'{name}' writes: a prepare step may only read, so the model can never "
+                "change anything on its own",
+                "call it in an action step after the approval instead",
+            )
+        elif name in never:
+            context.report(
+                "SOP281", where, f"'{name}' is on permissions.never of '{context.procedure.id}'"
+            )
+
+
+def _check_options(context: SopContext, step: PrepareStep, path: Path) -> None:
+    options = step.prepare.options
+    if len(options) < 2:
+        context.report(
+            "SOP282",
+            (*path, "options"),
+            f"'{step.id}' declares {len(options)} option{'' if len(options) == 1 else 's'}: "
+            "a recommendation needs at least two to choose from",
+        )
+    seen: set[str] = set()
+    for position, option in enumerate(options):
+        if option in seen:
+            context.report(
+                "SOP282", (*path, "options", position), f"the option '{option}' is declared twice"
+            )
+        seen.add(option)
+
+
+def _check_limits(context: SopContext, step: PrepareStep, path: Path) -> None:
+    prepare = step.prepare
+    if prepare.reads and not 1 <= prepare.max_calls <= MOST_CALLS:
+        context.report(
+            "SOP283",
+            (*path, "max_calls"),
+            f"max_calls is {prepare.max_calls}: with reads listed it must be 1 to {MOST_CALLS}",
+        )
+    if not SHORTEST_BUDGET <= prepare.budget <= LONGEST_BUDGET:
+        context.report(
+            "SOP283",
+            (*path, "budget"),
+            f"a budget of {prepare.budget} is outside 1s to 10m: the run would either never "
+            "get an answer or hold its worker too long",
+        )
+
+
+def check_prepared_approvals(context: SopContext) -> None:
+    """SOP284: an approval's ``prepared`` is the save_as of a prepare step."""
+    packages = [step.save_as for step in context.procedure.steps if isinstance(step, PrepareStep)]
+    for index, step in enumerate(context.procedure.steps):
+        if not isinstance(step, ApprovalStep) or step.approval.prepared is None:
+            continue
+        name = step.approval.prepared
+        if name not in packages:
+            context.report(
+                "SOP284",
+                ("steps", index, "approval", "prepared"),
+                f"no prepare step saves a package as '{name}'" + did_you_mean(name, packages),
+            )
+
+
+CHECKS = (check_prepare_steps, check_prepared_approvals)
