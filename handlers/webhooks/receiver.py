@@ -21,7 +21,6 @@ from typing import Any
 from bot.app.inbox import event_work, record
 from bot.clock.time import Clock
 from handlers.http import MAX_BODY_BYTES, BodyTooLarge, Receive, Scope, Send, read_body, send_json
-from handlers.webhooks import hubspot, jira, standard, zendesk
 from handlers.webhooks.secrets import (
     NAME,
     setting_for,
@@ -29,6 +28,7 @@ from handlers.webhooks.secrets import (
     unsigned_webhooks,
     webhook_secrets,
 )
+from handlers.webhooks.verifiers import Verifier, verifier_for
 from handlers.webhooks.verifying import Delivery, Refused, Request
 from storage.database import Database
 from storage.outages import describe
@@ -36,13 +36,6 @@ from storage.outages import describe
 log = logging.getLogger("sopbot.webhooks")
 RECORD_THREADS = 8
 """Deliveries written down at once; each is one short transaction."""
-Verifier = Callable[[Request], list[Delivery]]
-VENDORS: dict[str, Verifier] = {
-    jira.NAME: jira.verify,
-    hubspot.NAME: hubspot.verify,
-    zendesk.NAME: zendesk.verify,
-}
-"""The webhooks verified the way their vendor signs, by name; any other is Standard Webhooks."""
 PUBLIC_URL_SETTING = "SOPBOT_PUBLIC_URL"
 
 
@@ -163,7 +156,7 @@ class Webhooks:
                 f"no webhook named {name!r}: the operator must set {setting_for(name)} "
                 "to the sender's signing secret (docs/connecting-tools.md, 'Inbound webhooks')",
             )
-        return secret, VENDORS.get(name, standard.verify)
+        return secret, verifier_for(name)
 
     def _uri(self, scope: Scope, headers: Mapping[str, str]) -> str:
         """The URL the sender posted to: ``public_url`` when set, else the one the

@@ -32,6 +32,7 @@ from handlers.webhooks.receiver import Webhooks
 from storage.database import Database
 from storage.models import InboundKey, Run, Timer
 from tests.docs.connecting_guide import guide_files
+from tests.doctor.conftest import doctor, migrated_url  # noqa: F401 (test_doctor.py's sopbot doctor)
 from tests.slack.conftest import slack, web_api_server  # noqa: F401 (test_serve.py's fake Slack)
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
