@@ -54,7 +54,6 @@ def open_client(config: JiraConfig) -> JIRA:
     )
     client = JIRA(
         server=config.url,
-        options={"check_update": False},
         get_server_info=False,
         validate=False,
         max_retries=0,

@@ -17,7 +17,7 @@ from typing import Any
 from jira.exceptions import JIRAError
 from requests import Response
 from requests.exceptions import ConnectionError as RequestsConnectionError
-from requests.exceptions import RequestException, Timeout
+from requests.exceptions import RequestException, SSLError, Timeout
 
 from bot.connectors.base import ToolError
 from bot.connectors.jira.settings import JiraConfig
@@ -51,6 +51,11 @@ def _classify(
     if isinstance(error, Timeout):
         return ToolError(
             f"Jira did not answer within {config.timeout:g}s while {doing}", retryable=True
+        )
+    if isinstance(error, SSLError):
+        return ToolError(
+            f"the TLS connection to Jira at {config.url} failed: check SOPBOT_JIRA_URL (https "
+            "to a server that speaks it), or trust its CA with REQUESTS_CA_BUNDLE"
         )
     if isinstance(error, RequestsConnectionError):
         return ToolError(

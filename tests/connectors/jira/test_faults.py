@@ -9,8 +9,9 @@ import pytest
 from werkzeug import Request, Response
 
 from bot.connectors.base import ToolError
+from bot.connectors.jira import JiraConfig
 from tests.connectors.jira.conftest import Call, cloud, connector_for, performer
-from tests.connectors.jira.fake_jira import TOKEN, FakeJira, refusal
+from tests.connectors.jira.fake_jira import EMAIL, TOKEN, FakeJira, refusal
 
 BUG = {"project": "BUG", "issue_type": "Bug", "summary": "Exports drop the last row"}
 
@@ -116,3 +117,30 @@ def test_a_missing_issue_and_a_missing_project_are_named(call: Call) -> None:
         "Jira refused creating an issue in NOPE (400: project: valid project is required)"
     )
     assert missing.retryable is no_project.retryable is False
+
+
+def test_a_server_that_cannot_be_reached_is_retryable_and_tls_trouble_is_not(
+    fake: FakeJira,
+) -> None:
+    https = fake.url.replace("http://", "https://")
+    tls = failure(
+        performer(connector_for(JiraConfig(https, "Cloud", TOKEN, email=EMAIL))),
+        "jira.get_issue",
+        {"key": "BUG-7"},
+    )
+    closed = failure(
+        performer(connector_for(JiraConfig("http://127.0.0.1:9", "Cloud", TOKEN, email=EMAIL))),
+        "jira.get_issue",
+        {"key": "BUG-7"},
+    )
+
+    assert str(tls) == (
+        f"the TLS connection to Jira at {https} failed: check SOPBOT_JIRA_URL (https to a "
+        "server that speaks it), or trust its CA with REQUESTS_CA_BUNDLE"
+    )
+    assert tls.retryable is False
+    assert str(closed) == (
+        "cannot reach Jira at http://127.0.0.1:9 (ConnectionError): check SOPBOT_JIRA_URL and "
+        "the network"
+    )
+    assert closed.retryable is True
