@@ -22,6 +22,8 @@ from bot.connectors.sandbox.people import SandboxDirectory
 from bot.connectors.sandbox.tools import SandboxTools
 from bot.engine.decisions import DecisionResult
 from bot.engine.engine import Engine
+from bot.llm.models import Models
+from bot.llm.settings import LlmSettings
 from bot.procedure.loader import LoadedSop
 from bot.wiring import assemble
 from storage import approvals, runs
@@ -51,11 +53,13 @@ class Harness:
         secrets_key: str | None = None,
         worker_id: str = "harness",
         settings: Settings | None = None,
+        models: Models | None = None,
     ) -> Harness:
         """Seed the sandbox and serve ``files`` (validated ``LoadedSop``s) on ``database``;
         ``secrets_key`` encrypts secret inputs (needed on PostgreSQL only). ``settings``
         chooses the connectors (``sopbot test`` passes the operator's); by default only
-        the defaults count, so a test never depends on the shell it runs in."""
+        the defaults count, so a test never depends on the shell it runs in. ``models``:
+        model access for the agent steps (default: none, whatever the shell configures)."""
         chosen = (settings or Settings.model_construct()).model_copy(
             update={
                 "worker_id": worker_id,
@@ -71,6 +75,7 @@ class Harness:
             procedures=list(files),
             secrets=secrets or {},
             schedules=False,
+            models=models or Models.configured(LlmSettings.model_construct()),
         )
         return cls(database, clock, chat, sopbot.sandbox, sopbot.directory, sopbot.engine)
 

@@ -32,6 +32,7 @@ from bot.engine.engine import Engine
 from bot.engine.lanes import Lanes
 from bot.engine.runtime import Runtime, default_worker_id
 from bot.library import Library
+from bot.llm.models import Models
 from bot.procedure.loader import LoadedSop
 from bot.secrets import Secrets, Vault
 from storage.database import Database
@@ -75,6 +76,7 @@ def assemble(
     secrets: Mapping[str, str] | None = None,
     schedules: bool = True,
     directory: Directory | None = None,
+    models: Models | None = None,
 ) -> Sopbot:
     """A running sopbot on ``settings``.
 
@@ -85,6 +87,7 @@ def assemble(
     ``schedules``: arm the schedule triggers now (a test clock arms them when it says).
     ``directory``: the people the engine and the chat ask (Slack's); default the sandbox's
     seeded people, which ``Sopbot.directory`` keeps either way for the console and tests.
+    ``models``: model access for the agent steps (default: as ``SOPBOT_LLM_*`` configure it).
     Raises ``CatalogueError`` for a connector that cannot be registered, chosen or started.
     """
     catalogue = build_catalogue(tuple(settings.connectors))
@@ -101,6 +104,7 @@ def assemble(
             secrets,
             schedules=schedules,
             directory=directory,
+            models=models,
         )
     except BaseException:
         if owned:
@@ -119,6 +123,7 @@ def _assemble(
     *,
     schedules: bool,
     directory: Directory | None,
+    models: Models | None,
 ) -> Sopbot:
     seed(database, clock.now())
     sandbox_people = SandboxDirectory(database)
@@ -149,6 +154,7 @@ def _assemble(
         worker_id=settings.worker_id or default_worker_id(),
         lease=dt.timedelta(seconds=settings.lease_seconds),
         pool=Lanes(settings.connector_limit, settings.connector_limits),
+        models=Models.configured() if models is None else models,
     )
     engine = Engine(runtime)
     if schedules:

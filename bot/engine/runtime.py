@@ -19,6 +19,8 @@ from bot.engine.calls import Caller
 from bot.engine.lanes import Lanes
 from bot.engine.work import RunWork
 from bot.library import Library
+from bot.llm.models import Models
+from bot.llm.settings import LlmSettings
 from bot.secrets import Secrets
 from storage.database import Database
 
@@ -46,6 +48,8 @@ class Runtime:
     lease: dt.timedelta = dt.timedelta(seconds=60)
     pool: Lanes = field(default_factory=Lanes)
     """The tool threads: a bounded lane per namespace, so a hung tool stalls only its own."""
+    models: Models = field(default_factory=lambda: Models.configured(LlmSettings.model_construct()))
+    """Model access for the agent steps (default: none, so each takes its offline path)."""
 
     def caller(self, flush: FlushFunction, renew: FlushFunction) -> Caller:
         """A Caller that commits a run's pending changes with ``flush`` and keeps the claim

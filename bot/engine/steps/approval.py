@@ -24,6 +24,7 @@ from bot.engine.steps.calling import render_arguments
 from bot.engine.steps.choice_card import choice_card, shown_call
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.outcomes import escalate
+from bot.engine.steps.package_card import package_fields, shown_package
 from bot.engine.targets import TargetError, resolve_targets
 from bot.engine.work import AwaitPerson, RunWork, Transition
 from bot.identity import mentions
@@ -63,7 +64,26 @@ def run_approval(env: StepEnv, work: RunWork, step: ApprovalStep) -> Transition:
         deciders = resolve_targets(approval.approvers, work.procedure, work.run.started_by, context)
     except (expressions.ExpressionError, TargetError, RefusedCall) as error:
         return escalate(env, work, f"cannot prepare the approval {step.id}: {error}")
-    return open_package(env, work, step, approval, "approval", summary, facts, actions, deciders)
+    prepared = work.values.get(approval.prepared) if approval.prepared else None
+    if approval.prepared and not isinstance(prepared, dict):
+        return escalate(
+            env,
+            work,
+            f"cannot prepare the approval {step.id}: no package '{approval.prepared}' was "
+            "prepared (its prepare step did not run)",
+        )
+    return open_package(
+        env,
+        work,
+        step,
+        approval,
+        "approval",
+        summary,
+        facts,
+        actions,
+        deciders,
+        prepared=shown_package(prepared) if isinstance(prepared, dict) else None,
+    )
 
 
 def open_assist_confirmation(
@@ -173,6 +193,7 @@ def open_package(
     *,
     fields: dict[str, Any] | None = None,
     choice: dict[str, Any] | None = None,
+    prepared: dict[str, Any] | None = None,
 ) -> Transition:
     """Record the pending approval, task or choice with its package, its timeout (and
     reminder) timers and its card, and pause the run on it."""
@@ -194,6 +215,8 @@ def open_package(
         package["fields"] = fields
     if choice is not None:
         package.update(choice)  # its options and default
+    if prepared is not None:
+        package["prepared"] = prepared  # hashed with the rest: the decision covers it
     row = ApprovalRow(
         id=new_approval_id(),
         run_id=work.run.id,
@@ -261,6 +284,7 @@ def approval_card(row: ApprovalRow, *, decided: str | None = None) -> Card:
     """The card people decide on; once decided it shows who decided and why, without buttons."""
     package = row.package
     fields = list(package.get("facts", {}).items())
+    fields.extend(package_fields(package.get("prepared")))
     for action in package.get("actions", []):
         fields.append(("Will run", shown_call(action)))
     for name, spec in package.get("fields", {}).items():

@@ -11,6 +11,7 @@ from bot.engine.steps.choose import run_choose
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.flow import run_decide, run_end, run_escalate, run_set
 from bot.engine.steps.outcomes import escalate
+from bot.engine.steps.prepare import run_prepare
 from bot.engine.steps.wait import run_wait
 from bot.engine.work import Continue, RunWork, Transition
 from bot.procedure import expressions
@@ -21,6 +22,7 @@ from bot.procedure.steps import (
     DecideStep,
     EndStep,
     EscalateStep,
+    PrepareStep,
     SetStep,
     StepBase,
     TaskStep,
@@ -31,6 +33,7 @@ HANDLERS: dict[type[StepBase], Callable[[StepEnv, RunWork, Any], Transition]] = 
     ActionStep: run_action,
     SetStep: run_set,
     DecideStep: run_decide,
+    PrepareStep: run_prepare,
     ApprovalStep: run_approval,
     TaskStep: run_task,
     ChooseStep: run_choose,

@@ -1,0 +1,115 @@
+"""The reads a prepare step's model may ask for, and the runner that decides each request.
+
+Only the step's declared reads are offered as tools. A call the model makes goes through the
+same guarded boundary as an action step's (the operation's argument model, the guardrails,
+the journal and the audit); a request the boundary stops is answered as refused and audited
+as ``agent.refused``, and the run goes on. Results reach the model with secrets masked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.audit.masking import mask
+from bot.catalogue.operation import Operation
+from bot.engine.calls import CallResult
+from bot.engine.status import BOT_ACTOR
+from bot.engine.steps.agent_package import Read
+from bot.engine.steps.choice_card import shown_call
+from bot.engine.steps.env import StepEnv
+from bot.engine.work import RunWork
+from bot.llm.tools import Refused, Tool, ToolCall
+from storage import audit
+
+REFUSED = "agent.refused"
+
+
+def tool_name(operation: Operation) -> str:
+    """``crm_get_order``: function names may not hold dots."""
+    return operation.name.replace(".", "_")
+
+
+@dataclass
+class ReadRunner:
+    """Runs the model's permitted reads for one prepare step and keeps what it read."""
+
+    env: StepEnv
+    work: RunWork
+    step_id: str
+    operations: dict[str, Operation]
+    timeout: dt.timedelta
+    reads: list[Read] = field(default_factory=list)
+
+    @classmethod
+    def of(
+        cls, env: StepEnv, work: RunWork, step_id: str, reads: list[str], timeout: dt.timedelta
+    ) -> ReadRunner:
+        """A runner for ``reads``: those the catalogue has and that do not write (the
+        validator reports the others; here they are simply never offered)."""
+        found = (env.runtime.catalogue.get(name) for name in reads)
+        operations = {
+            tool_name(operation): operation
+            for operation in found
+            if operation is not None and not operation.writes
+        }
+        return cls(env, work, step_id, operations, timeout)
+
+    def tools(self) -> list[Tool]:
+        """The tools the model is offered: one per permitted read."""
+        return [
+            Tool(name, operation.summary, operation.args)
+            for name, operation in self.operations.items()
+        ]
+
+    def __call__(self, call: ToolCall) -> Any:
+        operation = self.operations[call.tool.name]
+        arguments = call.arguments.model_dump(mode="json", by_alias=True)
+        result = self.env.caller.call(
+            self.work,
+            step_id=self.step_id,
+            operation=operation,
+            arguments=arguments,
+            timeout=self.timeout,
+        )
+        if result.status == "blocked":
+            reason = f"refused: {result.error}"
+            self.refused(call.tool.name, arguments, reason)
+            return Refused(reason)
+        if not result.went_through:
+            return {"error": _failure(result)}
+        ref = f"R{len(self.reads) + 1}"
+        shown = self.env.caller.shown(operation, arguments)
+        self.reads.append(
+            Read(ref, f"{ref} " + shown_call({"operation": operation.name, "arguments": shown}))
+        )
+        assert result.result is not None
+        return {"read": ref, "result": self.env.caller.shown(operation, result.result)}
+
+    def refused(self, tool: str, arguments: dict[str, Any] | None, reason: str) -> None:
+        """Put a refused request on the record (with the run's next commit)."""
+        now, run_id, step_id = self.work.now(), self.work.run.id, self.step_id
+        detail = {"tool": tool, "arguments": arguments}
+        masked = mask(detail, self.env.runtime.secrets.values_to_mask())
+
+        def record(session: Session) -> None:
+            audit.append(
+                session,
+                at=now,
+                actor=BOT_ACTOR,
+                action=REFUSED,
+                outcome="refused",
+                run_id=run_id,
+                step_id=step_id,
+                detail=masked,
+                reason=reason,
+            )
+
+        self.work.later(record)
+
+
+def _failure(result: CallResult) -> str:
+    return result.error or f"the read ended {result.status}"

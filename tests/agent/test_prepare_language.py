@@ -1,0 +1,28 @@
+"""The prepare step in the language: its package's fields are known to the validator, and
+``sopbot show`` says what the step does with and without a model."""
+
+from __future__ import annotations
+
+import textwrap
+
+from bot.procedure.summary import describe_step
+from bot.validation.validator import validate_text
+from tests.agent.conftest import REFUND
+
+
+def test_a_misspelt_package_field_is_reported_before_anything_runs() -> None:
+    text = textwrap.dedent(REFUND).replace("package.recommendation", "package.recomendation")
+    (finding,) = validate_text(text).diagnostics
+    assert finding.code == "SOP206"
+    assert "did you mean 'recommendation'" in finding.message
+
+
+def test_show_says_what_the_model_may_read_and_what_happens_without_one() -> None:
+    loaded = validate_text(textwrap.dedent(REFUND))
+    assert loaded.procedure is not None
+    line = describe_step(loaded.procedure.steps[0], loaded.procedure)
+    assert line == (
+        "a model prepares a package reading crm.get_order, crm.get_ticket (at most 4) "
+        "within 30s, recommending one of full_refund, partial_refund, deny; "
+        "without a model, the facts alone"
+    )
