@@ -16,6 +16,7 @@ from types import ModuleType
 from bot import __version__
 from bot.cli import (
     audit_cmd,
+    compile_cmd,
     db_cmd,
     doctor_cmd,
     graph_cmd,
@@ -40,6 +41,7 @@ COMMANDS: tuple[ModuleType, ...] = (
     validate_cmd,
     test_cmd,
     doctor_cmd,
+    compile_cmd,
 )
 
 
