@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from bot.cli.app import main
+from bot.compile.prompt import example_sop
 from bot.procedure.model import Procedure
 from bot.procedure.steps import step_kind
 from bot.validation.validator import validate_paths, validate_text
@@ -281,3 +282,10 @@ def test_each_compile_request_is_in_the_audit_log_without_the_procedure_text(
     assert (event.action, event.outcome, event.run_id) == ("llm.compile", "answered", None)
     assert event.detail["model"] == MODEL
     assert "refund" not in yaml.safe_dump(event.detail)
+
+
+def test_the_example_the_model_is_shown_passes_the_validator() -> None:
+    loaded = validate_text(example_sop())
+    assert loaded.procedure is not None
+    assert loaded.diagnostics == []
+    assert {step_kind(step) for step in loaded.procedure.steps} >= {"action", "approval", "task"}
