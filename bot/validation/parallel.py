@@ -36,8 +36,11 @@ def processes_for(files: int, jobs: int) -> int:
     return max(1, min(jobs, files // FILES_PER_PROCESS))
 
 
-def check_in_processes(paths: Sequence[Path], check: CheckFile, processes: int) -> list[LoadedSop]:
-    """``check`` of every path, in the order given, spread over ``processes`` forks."""
+def check_in_processes(
+    paths: Sequence[Path], check: CheckFile, processes: int
+) -> list[tuple[LoadedSop, Identity]]:
+    """The findings of ``check`` of every path, in the order given, spread over
+    ``processes`` forks: each file without its procedure, data or positions."""
     chunks = [list(paths[start : start + CHUNK]) for start in range(0, len(paths), CHUNK)]
     context = multiprocessing.get_context("fork")
     with context.Pool(processes, initializer=_start, initargs=(check,)) as pool:
