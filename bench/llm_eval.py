@@ -30,10 +30,14 @@ from pathlib import Path
 
 from _common import BenchError, machine_line, run_cli
 
+from bot.config import SettingsProblem
+from bot.llm.models import Models
+from bot.llm.settings import Feature, load_llm_settings
 from bot.procedure.model import Procedure
 from bot.routing.embedding import embedder
+from bot.routing.model import ModelRouter
 from bot.routing.offline import OfflineRouter
-from bot.routing.route import Router
+from bot.routing.route import Route, Router
 from bot.validation.validator import validate_paths
 
 REPO = Path(__file__).resolve().parent.parent
@@ -115,7 +119,10 @@ def routing(router: Router, requests: Sequence[Request], procedures: list[Proced
         f"slowest {seconds[-1] * 1000:.2f} ms"
     )
     whole = halves["all"]
-    return 0 if whole.top1 / whole.in_scope >= 0.85 and whole.top3 / whole.in_scope >= 0.97 else 1
+    top1 = whole.top1 / whole.in_scope
+    if isinstance(router, OfflineRouter):
+        return 0 if top1 >= 0.85 and whole.top3 / whole.in_scope >= 0.97 else 1
+    return 0 if top1 >= 0.95 else 1
 
 
 def _count(
@@ -146,14 +153,30 @@ def offline_router() -> Router:
     return OfflineRouter()
 
 
+@dataclass(frozen=True)
+class NoFallback:
+    """In the benchmark a model that gives no answer stops the run: the figures are the
+    model's own, never the offline router's in disguise."""
+
+    endpoint: str
+    name: str = "no fallback"
+
+    def route(self, text: str, procedures: Sequence[Procedure]) -> Route:
+        raise BenchError(f"the model at {self.endpoint} gave no usable answer to {text!r}")
+
+
 def model_router(endpoint: str, model: str, api_key_env: str) -> Router:
-    """A model-backed router for an OpenAI-compatible endpoint."""
-    if api_key_env and not os.environ.get(api_key_env):
+    """The model router on an OpenAI-compatible endpoint."""
+    key = os.environ.get(api_key_env) if api_key_env else None
+    if api_key_env and not key:
         raise BenchError(f"{api_key_env} is not set: export the endpoint's API key in it")
-    raise BenchError(
-        f"no model router in this build yet (bot/llm/ has not landed): cannot evaluate "
-        f"{model} at {endpoint}; run without --endpoint for the offline router"
-    )
+    try:
+        settings = load_llm_settings(base_url=endpoint, api_key=key, model=model)
+    except SettingsProblem as problem:
+        raise BenchError(str(problem)) from None
+    chosen = Models.configured(settings).model_for(Feature.ROUTING)
+    assert chosen is not None, "a base URL configures a model"
+    return ModelRouter(chosen, lambda usage: None, NoFallback(endpoint))
 
 
 def main() -> int:

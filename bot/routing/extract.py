@@ -34,7 +34,7 @@ def extract(procedure: Procedure, text: str) -> dict[str, str]:
     found: dict[str, str] = {}
     for name, spec in procedure.inputs.items():
         for value in _candidates(name, spec, procedure, text):
-            if _fits(value, spec):
+            if fits(value, spec):
                 found[name] = value
                 break
     return found
@@ -141,7 +141,7 @@ def _unique(values: Iterator[str] | Any) -> Iterator[str]:
         yield distinct[0]
 
 
-def _fits(value: str, spec: InputSpec) -> bool:
+def fits(value: str, spec: InputSpec) -> bool:
     """The value passes the input's own type, pattern, choices and bounds."""
     try:
         coerce(value, spec)

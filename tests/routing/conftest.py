@@ -11,6 +11,11 @@ from bot.harness import Harness
 from bot.procedure.model import Procedure
 from bot.validation.validator import validate_paths
 from storage.database import Database
+from tests.llm.conftest import fake_openai as fake_openai
+from tests.llm.conftest import models as models
+from tests.llm.conftest import openai_server as openai_server
+from tests.llm.conftest import pauses as pauses
+from tests.llm.conftest import recorded as recorded
 
 SOPS = Path(__file__).resolve().parents[2] / "sops"
 

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from bot.app.commands import replies, routed
 from bot.app.commands.parser import USAGE, Command, UsageError, parse
 from bot.app.door import Asked, FrontDoor, Started
 from bot.chat.messages import Question
+from bot.config import SettingsProblem
 from bot.directory import Directory
 from bot.engine.decisions import DecisionResult
 from bot.engine.errors import EngineError, InvalidInputs
 from bot.library import UnknownProcedure
+from bot.llm.models import Models
+from bot.llm.usage import AuditRecorder
 from bot.procedure.summary import summarize
-from bot.routing.offline import OfflineRouter
+from bot.routing.configured import configured_router
 from bot.routing.route import Router
 
 
@@ -31,9 +34,9 @@ class Reply:
 @dataclass
 class CommandService:
     door: FrontDoor
-    router: Router = field(default_factory=OfflineRouter)
-    """Who reads free text (``/sop my order 1042 arrived broken``); offline unless a model
-    router is given."""
+    router: Router | None = None
+    """Who reads free text (``/sop my order 1042 arrived broken``): by default the model
+    ``SOPBOT_LLM_*`` sets up for routing, else the offline router; chosen on first use."""
 
     @property
     def directory(self) -> Directory:
@@ -164,6 +167,13 @@ class CommandService:
         self, text: str, user_id: str, thread: dict[str, Any] | None, request: str | None
     ) -> Reply:
         """Free text: start what it asks for, or say which procedures it may mean."""
+        if self.router is None:
+            runtime = self.door.engine.runtime
+            record = AuditRecorder(runtime.database, runtime.clock)
+            try:
+                self.router = configured_router(Models.configured(), record)
+            except SettingsProblem as problem:
+                return Reply(f"Cannot read free text: {problem}", ok=False)
         note, outcome = routed.route(
             self.door, self.router, text, by=user_id, thread=thread, request=request
         )
