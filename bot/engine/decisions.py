@@ -36,7 +36,7 @@ from bot.library import pinned_procedure
 from bot.procedure.inputs import InputSpec
 from bot.procedure.model import Procedure
 from bot.procedure.outcomes import Outcome
-from bot.procedure.steps import ApprovalStep, ChooseStep, TaskStep
+from bot.procedure.steps import ApprovalStep, TaskStep, choice_of
 from storage import approvals, audit, locks, runs, timers
 from storage.models import Approval, Run
 
@@ -400,8 +400,9 @@ class Decisions:
     ) -> tuple[str | None, RunStatus | None, str | None]:
         """Where the run goes after the decision (next step) or how it ends."""
         following = step.next or _below(procedure, step.id)
-        if approval.status == "chosen" and isinstance(step, ChooseStep):
-            return step.choose.options[(approval.response or {})["option"]].goto, None, None
+        choice = choice_of(step)
+        if approval.status == "chosen" and choice is not None:
+            return choice.options[(approval.response or {})["option"]].goto, None, None
         if approval.status == "completed" and isinstance(step, TaskStep):
             if step.save_as:
                 values[step.save_as] = approval.response or {}

@@ -18,16 +18,19 @@ from bot.procedure.outcomes import FailureRule, Outcome
 from bot.procedure.steps import (
     ActionStep,
     ApprovalStep,
+    Choice,
     ChooseStep,
     DecideStep,
     EndStep,
     EscalateStep,
+    JudgeStep,
     PrepareStep,
     SetStep,
     StepBase,
     TaskStep,
     Wait,
     WaitStep,
+    choice_of,
 )
 
 START = "@start"
@@ -103,8 +106,9 @@ def _step_edges(step: StepBase, successor: str, procedure: Procedure) -> Iterato
             yield FlowEdge(step.id, case.goto, "case", case.when)
         yield FlowEdge(step.id, step.otherwise or successor, "otherwise", "otherwise")
         return
-    if isinstance(step, ChooseStep):
-        yield from _choice_edges(step, procedure)
+    choice = choice_of(step)
+    if choice is not None:
+        yield from _choice_edges(step.id, choice, procedure)
         return
     if isinstance(step, EndStep) or (
         isinstance(step, EscalateStep) and not step.escalate.continue_
@@ -115,18 +119,17 @@ def _step_edges(step: StepBase, successor: str, procedure: Procedure) -> Iterato
     yield from _outcome_edges(step, successor, procedure)
 
 
-def _choice_edges(step: ChooseStep, procedure: Procedure) -> Iterator[FlowEdge]:
+def _choice_edges(step_id: str, choice: Choice, procedure: Procedure) -> Iterator[FlowEdge]:
     """One branch per option, labelled as its button; then what happens when nobody picks."""
-    choice = step.choose
     for option in choice.options:
-        yield FlowEdge(step.id, option.goto, "case", option.label)
+        yield FlowEdge(step_id, option.goto, "case", option.label)
     waited = f" in {short_duration(choice.timeout)}" if choice.timeout else ""
     default = choice.default_option()
     if default is not None:
-        yield FlowEdge(step.id, default.goto, "outcome", f"nobody picks{waited}: {default.label}")
+        yield FlowEdge(step_id, default.goto, "outcome", f"nobody picks{waited}: {default.label}")
     else:
         terminal = escalation_terminal([], procedure)
-        yield FlowEdge(step.id, terminal, "outcome", f"nobody picks{waited}")
+        yield FlowEdge(step_id, terminal, "outcome", f"nobody picks{waited}")
 
 
 def _outcome_edges(step: StepBase, successor: str, procedure: Procedure) -> Iterator[FlowEdge]:
@@ -314,6 +317,8 @@ def _step_label_and_class(
         return f"{name}<br/>task: {step.task.assignee}", "task"
     if isinstance(step, ChooseStep):
         return f"{name}<br/>{step.choose.assignee} picks", "decision"
+    if isinstance(step, JudgeStep):
+        return f"{name}<br/>a model judges, or {step.judge.assignee} picks", "decision"
     if isinstance(step, WaitStep):
         wait = step.wait
         calls = [f"<br/>{_effect(wait.refresh.action, catalogue)}"] if wait.refresh else []

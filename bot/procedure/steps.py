@@ -1,7 +1,8 @@
 """The steps of a procedure: one model per kind, chosen by the kind's key.
 
 A step is written as ``- id: ...`` plus exactly one kind key (``action``, ``set``,
-``decide``, ``prepare``, ``approval``, ``task``, ``choose``, ``wait``, ``escalate``, ``end``). Every step may carry
+``decide``, ``prepare``, ``approval``, ``task``, ``choose``, ``judge``, ``wait``, ``escalate``,
+``end``). Every step may carry
 ``when`` (skip it unless true) and ``next`` (where to go after it).
 """
 
@@ -243,6 +244,40 @@ class ChooseStep(StepBase):
     choose: Choice
 
 
+class Judge(Choice):
+    """A judgement among declared options: a model picks one, with its confidence and why;
+    below the threshold, or without a model, the assignee picks through a choice card that
+    shows the model's suggestion."""
+
+    instructions: Template | None = Field(default=None, description="what the model should weigh")
+    facts: dict[str, Template] = Field(
+        default_factory=dict, description="label: value pairs the judgement rests on"
+    )
+    threshold: float = Field(
+        default=0.8,
+        ge=0,
+        le=1,
+        description="the confidence (0 to 1) the model needs to decide alone; below it a person picks",
+    )
+
+
+class JudgeStep(StepBase):
+    """Go on at the step of the option the model picks with enough confidence, or that the
+    assignee picks."""
+
+    judge: Judge
+
+
+def choice_of(step: StepBase) -> Choice | None:
+    """The options a person may pick at this step (a choose step's, or a judge step's when
+    the model is not sure), or None for every other kind."""
+    if isinstance(step, ChooseStep):
+        return step.choose
+    if isinstance(step, JudgeStep):
+        return step.judge
+    return None
+
+
 class Wait(SopModel):
     """A pause for a duration, or until a condition holds, re-checked at set times."""
 
@@ -335,6 +370,7 @@ STEP_KINDS: dict[str, type[StepBase]] = {
     "approval": ApprovalStep,
     "task": TaskStep,
     "choose": ChooseStep,
+    "judge": JudgeStep,
     "wait": WaitStep,
     "escalate": EscalateStep,
     "end": EndStep,
@@ -359,6 +395,7 @@ Step = Annotated[
     | Annotated[ApprovalStep, Tag("approval")]
     | Annotated[TaskStep, Tag("task")]
     | Annotated[ChooseStep, Tag("choose")]
+    | Annotated[JudgeStep, Tag("judge")]
     | Annotated[WaitStep, Tag("wait")]
     | Annotated[EscalateStep, Tag("escalate")]
     | Annotated[EndStep, Tag("end")],
@@ -367,7 +404,7 @@ Step = Annotated[
         custom_error_type="step_kind",
         custom_error_message=(
             "a step needs exactly one kind key: action, set, decide, prepare, approval, task, "
-            "choose, wait, escalate or end"
+            "choose, judge, wait, escalate or end"
         ),
     ),
 ]

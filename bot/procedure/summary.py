@@ -30,10 +30,12 @@ from bot.procedure.steps import (
     Approval,
     ApprovalStep,
     CatchUp,
+    Choice,
     ChooseStep,
     DecideStep,
     EndStep,
     EscalateStep,
+    JudgeStep,
     Prepare,
     PrepareStep,
     SetStep,
@@ -163,8 +165,7 @@ def _prepare_meaning(prepare: Prepare) -> str:
     )
 
 
-def _choose_meaning(step: ChooseStep, procedure: Procedure) -> str:
-    choice = step.choose
+def _choose_meaning(choice: Choice, procedure: Procedure) -> str:
     options = "; ".join(f'"{option.label}" → {option.goto}' for option in choice.options)
     default = choice.default_option()
     after = (
@@ -224,7 +225,13 @@ def _meaning(step: StepBase, procedure: Procedure) -> str:
         case TaskStep():
             return _task_meaning(step, procedure)
         case ChooseStep():
-            return _choose_meaning(step, procedure)
+            return _choose_meaning(step.choose, procedure)
+        case JudgeStep():
+            judge = step.judge
+            return (
+                f"a model picks with confidence {judge.threshold:g} or more, else "
+                + _choose_meaning(judge, procedure)
+            )
         case WaitStep():
             return _wait_meaning(step, procedure)
         case EscalateStep():

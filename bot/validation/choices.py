@@ -1,29 +1,29 @@
-"""SOP270, SOP271, SOP272 and SOP402 for ``choose`` steps: a person is offered a real choice (two or
+"""SOP270, SOP271, SOP272 and SOP402 for ``choose`` and ``judge`` steps: a person is offered a real choice (two or
 more options they can tell apart), a default that names one of them, and an end to the
 wait. Option targets are checked with every other step reference (SOP301, ``flow``)."""
 
 from __future__ import annotations
 
 from bot.procedure.source_map import Path
-from bot.procedure.steps import ChooseStep
+from bot.procedure.steps import Choice, choice_of, step_kind
 from bot.validation.context import SopContext, did_you_mean
 
 
 def check_choices(context: SopContext) -> None:
-    """SOP270, SOP271, SOP272, SOP402: each choose step's options, default and timeout."""
+    """SOP270, SOP271, SOP272, SOP402: each choice's options, default and timeout."""
     for index, step in enumerate(context.procedure.steps):
-        if isinstance(step, ChooseStep):
-            _check_choice(context, step, ("steps", index, "choose"))
+        choice = choice_of(step)
+        if choice is not None:
+            _check_choice(context, step.id, choice, ("steps", index, step_kind(step) or ""))
 
 
-def _check_choice(context: SopContext, step: ChooseStep, path: Path) -> None:
-    choice = step.choose
+def _check_choice(context: SopContext, step_id: str, choice: Choice, path: Path) -> None:
     labels = [option.label for option in choice.options]
     if len(labels) < 2:
         context.report(
             "SOP270",
             (*path, "options"),
-            f"'{step.id}' offers {len(labels)} option{'' if len(labels) == 1 else 's'}: "
+            f"'{step_id}' offers {len(labels)} option{'' if len(labels) == 1 else 's'}: "
             "a choice needs at least two",
         )
     seen: set[str] = set()
@@ -32,7 +32,7 @@ def _check_choice(context: SopContext, step: ChooseStep, path: Path) -> None:
             context.report(
                 "SOP272",
                 (*path, "options", position, "label"),
-                f"two options of '{step.id}' are labelled '{label}': "
+                f"two options of '{step_id}' are labelled '{label}': "
                 "the person cannot tell them apart",
             )
         seen.add(label.casefold())

@@ -6,13 +6,14 @@ from __future__ import annotations
 from bot.procedure.source_map import Path
 from bot.procedure.steps import (
     ApprovalStep,
-    ChooseStep,
     DecideStep,
     EndStep,
     EscalateStep,
     StepBase,
     TaskStep,
     WaitStep,
+    choice_of,
+    step_kind,
 )
 from bot.validation.context import SopContext, did_you_mean
 
@@ -34,9 +35,10 @@ def check_step_references(context: SopContext) -> None:
             for case_index, case in enumerate(step.decide):
                 check(case.goto, (*path, "decide", case_index, "goto"), "goto")
             check(step.otherwise, (*path, "otherwise"), "otherwise")
-        elif isinstance(step, ChooseStep):
-            for position, option in enumerate(step.choose.options):
-                check(option.goto, (*path, "choose", "options", position, "goto"), "option goto")
+        elif (choice := choice_of(step)) is not None:
+            key = step_kind(step) or ""
+            for position, option in enumerate(choice.options):
+                check(option.goto, (*path, key, "options", position, "goto"), "option goto")
         elif isinstance(step, ApprovalStep):
             for position, covered in enumerate(step.approval.covers):
                 check(covered, (*path, "approval", "covers", position), "covers")
@@ -62,7 +64,7 @@ def check_reachability(context: SopContext) -> None:
 
 
 def _pauses(step: StepBase) -> bool:
-    return isinstance(step, WaitStep | ApprovalStep | TaskStep | ChooseStep)
+    return isinstance(step, WaitStep | ApprovalStep | TaskStep) or choice_of(step) is not None
 
 
 def _ends_run(step: StepBase) -> bool:

@@ -19,13 +19,13 @@ from bot.procedure.outcomes import Outcome
 from bot.procedure.steps import (
     ActionStep,
     ApprovalStep,
-    ChooseStep,
     DecideStep,
     EndStep,
     EscalateStep,
     StepBase,
     TaskStep,
     WaitStep,
+    choice_of,
 )
 
 EdgeKind = Literal["next", "decision", "failure", "timeout", "reject"]
@@ -105,11 +105,10 @@ class StepGraph:
             if may_skip(step):
                 edges.append(Edge(after, "next"))
             return edges
-        if isinstance(step, ChooseStep):  # a person picks the way on; no pick escalates
-            edges.extend(
-                Edge(self._target(option.goto), "decision") for option in step.choose.options
-            )
-            if step.choose.default is None:
+        choice = choice_of(step)
+        if choice is not None:  # a person (or a sure model) picks the way on; no pick escalates
+            edges.extend(Edge(self._target(option.goto), "decision") for option in choice.options)
+            if choice.default is None:
                 edges.append(Edge(None, "timeout"))
             if may_skip(step):
                 edges.append(Edge(after, "next"))

@@ -83,7 +83,7 @@ RULES: dict[str, Rule] = {
             "loader",
             "a step without exactly one kind key",
             "give the step exactly one of: action, set, decide, prepare, approval, task, choose, "
-            "wait, escalate or end",
+            "judge, wait, escalate or end",
         ),
         Rule(
             "SOP104",

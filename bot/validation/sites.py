@@ -24,6 +24,7 @@ from bot.procedure.steps import (
     DecideStep,
     EndStep,
     EscalateStep,
+    JudgeStep,
     PrepareStep,
     SetStep,
     StepBase,
@@ -257,6 +258,11 @@ class _Walker:
             choose_path: Path = (*path, "choose")
             self.person(step.choose.assignee, (*choose_path, "assignee"), "step", index)
             self.templates(step.choose.question, (*choose_path, "question"), "step", index)
+        elif isinstance(step, JudgeStep):
+            judge_path: Path = (*path, "judge")
+            self.person(step.judge.assignee, (*judge_path, "assignee"), "step", index)
+            for key in ("question", "instructions", "facts"):
+                self.templates(getattr(step.judge, key), (*judge_path, key), "step", index)
         elif isinstance(step, WaitStep):
             self.wait(step, path, index)
         elif isinstance(step, EscalateStep):

@@ -9,13 +9,13 @@ a draft that breaks the SOP's forbidden phrases is withheld rather than shown.
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from bot.engine.steps.agent_model import options_type
 from bot.guardrails.text import contains_phrase
 
 MODEL = "model"
@@ -47,11 +47,10 @@ class PackageAnswer(BaseModel):
 @lru_cache(maxsize=256)
 def answer_shape(options: tuple[str, ...]) -> type[PackageAnswer]:
     """The answer's model for one step: its recommendation is one of ``options``."""
-    choices = enum.StrEnum("Option", [(option, option) for option in options])  # type: ignore[misc]
     shape: type[PackageAnswer] = create_model(
         "PreparedPackage",
         __base__=PackageAnswer,
-        recommendation=(choices, Field(description="the option you recommend")),
+        recommendation=(options_type(options), Field(description="the option you recommend")),
     )
     return shape
 

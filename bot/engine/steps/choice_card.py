@@ -28,6 +28,16 @@ def option_effect(option: dict[str, Any]) -> str:
     return f"Goes on at step {option['goto']} (no tool call first)"
 
 
+def suggested(suggestion: dict[str, Any]) -> str:
+    """What a judge step's model suggested, or why there is no suggestion."""
+    if suggestion.get("label") is None:
+        return f"nothing: {suggestion.get('note')}"
+    return (
+        f"“{suggestion['label']}” (confidence {suggestion['confidence']:.0%}, below "
+        f"{suggestion['threshold']:.0%}): {suggestion['reason']}"
+    )
+
+
 def choice_button_value(choice_id: str, index: int) -> str:
     """``<choice id>:<option index>`` (0-based): what an option's button carries."""
     return f"{choice_id}:{index}"
@@ -45,6 +55,8 @@ def choice_card(
     ]
     default = package.get("default")
     lines.append(("If nobody picks", f"“{default}” is taken" if default else "the run escalates"))
+    if "suggestion" in package:
+        lines.insert(0, ("Suggested", suggested(package["suggestion"])))
     buttons = (
         ()
         if decided

@@ -14,12 +14,25 @@ from bot.engine.steps.outcomes import escalate
 from bot.engine.targets import TargetError, resolve_targets
 from bot.engine.work import RunWork, Transition
 from bot.procedure import expressions
-from bot.procedure.steps import ActionStep, Approval, ChooseStep
+from bot.procedure.steps import ActionStep, Approval, Choice, ChooseStep, StepBase
 
 
 def run_choose(env: StepEnv, work: RunWork, step: ChooseStep) -> Transition:
     """Open the choice for the assignee, with what each option will do, and wait."""
-    choice = step.choose
+    return open_choice(env, work, step, step.choose)
+
+
+def open_choice(
+    env: StepEnv,
+    work: RunWork,
+    step: StepBase,
+    choice: Choice,
+    *,
+    facts: dict[str, str] | None = None,
+    suggestion: dict[str, Any] | None = None,
+) -> Transition:
+    """Open ``choice`` for its assignee (with ``facts`` and a model's ``suggestion`` shown,
+    as a judge step that is not sure does), and wait for the pick."""
     context = work.expression_context()
     try:
         question = str(expressions.render(choice.question, context))
@@ -40,10 +53,11 @@ def run_choose(env: StepEnv, work: RunWork, step: ChooseStep) -> Transition:
         pause,
         "choice",
         question,
-        {},
+        facts or {},
         [],
         deciders,
-        choice={"options": options, "default": choice.default},
+        choice={"options": options, "default": choice.default}
+        | ({"suggestion": suggestion} if suggestion is not None else {}),
     )
 
 

@@ -10,6 +10,7 @@ from bot.engine.steps.approval import run_approval, run_task
 from bot.engine.steps.choose import run_choose
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.flow import run_decide, run_end, run_escalate, run_set
+from bot.engine.steps.judge import run_judge
 from bot.engine.steps.outcomes import escalate
 from bot.engine.steps.prepare import run_prepare
 from bot.engine.steps.wait import run_wait
@@ -22,6 +23,7 @@ from bot.procedure.steps import (
     DecideStep,
     EndStep,
     EscalateStep,
+    JudgeStep,
     PrepareStep,
     SetStep,
     StepBase,
@@ -37,6 +39,7 @@ HANDLERS: dict[type[StepBase], Callable[[StepEnv, RunWork, Any], Transition]] = 
     ApprovalStep: run_approval,
     TaskStep: run_task,
     ChooseStep: run_choose,
+    JudgeStep: run_judge,
     WaitStep: run_wait,
     EscalateStep: run_escalate,
     EndStep: run_end,

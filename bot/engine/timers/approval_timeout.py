@@ -13,7 +13,7 @@ from bot.engine.steps.approval import approval_card
 from bot.engine.timers.context import TimerContext
 from bot.library import pinned_procedure
 from bot.procedure.outcomes import Outcome
-from bot.procedure.steps import ApprovalStep, ChooseStep, Option, TaskStep
+from bot.procedure.steps import ApprovalStep, Option, TaskStep, choice_of
 from storage import audit, runs, timers
 from storage.models import Timer
 
@@ -87,4 +87,5 @@ def _timeout_rule(step: Any) -> Outcome:
 
 def _default_of(step: Any) -> Option | None:
     """The option a timed-out choice takes; None for other steps and a choice without one."""
-    return step.choose.default_option() if isinstance(step, ChooseStep) else None
+    choice = choice_of(step)
+    return choice.default_option() if choice is not None else None

@@ -1,5 +1,6 @@
-"""The prepare step in the language: its package's fields are known to the validator, and
-``sopbot show`` says what the step does with and without a model."""
+"""The agent steps in the language: a prepared package's fields are known to the validator,
+``sopbot show`` says what a prepare step does with and without a model, and a judge step
+is checked as a choice is."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import textwrap
 from bot.procedure.summary import describe_step
 from bot.validation.validator import validate_text
 from tests.agent.conftest import REFUND
+from tests.agent.test_judge import CLAIM
 
 
 def test_a_misspelt_package_field_is_reported_before_anything_runs() -> None:
@@ -26,3 +28,14 @@ def test_show_says_what_the_model_may_read_and_what_happens_without_one() -> Non
         "within 30s, recommending one of full_refund, partial_refund, deny; "
         "without a model, the facts alone"
     )
+
+
+def test_a_judge_step_is_checked_as_a_choice_is() -> None:
+    """Its options lead to steps, can be told apart, and a person's pick has a deadline."""
+    text = (
+        textwrap.dedent(CLAIM)
+        .replace("      timeout: 1d\n", "", 1)
+        .replace("Deny the claim, goto: deny", "Pay the claim, goto: dney")
+    )
+    codes = sorted(finding.code for finding in validate_text(text).diagnostics)
+    assert codes == ["SOP272", "SOP301", "SOP402"]
