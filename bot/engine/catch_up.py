@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.procedure.model import Procedure
-from bot.procedure.steps import ApprovalStep, CatchUp, TaskStep
+from bot.procedure.steps import ApprovalStep, CatchUp, task_of
 
 ON_TIME = dt.timedelta(minutes=1)
 """A follow-up sent within this of its time is on time (workers poll every second or so)."""
@@ -61,9 +61,8 @@ def policy_of(procedure: Procedure, step_id: str) -> CatchUp:
     step = procedure.steps[procedure.step_index()[step_id]]
     if isinstance(step, ApprovalStep):
         return step.approval.catch_up
-    if isinstance(step, TaskStep):
-        return step.task.catch_up
-    return "each"
+    task = task_of(step)
+    return task.catch_up if task is not None else "each"
 
 
 def _late(due: dt.datetime, now: dt.datetime) -> str:

@@ -36,7 +36,7 @@ from bot.library import pinned_procedure
 from bot.procedure.inputs import InputSpec
 from bot.procedure.model import Procedure
 from bot.procedure.outcomes import Outcome
-from bot.procedure.steps import ApprovalStep, TaskStep, choice_of
+from bot.procedure.steps import ApprovalStep, DraftStep, TaskStep, choice_of
 from storage import approvals, audit, locks, runs, timers
 from storage.models import Approval, Run
 
@@ -403,7 +403,7 @@ class Decisions:
         choice = choice_of(step)
         if approval.status == "chosen" and choice is not None:
             return choice.options[(approval.response or {})["option"]].goto, None, None
-        if approval.status == "completed" and isinstance(step, TaskStep):
+        if approval.status == "completed" and isinstance(step, TaskStep | DraftStep):
             if step.save_as:
                 values[step.save_as] = approval.response or {}
             return following, None, None

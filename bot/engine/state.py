@@ -68,8 +68,8 @@ class RunState(_Part):
     calls: dict[str, int] = Field(default_factory=dict)
     """Step → how many calls it journalled: the next call's number."""
     verdicts: dict[str, dict[str, Any]] = Field(default_factory=dict)
-    """Judge step → its model's verdict on the current visit, committed before the run acts
-    on it: a replay reuses it instead of asking again."""
+    """Judge or draft step → what its model said on the current visit, committed before the
+    run acts on it: a replay reuses it instead of asking again."""
     waits: dict[str, WaitProgress] = Field(default_factory=dict, alias="wait")
     awaiting: Awaiting | None = None
     apply_outcome: PendingOutcome | None = None

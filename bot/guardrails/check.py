@@ -114,18 +114,23 @@ def _check_text(
     texts = [str(arguments[name]) for name in operation.text_args if arguments.get(name)]
     if not texts:
         return None
-    combined = "\n".join(texts)
+    return check_text(procedure, "\n".join(texts), operation.name)
+
+
+def check_text(procedure: Procedure, text: str, operation: str | None) -> Violation | None:
+    """The first text rule ``text`` breaks: a forbidden phrase, or a disclosure required of
+    what goes out through ``operation`` (None: a text not yet bound to one)."""
+    where = f"{operation} text" if operation else "the text"
     for phrase in procedure.guardrails.forbidden_phrases:
-        if contains_phrase(combined, phrase):
+        if contains_phrase(text, phrase):
             return Violation(
-                "forbidden_phrase",
-                f"{operation.name} text contains the forbidden phrase '{phrase}'",
+                "forbidden_phrase", f"{where} contains the forbidden phrase '{phrase}'"
             )
     for disclosure in procedure.guardrails.required_disclosures:
         applies = disclosure.applies_to or OUTGOING_MESSAGE_OPERATIONS
-        if operation.name in applies and not contains_phrase(combined, disclosure.text):
+        if operation in applies and not contains_phrase(text, disclosure.text):
             return Violation(
                 "missing_disclosure",
-                f"{operation.name} text lacks the required disclosure '{disclosure.text}'",
+                f"{where} lacks the required disclosure '{disclosure.text}'",
             )
     return None

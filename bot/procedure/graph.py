@@ -21,6 +21,7 @@ from bot.procedure.steps import (
     Choice,
     ChooseStep,
     DecideStep,
+    DraftStep,
     EndStep,
     EscalateStep,
     JudgeStep,
@@ -31,6 +32,7 @@ from bot.procedure.steps import (
     Wait,
     WaitStep,
     choice_of,
+    task_of,
 )
 
 START = "@start"
@@ -143,9 +145,9 @@ def _outcome_edges(step: StepBase, successor: str, procedure: Procedure) -> Iter
         if approval.on_reject is None:
             yield FlowEdge(step.id, REJECTED, "outcome", "rejected")
         rules.append(("rejected", approval.on_reject))
-    elif isinstance(step, TaskStep):
-        due = f" after {short_duration(step.task.due)}" if step.task.due else ""
-        rules.append((f"overdue{due}", step.task.on_timeout))
+    elif (task := task_of(step)) is not None:
+        due = f" after {short_duration(task.due)}" if task.due else ""
+        rules.append((f"overdue{due}", task.on_timeout))
     elif isinstance(step, WaitStep):
         wait = step.wait
         limit = f" after {short_duration(wait.timeout)}" if wait.timeout else ""
@@ -315,6 +317,8 @@ def _step_label_and_class(
         return f"{name}<br/>approval: {', '.join(step.approval.approvers)}", "approval"
     if isinstance(step, TaskStep):
         return f"{name}<br/>task: {step.task.assignee}", "task"
+    if isinstance(step, DraftStep):
+        return f"{name}<br/>draft: a model, or {step.draft.assignee}", "task"
     if isinstance(step, ChooseStep):
         return f"{name}<br/>{step.choose.assignee} picks", "decision"
     if isinstance(step, JudgeStep):

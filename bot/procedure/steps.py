@@ -1,8 +1,8 @@
 """The steps of a procedure: one model per kind, chosen by the kind's key.
 
 A step is written as ``- id: ...`` plus exactly one kind key (``action``, ``set``,
-``decide``, ``prepare``, ``approval``, ``task``, ``choose``, ``judge``, ``wait``, ``escalate``,
-``end``). Every step may carry
+``decide``, ``prepare``, ``approval``, ``task``, ``draft``, ``choose``, ``judge``, ``wait``,
+``escalate``, ``end``). Every step may carry
 ``when`` (skip it unless true) and ``next`` (where to go after it).
 """
 
@@ -208,6 +208,62 @@ class TaskStep(StepBase):
     save_as: Identifier | None = None
 
 
+DRAFT_FIELDS = frozenset({"text"})
+"""What a draft step saves: later steps send ``reply.text``."""
+
+
+class Draft(SopModel):
+    """Outbound text a model writes. It must pass the SOP's text guardrails (forbidden
+    phrases, and the required disclosures of the operation it goes out through); a draft
+    that breaks one gets one redraft, then the assignee writes it, as a task."""
+
+    instructions: Template = Field(description="what to write, for whom and why")
+    facts: dict[str, Template] = Field(
+        default_factory=dict, description="label: value pairs the text rests on"
+    )
+    for_: OperationName | None = Field(
+        default=None,
+        alias="for",
+        description="the operation the text goes out through, such as email.send (its required disclosures apply)",
+    )
+    assignee: DynamicTarget = Field(description="who writes it when the model cannot")
+    due: Duration | None = Field(default=None, description="how long the person has (required)")
+    remind_every: Duration | None = None
+    catch_up: CatchUp = "each"
+    on_timeout: Outcome | None = Field(
+        default=None, description="what happens when the person's text is overdue (required)"
+    )
+
+    def as_task(self) -> Task:
+        """The task the assignee gets when the model cannot write the text."""
+        return Task(
+            assignee=self.assignee,
+            instructions=self.instructions,
+            fields={"text": InputSpec(type="text", description="the text to send")},
+            due=self.due,
+            remind_every=self.remind_every,
+            catch_up=self.catch_up,
+            on_timeout=self.on_timeout,
+        )
+
+
+class DraftStep(StepBase):
+    """Save a text a model drafted within the guardrails, or that a person wrote."""
+
+    draft: Draft
+    save_as: Identifier = Field(description="later steps read the text as NAME.text")
+
+
+def task_of(step: StepBase) -> Task | None:
+    """The work a person does at this step (a task step's, or a draft step's when the model
+    cannot write the text), or None for every other kind."""
+    if isinstance(step, TaskStep):
+        return step.task
+    if isinstance(step, DraftStep):
+        return step.draft.as_task()
+    return None
+
+
 class Option(SopModel):
     """One answer a person may pick, and the step the run goes to when they do."""
 
@@ -369,6 +425,7 @@ STEP_KINDS: dict[str, type[StepBase]] = {
     "prepare": PrepareStep,
     "approval": ApprovalStep,
     "task": TaskStep,
+    "draft": DraftStep,
     "choose": ChooseStep,
     "judge": JudgeStep,
     "wait": WaitStep,
@@ -394,6 +451,7 @@ Step = Annotated[
     | Annotated[PrepareStep, Tag("prepare")]
     | Annotated[ApprovalStep, Tag("approval")]
     | Annotated[TaskStep, Tag("task")]
+    | Annotated[DraftStep, Tag("draft")]
     | Annotated[ChooseStep, Tag("choose")]
     | Annotated[JudgeStep, Tag("judge")]
     | Annotated[WaitStep, Tag("wait")]
@@ -404,7 +462,7 @@ Step = Annotated[
         custom_error_type="step_kind",
         custom_error_message=(
             "a step needs exactly one kind key: action, set, decide, prepare, approval, task, "
-            "choose, judge, wait, escalate or end"
+            "draft, choose, judge, wait, escalate or end"
         ),
     ),
 ]

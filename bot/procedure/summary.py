@@ -33,6 +33,7 @@ from bot.procedure.steps import (
     Choice,
     ChooseStep,
     DecideStep,
+    DraftStep,
     EndStep,
     EscalateStep,
     JudgeStep,
@@ -40,6 +41,7 @@ from bot.procedure.steps import (
     PrepareStep,
     SetStep,
     StepBase,
+    Task,
     TaskStep,
     WaitStep,
     step_kind,
@@ -143,8 +145,7 @@ def _approval_meaning(step: ApprovalStep, procedure: Procedure) -> str:
     )
 
 
-def _task_meaning(step: TaskStep, procedure: Procedure) -> str:
-    task = step.task
+def _task_meaning(task: Task, procedure: Procedure) -> str:
     fields = f", reports {', '.join(task.fields)}" if task.fields else ""
     deadline = describe_deadline(task.due, task.on_timeout, procedure)
     reminders = f"; {_reminders(task.remind_every, task.catch_up)}" if task.remind_every else ""
@@ -223,7 +224,13 @@ def _meaning(step: StepBase, procedure: Procedure) -> str:
         case ApprovalStep():
             return _approval_meaning(step, procedure)
         case TaskStep():
-            return _task_meaning(step, procedure)
+            return _task_meaning(step.task, procedure)
+        case DraftStep():
+            sent = f" for {step.draft.for_}" if step.draft.for_ else ""
+            return (
+                f"a model drafts the text{sent} within the guardrails (one redraft), else "
+                + _task_meaning(step.draft.as_task(), procedure)
+            )
         case ChooseStep():
             return _choose_meaning(step.choose, procedure)
         case JudgeStep():

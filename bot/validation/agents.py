@@ -1,14 +1,14 @@
-"""SOP280-SOP284 for ``prepare`` steps and the approvals that show their packages: the
-model may only read (operations that exist, do not write and are not forbidden), recommends
-one of two or more declared options, within sane limits; an approval's ``prepared`` names a
-package some prepare step saves."""
+"""SOP280-SOP285 for the agent steps: a prepare step's model may only read (operations that
+exist, do not write and are not forbidden), recommends one of two or more declared options,
+within sane limits; an approval's ``prepared`` names a package some prepare step saves; a
+draft goes out through an operation that sends text."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from bot.procedure.source_map import Path
-from bot.procedure.steps import ApprovalStep, PrepareStep
+from bot.procedure.steps import ApprovalStep, DraftStep, PrepareStep
 from bot.validation.context import SopContext, did_you_mean
 
 MOST_CALLS = 20
@@ -103,4 +103,22 @@ def check_prepared_approvals(context: SopContext) -> None:
             )
 
 
-CHECKS = (check_prepare_steps, check_prepared_approvals)
+def check_draft_targets(context: SopContext) -> None:
+    """SOP285: a draft's ``for`` names an operation that sends text (its disclosures apply)."""
+    for index, step in enumerate(context.procedure.steps):
+        if not isinstance(step, DraftStep) or step.draft.for_ is None:
+            continue
+        name = step.draft.for_
+        operation = context.catalogue.get(name)
+        if operation is None or not operation.text_args:
+            senders = [op.name for op in context.catalogue if op.text_args and op.writes]
+            context.report(
+                "SOP285",
+                ("steps", index, "draft", "for"),
+                f"'{name}' "
+                + ("is no operation of the catalogue" if operation is None else "sends no text")
+                + did_you_mean(name, senders),
+            )
+
+
+CHECKS = (check_prepare_steps, check_prepared_approvals, check_draft_targets)

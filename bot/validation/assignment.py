@@ -14,7 +14,15 @@ from __future__ import annotations
 from collections import deque
 
 from bot.procedure.expressions import ExpressionError, analyse
-from bot.procedure.steps import ActionStep, PrepareStep, SetStep, StepBase, TaskStep, WaitStep
+from bot.procedure.steps import (
+    ActionStep,
+    DraftStep,
+    PrepareStep,
+    SetStep,
+    StepBase,
+    TaskStep,
+    WaitStep,
+)
 from bot.validation.context import SopContext
 from bot.validation.graph import Edge, StepGraph, may_skip
 from bot.validation.sites import ExpressionSite
@@ -66,7 +74,7 @@ def _saved_on_completion(step: StepBase) -> frozenset[str]:
     """Names a step has surely saved when it goes on along its normal way."""
     if isinstance(step, SetStep):
         return frozenset(step.set)
-    if isinstance(step, ActionStep | TaskStep | PrepareStep) and step.save_as:
+    if isinstance(step, ActionStep | TaskStep | PrepareStep | DraftStep) and step.save_as:
         return frozenset((step.save_as,))
     if isinstance(step, WaitStep) and step.wait.refresh is not None and step.wait.refresh.save_as:
         return frozenset((step.wait.refresh.save_as,))  # refreshed before every check

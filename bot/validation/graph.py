@@ -23,9 +23,9 @@ from bot.procedure.steps import (
     EndStep,
     EscalateStep,
     StepBase,
-    TaskStep,
     WaitStep,
     choice_of,
+    task_of,
 )
 
 EdgeKind = Literal["next", "decision", "failure", "timeout", "reject"]
@@ -123,8 +123,8 @@ class StepGraph:
         elif isinstance(step, ApprovalStep):
             edges.append(self._outcome_edge(step.approval.on_timeout, after, "timeout"))
             edges.append(self._outcome_edge(step.approval.on_reject, after, "reject"))
-        elif isinstance(step, TaskStep):
-            edges.append(self._outcome_edge(step.task.on_timeout, after, "timeout"))
+        elif (task := task_of(step)) is not None:
+            edges.append(self._outcome_edge(task.on_timeout, after, "timeout"))
         elif isinstance(step, WaitStep):
             edges.append(self._outcome_edge(step.wait.on_timeout, after, "timeout"))
             edges.append(self._outcome_edge(step.on_failure, after, "failure"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.identity import is_user_id
 from bot.procedure.source_map import Path
-from bot.procedure.steps import ActionStep, ApprovalStep, TaskStep, WaitStep
+from bot.procedure.steps import ActionStep, ApprovalStep, Task, WaitStep, step_kind, task_of
 from bot.procedure.types import DynamicTarget
 from bot.validation.context import SopContext
 
@@ -47,8 +47,8 @@ def check_pauses(context: SopContext) -> None:
         path: Path = ("steps", index)
         if isinstance(step, ApprovalStep):
             _check_approval(context, step, (*path, "approval"))
-        elif isinstance(step, TaskStep):
-            _check_task(context, step, (*path, "task"))
+        elif (task := task_of(step)) is not None:
+            _check_task(context, task, (*path, step_kind(step) or ""))
         elif isinstance(step, WaitStep) and step.wait.until is not None and not step.wait.timeout:
             context.report(
                 "SOP402",
@@ -101,8 +101,7 @@ def _check_approval(context: SopContext, step: ApprovalStep, path: Path) -> None
             )
 
 
-def _check_task(context: SopContext, step: TaskStep, path: Path) -> None:
-    task = step.task
+def _check_task(context: SopContext, task: Task, path: Path) -> None:
     if _nobody(context, [task.assignee]):
         context.report(
             "SOP402",

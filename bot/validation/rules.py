@@ -82,8 +82,8 @@ RULES: dict[str, Rule] = {
             ERROR,
             "loader",
             "a step without exactly one kind key",
-            "give the step exactly one of: action, set, decide, prepare, approval, task, choose, "
-            "judge, wait, escalate or end",
+            "give the step exactly one of: action, set, decide, prepare, approval, task, draft, "
+            "choose, judge, wait, escalate or end",
         ),
         Rule(
             "SOP104",
@@ -310,6 +310,13 @@ RULES: dict[str, Rule] = {
             "references",
             "an approval's prepared names no prepare step's save_as",
             "use the save_as of a prepare step that runs before the approval",
+        ),
+        Rule(
+            "SOP285",
+            ERROR,
+            "references",
+            "a draft step's 'for' names no operation that sends text",
+            "name the operation the text goes out through, such as email.send or slack.post",
         ),
         Rule(
             "SOP301",

@@ -16,12 +16,14 @@ from bot.procedure.model import Procedure
 from bot.procedure.outcomes import Outcome
 from bot.procedure.source_map import Path
 from bot.procedure.steps import (
+    DRAFT_FIELDS,
     PACKAGE_FIELDS,
     ActionCall,
     ActionStep,
     ApprovalStep,
     ChooseStep,
     DecideStep,
+    DraftStep,
     EndStep,
     EscalateStep,
     JudgeStep,
@@ -254,6 +256,15 @@ class _Walker:
                         fields=frozenset(step.task.fields),
                     )
                 )
+        elif isinstance(step, DraftStep):
+            draft_path: Path = (*path, "draft")
+            self.person(step.draft.assignee, (*draft_path, "assignee"), "step", index)
+            self.templates(step.draft.instructions, (*draft_path, "instructions"), "step", index)
+            self.templates(step.draft.facts, (*draft_path, "facts"), "step", index)
+            self.outcome(step.draft.on_timeout, (*draft_path, "on_timeout"), "on_timeout", index)
+            self.sites.saved.append(
+                SavedName(step.save_as, (*path, "save_as"), index, fields=DRAFT_FIELDS)
+            )
         elif isinstance(step, ChooseStep):
             choose_path: Path = (*path, "choose")
             self.person(step.choose.assignee, (*choose_path, "assignee"), "step", index)

@@ -9,6 +9,7 @@ import textwrap
 from bot.procedure.summary import describe_step
 from bot.validation.validator import validate_text
 from tests.agent.conftest import REFUND
+from tests.agent.test_draft import REPLY
 from tests.agent.test_judge import CLAIM
 
 
@@ -39,3 +40,13 @@ def test_a_judge_step_is_checked_as_a_choice_is() -> None:
     )
     codes = sorted(finding.code for finding in validate_text(text).diagnostics)
     assert codes == ["SOP272", "SOP301", "SOP402"]
+
+
+def test_a_draft_step_is_checked_as_a_task_is() -> None:
+    """Whoever writes the text when the model cannot has a deadline and a rule for missing
+    it; the draft is read as NAME.text."""
+    text = (
+        textwrap.dedent(REPLY).replace("      due: 1d\n", "", 1).replace("reply.text", "reply.body")
+    )
+    codes = sorted(finding.code for finding in validate_text(text).diagnostics)
+    assert codes == ["SOP206", "SOP402"]

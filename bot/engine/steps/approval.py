@@ -30,7 +30,15 @@ from bot.engine.work import AwaitPerson, RunWork, Transition
 from bot.identity import mentions
 from bot.procedure import expressions
 from bot.procedure.outcomes import Outcome
-from bot.procedure.steps import ActionStep, Approval, ApprovalStep, SetStep, StepBase, TaskStep
+from bot.procedure.steps import (
+    ActionStep,
+    Approval,
+    ApprovalStep,
+    SetStep,
+    StepBase,
+    Task,
+    TaskStep,
+)
 from storage import approvals, audit, timers
 from storage.models import Approval as ApprovalRow
 
@@ -106,7 +114,18 @@ def open_assist_confirmation(
 
 def run_task(env: StepEnv, work: RunWork, step: TaskStep) -> Transition:
     """Open a human task for the assignee and wait for it to be completed."""
-    task = step.task
+    return open_task(env, work, step, step.task)
+
+
+def open_task(
+    env: StepEnv,
+    work: RunWork,
+    step: StepBase,
+    task: Task,
+    *,
+    facts: dict[str, str] | None = None,
+) -> Transition:
+    """Open ``task`` for its assignee, with ``facts`` on its card, and wait for it."""
     context = work.expression_context()
     try:
         instructions = str(expressions.render(task.instructions, context))
@@ -126,7 +145,7 @@ def run_task(env: StepEnv, work: RunWork, step: TaskStep) -> Transition:
         for name, spec in task.fields.items()
     }
     return open_package(
-        env, work, step, approval, "task", instructions, {}, [], deciders, fields=fields
+        env, work, step, approval, "task", instructions, facts or {}, [], deciders, fields=fields
     )
 
 

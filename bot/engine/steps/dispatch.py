@@ -8,6 +8,7 @@ from typing import Any
 from bot.engine.steps.action import run_action
 from bot.engine.steps.approval import run_approval, run_task
 from bot.engine.steps.choose import run_choose
+from bot.engine.steps.draft import run_draft
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.flow import run_decide, run_end, run_escalate, run_set
 from bot.engine.steps.judge import run_judge
@@ -21,6 +22,7 @@ from bot.procedure.steps import (
     ApprovalStep,
     ChooseStep,
     DecideStep,
+    DraftStep,
     EndStep,
     EscalateStep,
     JudgeStep,
@@ -38,6 +40,7 @@ HANDLERS: dict[type[StepBase], Callable[[StepEnv, RunWork, Any], Transition]] = 
     PrepareStep: run_prepare,
     ApprovalStep: run_approval,
     TaskStep: run_task,
+    DraftStep: run_draft,
     ChooseStep: run_choose,
     JudgeStep: run_judge,
     WaitStep: run_wait,

@@ -13,7 +13,7 @@ from bot.engine.steps.approval import approval_card
 from bot.engine.timers.context import TimerContext
 from bot.library import pinned_procedure
 from bot.procedure.outcomes import Outcome
-from bot.procedure.steps import ApprovalStep, Option, TaskStep, choice_of
+from bot.procedure.steps import ApprovalStep, Option, choice_of, task_of
 from storage import audit, runs, timers
 from storage.models import Timer
 
@@ -77,8 +77,9 @@ def handle(ctx: TimerContext, timer: Timer) -> None:
 def _timeout_rule(step: Any) -> Outcome:
     if isinstance(step, ApprovalStep) and step.approval.on_timeout is not None:
         return step.approval.on_timeout
-    if isinstance(step, TaskStep) and step.task.on_timeout is not None:
-        return step.task.on_timeout
+    task = task_of(step)
+    if task is not None and task.on_timeout is not None:
+        return task.on_timeout
     default = _default_of(step)
     if default is not None:
         return Outcome(then="goto", goto=default.goto)
