@@ -153,7 +153,10 @@ def test_a_draft_with_a_forbidden_phrase_is_withheld(
     _run_id, approval = _start(harness)
     fields = _fields(approval)
     assert "Draft" not in fields
-    assert fields["Note"] == "the draft was withheld: it contains the forbidden phrase 'guaranteed'"
+    assert (
+        fields["Note"]
+        == "the draft was withheld: the text contains the forbidden phrase 'guaranteed'"
+    )
 
 
 def test_a_replay_reuses_the_committed_package_and_never_asks_the_model_twice(

@@ -4,7 +4,7 @@ without a usable model, the SOP's declared facts and no recommendation.
 A model's answer is data for people, never an instruction to the engine: its recommendation
 can only be one of the declared options (the answer's schema enumerates them), each
 finding keeps only the evidence that exists (a read the model made, or a declared fact), and
-a draft that breaks the SOP's forbidden phrases is withheld rather than shown.
+a draft that breaks the SOP's text guardrails is withheld rather than shown.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from bot.engine.steps.agent_model import options_type
-from bot.guardrails.text import contains_phrase
+from bot.guardrails.check import check_text
+from bot.procedure.model import Procedure
 
 MODEL = "model"
 FACTS = "facts"
@@ -64,13 +65,10 @@ class Read:
 
 
 def from_model(
-    answer: PackageAnswer,
-    reads: list[Read],
-    facts: dict[str, str],
-    forbidden_phrases: list[str],
+    answer: PackageAnswer, reads: list[Read], facts: dict[str, str], procedure: Procedure
 ) -> dict[str, Any]:
     """The package from a model's answer: evidence that points nowhere is dropped, and a
-    draft with a forbidden phrase is withheld (the note says which)."""
+    draft that breaks the SOP's text guardrails is withheld (the note says why)."""
     known = {read.ref: read.shown for read in reads} | {
         label: f"fact {label}: {value}" for label, value in facts.items()
     }
@@ -84,11 +82,9 @@ def from_model(
         for finding in answer.findings
     ]
     draft, note = answer.draft, None
-    broken = next(
-        (phrase for phrase in forbidden_phrases if draft and contains_phrase(draft, phrase)), None
-    )
+    broken = check_text(procedure, draft, None) if draft else None
     if broken is not None:
-        draft, note = None, f"the draft was withheld: it contains the forbidden phrase '{broken}'"
+        draft, note = None, f"the draft was withheld: {broken.message}"
     recommendation = answer.model_dump(mode="json")["recommendation"]
     package = _package(answer.summary, findings, recommendation, answer.confidence, draft, MODEL)
     package["reads"] = [read.shown for read in reads]

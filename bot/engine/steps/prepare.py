@@ -131,9 +131,7 @@ def _ask(
     for use in answered.refused:
         if use.arguments is None:  # refused before the runner saw it (the runner records its own)
             runner.refused(use.name, None, use.refused or "refused")
-    return from_model(
-        answered.answer, runner.reads, brief.facts, work.procedure.guardrails.forbidden_phrases
-    )
+    return from_model(answered.answer, runner.reads, brief.facts, work.procedure)
 
 
 def _record(env: StepEnv, work: RunWork, step: PrepareStep, package: dict[str, Any]) -> None:
