@@ -14,7 +14,9 @@ tuning half (even lines, the only ones the offline figures were tuned on) and a 
 half (odd lines); both are reported. Goals: offline top-1 >= 85% and top-3 >= 97%; with a
 model top-1 >= 95%.
 
-Each part of the evaluation is one function (``routing`` here); the CLI runs them in turn.
+Each part of the evaluation is one function (``routing`` here; ``compile_part`` and
+``injection_part`` in ``bench/llm_eval_compile.py``); the CLI runs them in turn, the compile
+and injection parts with the model of ``--endpoint`` ("skipped: no model" offline).
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from _common import BenchError, machine_line, run_cli
+from llm_eval_compile import compile_part, injection_part
 
 from bot.config import SettingsProblem
-from bot.llm.models import Models
+from bot.llm.models import Model, Models
 from bot.llm.settings import Feature, load_llm_settings
 from bot.procedure.model import Procedure
 from bot.routing.embedding import embedder
@@ -165,8 +168,8 @@ class NoFallback:
         raise BenchError(f"the model at {self.endpoint} gave no usable answer to {text!r}")
 
 
-def model_router(endpoint: str, model: str, api_key_env: str) -> Router:
-    """The model router on an OpenAI-compatible endpoint."""
+def endpoint_models(endpoint: str, model: str, api_key_env: str) -> Models:
+    """The models on an OpenAI-compatible endpoint, every feature on ``model``."""
     key = os.environ.get(api_key_env) if api_key_env else None
     if api_key_env and not key:
         raise BenchError(f"{api_key_env} is not set: export the endpoint's API key in it")
@@ -174,7 +177,12 @@ def model_router(endpoint: str, model: str, api_key_env: str) -> Router:
         settings = load_llm_settings(base_url=endpoint, api_key=key, model=model)
     except SettingsProblem as problem:
         raise BenchError(str(problem)) from None
-    chosen = Models.configured(settings).model_for(Feature.ROUTING)
+    return Models.configured(settings)
+
+
+def model_router(models: Models, endpoint: str) -> Router:
+    """The model router on the endpoint's routing model."""
+    chosen = models.model_for(Feature.ROUTING)
     assert chosen is not None, "a base URL configures a model"
     return ModelRouter(chosen, lambda usage: None, NoFallback(endpoint))
 
@@ -186,15 +194,20 @@ def main() -> int:
     parser.add_argument("--api-key-env", default="", help="the variable holding the API key")
     arguments = parser.parse_args()
     print(machine_line())
+    compiling: Model | None = None
     if arguments.endpoint:
         if not arguments.model:
             raise BenchError("--endpoint needs --model NAME")
-        router = model_router(arguments.endpoint, arguments.model, arguments.api_key_env)
+        models = endpoint_models(arguments.endpoint, arguments.model, arguments.api_key_env)
+        router = model_router(models, arguments.endpoint)
+        compiling = models.model_for(Feature.COMPILE)
     else:
         router = offline_router()
     requests = load_requests()
     print(f"routing: {len(requests)} labelled requests, {ROUTING_SET.relative_to(REPO)}")
-    return routing(router, requests, sample_procedures())
+    failed = routing(router, requests, sample_procedures())
+    failed |= compile_part(compiling)
+    return failed | injection_part(compiling)
 
 
 if __name__ == "__main__":
