@@ -16,7 +16,7 @@ import datetime as dt
 import logging
 import uuid
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Literal
 
 from bot.app.commands.parser import Command
 from bot.app.commands.service import CommandService, Reply
@@ -49,12 +49,17 @@ def record(
     return True
 
 
-def command_work(command: Command, *, by: str, channel: str | None) -> dict[str, Any]:
-    """A parsed command, for ``by``, answered in ``channel``."""
+def command_work(
+    command: Command, *, by: str, channel: str | None, answer_in: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A parsed command, for ``by``, answered in ``channel`` to them alone, or for all to
+    see in the thread ``answer_in`` names (``{"to": channel, "root": {"to", "id"}}``: a
+    mention of the bot is answered under it)."""
     return {
         "command": {"verb": command.verb, "args": list(command.args), "options": command.options},
         "by": by,
         "channel": channel,
+        **({"answer_in": answer_in} if answer_in else {}),
     }
 
 
@@ -88,21 +93,17 @@ class Inbox:
             return
         try:
             # the timer names the request: done again after a crash, it starts no second run
-            text = self._perform(work, f"inbound:{timer.id}").text
+            answer = self._perform(work, f"inbound:{timer.id}")
         except Exception:
             reference = uuid.uuid4().hex[:8]
             log.exception("inbound request %s failed [error %s]", timer.id, reference)
-            text = f"Something went wrong on our side (error {reference}); nothing was done twice."
-        channel = work.get("channel")
+            answer = Reply(
+                f"Something went wrong on our side (error {reference}); nothing was done twice.",
+                ok=False,
+            )
         with context.runtime.database.session() as session:
-            if text:
-                reply = Message(
-                    to=work["by"],
-                    text=text,
-                    kind="reply",
-                    thread={"to": channel} if channel else None,
-                )
-                queue_message(session, reply, now=context.runtime.clock.now())
+            if answer.text:
+                queue_message(session, _answer(work, answer), now=context.runtime.clock.now())
             context.complete(timer, session)
 
     def _start_runs(self, context: TimerContext, timer: Timer, event: dict[str, Any]) -> None:
@@ -134,6 +135,17 @@ class Inbox:
         command = work["command"]
         parsed = Command(command["verb"], tuple(command["args"]), dict(command["options"]))
         return self.service.execute(parsed, by, thread, request)
+
+
+def _answer(work: dict[str, Any], answer: Reply) -> Message:
+    """A request's answer, with its buttons: in the thread it names, else to the person."""
+    thread = work.get("answer_in")
+    if thread:
+        kind: Literal["card", "info"] = "card" if answer.card else "info"
+        return Message(thread["to"], answer.text, answer.card, thread=thread, kind=kind)
+    channel = work.get("channel")
+    where = {"to": channel} if channel else None
+    return Message(work["by"], answer.text, answer.card, thread=where, kind="reply")
 
 
 def _question(data: dict[str, Any]) -> Question:

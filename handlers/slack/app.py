@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from bot.app.door import FrontDoor
 from bot.config import Settings
 from bot.directory import Directory
-from handlers.slack import actions, alerts, commands, home, views
+from handlers.slack import actions, alerts, commands, home, routing, views
 
 
 def build_app(
@@ -39,4 +39,5 @@ def build_app(
     views.register(app, door)
     alerts.register(app, door)
     home.register(app, door)
+    routing.register(app, door)
     return app

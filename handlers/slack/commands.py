@@ -34,6 +34,7 @@ DOING = {
     "reject": "rejecting {0}",
     "complete": "completing task {0}",
     "mode": "setting {0} to {1} mode",
+    "route": "finding the procedure for that",
 }
 """What the acknowledgement says is under way, per verb that changes something."""
 
@@ -53,7 +54,7 @@ def register(app: App, door: FrontDoor) -> None:
             ack(response_type="ephemeral", text=service.execute(parsed, user).text)
             return
         try:
-            question = _unanswered(door, parsed, user, channel)
+            question = unanswered(door, parsed, user, channel)
         except (EngineError, UnknownProcedure, QuestionTooLarge) as error:
             ack(response_type="ephemeral", text=str(error))
             return
@@ -78,7 +79,7 @@ def register(app: App, door: FrontDoor) -> None:
         ack(response_type="ephemeral", text=f"On it: {doing}. I'll tell you here when it's done.")
 
 
-def _unanswered(
+def unanswered(
     door: FrontDoor, command: Command, user: str, channel: str | None
 ) -> Question | None:
     """For a ``run`` whose required inputs are not all given, the form that asks for them;

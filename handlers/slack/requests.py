@@ -15,6 +15,7 @@ from bot.app import inbox
 from bot.app.commands.parser import Command
 from bot.app.door import FrontDoor
 from bot.app.inbox import command_work
+from bot.identity import is_channel_id
 
 SOURCE = "slack"
 APOLOGY = (
@@ -72,8 +73,9 @@ def record_click(door: FrontDoor, body: dict[str, Any], command: Command, ack: A
 
 
 def channel_of(body: dict[str, Any]) -> str | None:
-    """The conversation a click or submission came from, if any."""
+    """The channel a click or submission came from, if any; none for a direct message
+    (sopbot answers there by the person's ID)."""
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
         "channel_id"
     )
-    return str(channel) if channel else None
+    return str(channel) if channel and is_channel_id(str(channel)) else None

@@ -28,7 +28,12 @@ def test_the_manifest_declares_the_command_buttons_home_tab_and_socket_mode() ->
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
-    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_home_opened"]
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == [
+        "app_home_opened",
+        "app_mention",  # @sopbot in a channel: routed like /sop free text
+        "message.im",  # the same words in a direct message to the bot
+    ]
+    assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False
 
 
 def test_http_mode_needs_only_socket_mode_off_and_the_host_changed() -> None:
@@ -45,7 +50,7 @@ def test_http_mode_needs_only_socket_mode_off_and_the_host_changed() -> None:
 
 def test_the_bot_asks_for_the_fewest_scopes_that_work() -> None:
     """Each scope is for a call sopbot makes; nothing more (no chat:write.public, no email,
-    no channel management, no reading messages sent to it)."""
+    no channel management, no reading channel messages that do not mention it)."""
     scopes = _manifest()["oauth_config"]["scopes"]["bot"]
     assert sorted(scopes) == sorted(
         [
@@ -58,7 +63,8 @@ def test_the_bot_asks_for_the_fewest_scopes_that_work() -> None:
             "groups:read",  # the same for private channels sopbot is in
             "channels:history",  # conversations.history/replies: a post already made
             "groups:history",
-            "im:history",
+            "im:history",  # and the direct messages people send it
+            "app_mentions:read",  # @sopbot in a channel
         ]
     )
 

@@ -1,17 +1,35 @@
-"""Free text after ``/sop``: the router picks the procedure, or the person picks from its
-best guesses; out of scope says so. Starting goes through the front door like ``/sop run``,
-so the person's rights, missing-input questions and audit are the same."""
+"""Free text after ``/sop`` (or to the bot in Slack): the router picks the procedure, or the
+person picks from its best guesses, each with a Start button; out of scope says so. Starting
+goes through the front door like ``/sop run``, so the person's rights, missing-input
+questions and audit are the same."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from bot.app.door import Asked, FrontDoor, Started
+from bot.chat.messages import Button, Card
+from bot.chat.port import Undeliverable
 from bot.routing.extract import extract
 from bot.routing.route import Candidate, Route, Router
 
 SHOWN = 3
 """How many candidates a person picks from when the router is not sure."""
+START = "start_procedure"
+"""The action of a candidate's Start button; its value is what follows ``/sop run``."""
+VALUE_LIMIT = 2000
+"""The longest button value Slack takes; longer found inputs are left to the form."""
+
+
+@dataclass(frozen=True)
+class Routed:
+    """What to tell the person, the start it led to (None when they still have to pick, or
+    nothing fits) and the candidates as buttons when they pick."""
+
+    note: str
+    outcome: Started | Asked | None = None
+    card: Card | None = None
 
 
 def route(
@@ -22,18 +40,25 @@ def route(
     by: str,
     thread: dict[str, Any] | None = None,
     request: str | None = None,
-) -> tuple[str, Started | Asked | None]:
-    """What to tell ``by`` about ``text``, and the start it led to (None when the person
-    still has to pick, or nothing fits)."""
+) -> Routed:
+    """What to tell ``by`` about ``text``. A sure route whose missing inputs the surface
+    cannot ask for where the request came from (a mention opens no form in Slack) gets its
+    Start button instead, which can."""
     permitted = [door.library.find(entry.id).procedure for entry in door.procedures(by).procedures]
     found = router.route(text, permitted)
     best = found.best
     if best is None:
-        return out_of_scope(text), None
+        return Routed(out_of_scope(text))
     if not found.confident:
-        return choices(found, text), None
+        return choices(found, text)
     note = f"That sounds like {best.procedure.title}: {run_line(best, found.inputs)}"
-    return note, door.start(best.name, found.inputs, by=by, thread=thread, request=request)
+    try:
+        return Routed(
+            note, door.start(best.name, found.inputs, by=by, thread=thread, request=request)
+        )
+    except Undeliverable:
+        card = Card(title=best.procedure.title, summary=note, buttons=(_start(best, found.inputs),))
+        return Routed(f"{note}\nIt needs more from you: press Start.", card=card)
 
 
 def out_of_scope(text: str) -> str:
@@ -44,19 +69,35 @@ def out_of_scope(text: str) -> str:
     )
 
 
-def choices(found: Route, text: str) -> str:
-    """The best guesses, each with the exact command that starts it."""
+def choices(found: Route, text: str) -> Routed:
+    """The best guesses, each with the exact command that starts it and a Start button."""
     lines = ["Which one did you mean? Copy its line to start it:"]
+    buttons = []
     for number, candidate in enumerate(found.candidates[:SHOWN], start=1):
-        line = run_line(candidate, extract(candidate.procedure, text))
-        lines.append(f"{number}. {candidate.procedure.title}: {line}")
-    return "\n".join(lines)
+        inputs = extract(candidate.procedure, text)
+        lines.append(f"{number}. {candidate.procedure.title}: {run_line(candidate, inputs)}")
+        buttons.append(_start(candidate, inputs))
+    note = "\n".join(lines)
+    card = Card(title="Which one did you mean?", summary=note, buttons=tuple(buttons))
+    return Routed(note, card=card)
 
 
 def run_line(candidate: Candidate, inputs: dict[str, Any]) -> str:
     """``/sop run refund order_id=1042``: what was found, quoted when it has spaces."""
+    return f"/sop run {run_words(candidate, inputs)}"
+
+
+def run_words(candidate: Candidate, inputs: dict[str, Any]) -> str:
+    """``refund order_id=1042``: the words after ``/sop run``."""
     given = [
         f'{name}="{value}"' if " " in str(value) else f"{name}={value}"
         for name, value in inputs.items()
     ]
-    return " ".join(["/sop run", candidate.name, *given])
+    return " ".join([candidate.name, *given])
+
+
+def _start(candidate: Candidate, inputs: dict[str, Any]) -> Button:
+    """``Start <title>``: runs the candidate with what was found (the form asks the rest)."""
+    words = run_words(candidate, inputs)
+    value = words if len(words) <= VALUE_LIMIT else candidate.name
+    return Button(f"Start {candidate.procedure.title}", START, value, style="primary")

@@ -10,7 +10,7 @@ from typing import Any
 from bot.app.commands import replies, routed
 from bot.app.commands.parser import USAGE, Command, UsageError, parse
 from bot.app.door import Asked, FrontDoor, Started
-from bot.chat.messages import Question
+from bot.chat.messages import Card, Question
 from bot.config import SettingsProblem
 from bot.directory import Directory
 from bot.engine.decisions import DecisionResult
@@ -29,6 +29,8 @@ class Reply:
 
     text: str
     ok: bool = True
+    card: Card | None = None
+    """Buttons for what the text offers (a routed request's candidates), where shown."""
 
 
 @dataclass
@@ -174,13 +176,13 @@ class CommandService:
                 self.router = configured_router(Models.configured(), record)
             except SettingsProblem as problem:
                 return Reply(f"Cannot read free text: {problem}", ok=False)
-        note, outcome = routed.route(
+        found = routed.route(
             self.door, self.router, text, by=user_id, thread=thread, request=request
         )
-        if outcome is None:
-            return Reply(note, ok=False)
-        answer = _reply(outcome).text
-        return Reply(f"{note}\n{answer}" if answer else note)
+        if found.outcome is None:
+            return Reply(found.note, ok=False, card=found.card)
+        answer = _reply(found.outcome).text
+        return Reply(f"{found.note}\n{answer}" if answer else found.note)
 
     def _run(
         self,

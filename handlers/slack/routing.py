@@ -1,0 +1,114 @@
+"""Asking the bot in words: ``@sopbot my order 1042 arrived broken`` in a channel (Slack's
+``app_mention`` event) or the same words in a direct message to it (``message.im``) is routed
+like ``/sop`` free text, and answered under the message (in its thread; in a DM, in the DM).
+A routed answer's Start buttons (here and under ``/sop`` free text) start that procedure
+with what the request said, or open the form for what it did not.
+
+An event is recorded in the inbox before Slack is answered: the recording is a listener
+middleware, which Bolt runs before its automatic acknowledgement of events. The key is the
+message itself (conversation and ``ts``), so Slack's retries of one event (same
+``event_id``) and the two events one message may bring record it once. If it cannot be
+recorded, Slack is answered 503 and delivers it again later. Messages of bots (sopbot's own
+included), and message subtypes (edits, deletions, joins), are not requests.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext, BoltResponse
+from slack_sdk import WebClient
+
+from bot.adapters.slack.modals import QuestionTooLarge, question_modal
+from bot.app.commands.parser import Command, UsageError, parse
+from bot.app.commands.routed import START
+from bot.app.door import FrontDoor
+from bot.app.inbox import command_work
+from bot.engine.errors import EngineError
+from bot.identity import is_channel_id
+from bot.library import UnknownProcedure
+from handlers.slack.commands import unanswered
+from handlers.slack.requests import NotRecorded, channel_of, record, record_click
+
+log = logging.getLogger(__name__)
+
+
+def register(app: App, door: FrontDoor) -> None:
+    def record_first(
+        context: BoltContext, event: dict[str, Any], next_: Callable[[], None]
+    ) -> BoltResponse | None:
+        """Write the request down, then let Bolt acknowledge it; 503 (Slack retries) when
+        it could not be written. Anything else is acknowledged and left alone (an event
+        answered otherwise than 2xx comes back)."""
+        if not _is_request(event):
+            next_()
+            return None
+        channel, ts = str(event["channel"]), str(event["ts"])
+        try:
+            record(door, f"mention:{channel}:{ts}", _work(event, context.bot_user_id))
+        except NotRecorded:
+            return BoltResponse(status=503, body="")
+        next_()
+        return None
+
+    @app.event("app_mention", middleware=[record_first])
+    def mentioned() -> None:
+        """Recorded by ``record_first`` already; the worker routes it."""
+
+    @app.event("message", middleware=[record_first])
+    def messaged() -> None:
+        """Recorded by ``record_first`` already (a person's direct message to the bot)."""
+
+    @app.action(re.compile(rf"^{START}(#\d+)?$"))  # one action_id per candidate: #1, #2…
+    def start(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        _start(door, body, client, ack)
+
+
+def _start(door: FrontDoor, body: dict[str, Any], client: WebClient, ack: Ack) -> None:
+    """A candidate's Start: the form for its missing inputs, else ``/sop run`` recorded as
+    the clicker's. Anything the engine refuses (the clicker may not start it) is recorded
+    too, so the worker tells them why."""
+    user, channel = body["user"]["id"], channel_of(body)
+    try:
+        command = parse(f"run {body['actions'][0]['value']}")
+    except UsageError:  # not a value sopbot made: start nothing, say nothing
+        ack()
+        return
+    try:
+        question = unanswered(door, command, user, channel)
+    except (EngineError, UnknownProcedure, QuestionTooLarge):
+        question = None
+    if question is None:
+        record_click(door, body, command, ack)
+        return
+    ack()
+    try:
+        client.views_open(trigger_id=body["trigger_id"], view=question_modal(question))
+    except Exception:  # the ack is sent; a failure here must not undo it
+        log.exception("the form for %s did not open", question.subject)
+
+
+def _work(event: dict[str, Any], bot: str | None) -> dict[str, Any]:
+    """The request in the message, for its author: ``route`` its words (without the bot's
+    own mention; none left is ``help``), answered under the message in a channel."""
+    said = str(event.get("text") or "")
+    words = re.sub(rf"<@{re.escape(bot)}(\|[^>]*)?>", " ", said) if bot else said
+    text = " ".join(words.split())
+    command = Command("route", (text,)) if text else Command("help")
+    channel = str(event["channel"])
+    if not is_channel_id(channel):  # a DM: answered in it, to the person
+        return command_work(command, by=str(event["user"]), channel=None)
+    root = {"to": channel, "id": str(event.get("thread_ts") or event["ts"])}
+    thread = {"to": channel, "root": root}
+    return command_work(command, by=str(event["user"]), channel=channel, answer_in=thread)
+
+
+def _is_request(event: dict[str, Any]) -> bool:
+    """A person's own message (not a bot's, not an edit or other subtype) that mentions the
+    bot or is a direct message to it."""
+    person = bool(event.get("user")) and not event.get("bot_id") and not event.get("subtype")
+    addressed = event.get("type") == "app_mention" or event.get("channel_type") == "im"
+    return person and addressed

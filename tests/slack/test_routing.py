@@ -1,0 +1,220 @@
+"""Asking sopbot in words in Slack, through the real Bolt app over signed HTTP: a mention
+(``app_mention``) or a direct message (``message.im``) is recorded, routed by the worker and
+answered under the message; an unsure route offers Start buttons that start the procedure
+(through the form for what the words did not say); Slack's retries start nothing twice and
+bots' messages are not requests. ``/sop`` free text says what it is doing."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+from storage.database import Database
+from tests.slack.fake_web_api import BOT_ID, BOT_USER, TEAM
+from tests.slack.signed import Answer, text_input
+from tests.slack.surface import Surface
+
+FREIGHT = Path(__file__).parents[2] / "sops" / "freight-claim.yml"
+CLEAR = "my order 1042 arrived broken, I want my money back. reason: arrived broken"
+UNCLEAR = "the shipment arrived broken and the customer wants their money back"
+_stamps = itertools.count(1)
+
+
+def _say(
+    surface: Surface,
+    text: str,
+    *,
+    user: str = "U02DEV",
+    channel: str = "C02SUPPORT",
+    event_id: str | None = None,
+    ts: str | None = None,
+) -> tuple[Answer, str]:
+    """``user`` writes ``@sopbot text`` in ``channel`` (kept by the fake as Slack keeps it);
+    Slack delivers the ``app_mention`` event. The message's ts comes back."""
+    ts = ts or f"1700000500.{next(_stamps):06d}"
+    said = f"<@{BOT_USER}> {text}"
+    stored = surface.slack.messages.setdefault(channel, [])
+    if not any(message["ts"] == ts for message in stored):  # a retry: Slack has it already
+        stored.append({"type": "message", "user": user, "text": said, "ts": ts})
+    event = {
+        "type": "app_mention",
+        "user": user,
+        "text": said,
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        "team": TEAM,
+    }
+    return surface.sender.event(event, event_id=event_id or f"Ev{ts}"), ts
+
+
+def _direct(surface: Surface, event: dict[str, Any], event_id: str) -> Answer:
+    """A ``message.im`` event: a message in a direct conversation with the bot."""
+    return surface.sender.event(
+        {"type": "message", "channel_type": "im", "channel": "D02DEV", "team": TEAM, **event},
+        event_id=event_id,
+    )
+
+
+def _replies(surface: Surface, channel: str, ts: str) -> list[dict[str, Any]]:
+    """What the bot posted in the thread under ``ts``."""
+    return [m for m in surface.slack.posted(channel) if m.get("thread_ts") == ts]
+
+
+def _start_buttons(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        element["text"]["text"]: element
+        for block in card["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    }
+
+
+def test_a_mention_is_routed_and_the_run_starts_answered_in_its_thread(surface: Surface) -> None:
+    answer, ts = _say(surface, CLEAR)
+    assert answer.status == 200
+    assert surface.recorded() == 1  # written down before Slack was answered
+    surface.work()
+
+    (run,) = surface.runs()
+    assert (run.sop_id, run.started_by) == ("refund-request", "U02DEV")
+    assert (run.inputs["order_id"], run.inputs["reason"]) == ("1042", "arrived broken")
+    (reply,) = _replies(surface, "C02SUPPORT", ts)
+    assert reply["text"].startswith("That sounds like Refund a customer order: /sop run refund")
+    assert f"Started Refund a customer order as run {run.id}" in reply["text"]
+    assert surface.whispers("U02DEV") == []  # said in the thread, not to the person alone
+
+
+def test_an_unsure_mention_offers_start_buttons_and_one_starts_that_procedure(
+    make_surface: Any,
+) -> None:
+    surface: Surface = make_surface(FREIGHT.read_text())
+    _, ts = _say(surface, UNCLEAR)
+    surface.work()
+    assert surface.runs() == []
+
+    (card,) = _replies(surface, "C02SUPPORT", ts)
+    buttons = _start_buttons(card)
+    assert set(buttons) == {
+        "Start Refund a customer order",
+        "Start File and follow up a freight claim",
+    }
+    refund = buttons["Start Refund a customer order"]
+    assert refund["value"] == "refund"
+
+    # Sam clicks it: the words named no order, so the form asks for what is missing
+    clicked = surface.sender.click(card, refund["action_id"], user="U03SAM", channel="C02SUPPORT")
+    assert clicked.status == 200
+    surface.slack.wait_for("views.open")
+    form = surface.slack.views[-1]["view"]
+    assert [block["block_id"] for block in form["blocks"]] == ["order_id", "reason"]
+    sent = surface.sender.submit(
+        form,
+        {"order_id": text_input("1042"), "reason": text_input("arrived broken")},
+        user="U03SAM",
+    )
+    assert (sent.status, sent.body) == (200, "")
+    surface.work()
+    (run,) = surface.runs()
+    assert (run.sop_id, run.started_by, run.inputs["order_id"]) == (
+        "refund-request",
+        "U03SAM",
+        "1042",
+    )
+
+
+def test_a_sure_mention_missing_inputs_offers_start_and_the_form_asks_only_the_rest(
+    surface: Surface,
+) -> None:
+    """A mention opens no form (an event has no trigger): its Start button does."""
+    _, ts = _say(surface, "my order 1042 arrived broken, I want my money back")
+    surface.work()
+    assert surface.runs() == []
+    (card,) = _replies(surface, "C02SUPPORT", ts)
+    assert "It needs more from you: press Start." in card["text"]
+    start = _start_buttons(card)["Start Refund a customer order"]
+    assert start["value"] == "refund order_id=1042"
+
+    surface.sender.click(card, start["action_id"], user="U02DEV", channel="C02SUPPORT")
+    surface.slack.wait_for("views.open")
+    form = surface.slack.views[-1]["view"]
+    assert [block["block_id"] for block in form["blocks"]] == ["reason"]
+    surface.sender.submit(form, {"reason": text_input("arrived broken")}, user="U02DEV")
+    surface.work()
+    (run,) = surface.runs()
+    assert (run.inputs["order_id"], run.inputs["reason"]) == ("1042", "arrived broken")
+
+
+def test_a_start_button_with_every_input_starts_the_run_at_once(make_surface: Any) -> None:
+    surface: Surface = make_surface(FREIGHT.read_text())
+    _, ts = _say(surface, f"{UNCLEAR}, order 1042, reason: arrived broken")
+    surface.work()
+    (card,) = _replies(surface, "C02SUPPORT", ts)
+    start = _start_buttons(card)["Start Refund a customer order"]
+    assert start["value"] == 'refund order_id=1042 reason="arrived broken"'
+    surface.sender.click(card, start["action_id"], user="U02DEV", channel="C02SUPPORT")
+    surface.work()
+    (run,) = surface.runs()
+    assert (run.inputs["order_id"], run.inputs["reason"]) == ("1042", "arrived broken")
+    assert surface.slack.views == []
+    assert f"as run {run.id}" in surface.whispers("U02DEV")[-1]
+
+
+def test_a_mention_that_cannot_be_recorded_is_answered_503_so_slack_sends_it_again(
+    surface: Surface,
+) -> None:
+    runtime = surface.engine.runtime
+    working = runtime.database
+    runtime.database = Database("postgresql://postgres@127.0.0.1:1/unreachable")
+    try:
+        refused, ts = _say(surface, CLEAR, event_id="Ev0LATER")
+    finally:
+        runtime.database.dispose()
+        runtime.database = working
+    assert refused.status == 503
+    assert surface.recorded() == 0
+    again, _ = _say(surface, CLEAR, event_id="Ev0LATER", ts=ts)  # Slack's retry
+    assert again.status == 200
+    surface.work()
+    assert len(surface.runs()) == 1
+
+
+def test_slacks_retry_of_an_event_starts_one_run(surface: Surface) -> None:
+    first, ts = _say(surface, CLEAR, event_id="Ev0RETRIED")
+    again, _ = _say(surface, CLEAR, event_id="Ev0RETRIED", ts=ts)
+    assert (first.status, again.status) == (200, 200)
+    assert surface.recorded() == 1
+    surface.work()
+    assert len(surface.runs()) == 1
+    assert len(_replies(surface, "C02SUPPORT", ts)) == 1
+
+
+def test_a_direct_message_is_routed_and_answered_in_the_dm(surface: Surface) -> None:
+    _direct(surface, {"user": "U02DEV", "text": CLEAR, "ts": "1700000600.000100"}, "Ev0DM")
+    surface.work()
+    (run,) = surface.runs()
+    assert run.started_by == "U02DEV"
+    (reply,) = surface.slack.posted("D02DEV")
+    assert f"as run {run.id}" in reply["text"]
+
+
+def test_the_bots_own_messages_and_edits_are_not_requests(surface: Surface) -> None:
+    own = {"user": BOT_USER, "bot_id": BOT_ID, "text": CLEAR, "ts": "1700000700.000100"}
+    assert _direct(surface, own, "Ev0OWN").status == 200
+    other_bot = {"bot_id": "B0OTHER", "subtype": "bot_message", "text": CLEAR, "ts": "1.2"}
+    assert _direct(surface, other_bot, "Ev0BOT").status == 200
+    edit = {"subtype": "message_changed", "message": {"user": "U02DEV", "text": CLEAR}, "ts": "1.3"}
+    assert _direct(surface, edit, "Ev0EDIT").status == 200
+    assert surface.recorded() == 0
+    surface.work()
+    assert surface.runs() == []
+    assert surface.slack.posted("D02DEV") == []
+
+
+def test_free_text_sop_says_it_is_finding_the_procedure(surface: Surface) -> None:
+    answer = surface.sender.command("my order 1042 arrived broken", user="U02DEV")
+    assert (
+        answer.text == "On it: finding the procedure for that. I'll tell you here when it's done."
+    )
+    assert surface.recorded() == 1
