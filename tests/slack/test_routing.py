@@ -7,6 +7,7 @@ bots' messages are not requests. ``/sop`` free text says what it is doing."""
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 from typing import Any
 
@@ -218,3 +219,23 @@ def test_free_text_sop_says_it_is_finding_the_procedure(surface: Surface) -> Non
         answer.text == "On it: finding the procedure for that. I'll tell you here when it's done."
     )
     assert surface.recorded() == 1
+
+
+def test_unsure_sop_free_text_shows_the_start_buttons_to_the_person_alone(
+    make_surface: Any,
+) -> None:
+    surface: Surface = make_surface(FREIGHT.read_text())
+    surface.sender.command(UNCLEAR, user="U02DEV")
+    surface.work()
+    (whisper,) = [args for args in surface.slack.ephemeral if args.get("user") == "U02DEV"]
+    blocks = whisper["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    labels = {
+        element["text"]["text"]
+        for block in blocks
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"].startswith("start_procedure")
+    }
+    assert "Start Refund a customer order" in labels
+    assert surface.runs() == []
