@@ -27,6 +27,8 @@ from bot.config import Settings
 from bot.connectors.sandbox.people import SandboxDirectory
 from bot.connectors.sandbox.seed import seed
 from bot.connectors.sandbox.tools import SandboxTools
+from bot.connectors.slack import NAMESPACE as SLACK
+from bot.connectors.slack import live_on
 from bot.directory import Directory
 from bot.engine.engine import Engine
 from bot.engine.lanes import Lanes
@@ -136,6 +138,12 @@ def _assemble(
         settings.connector,
         Implementation(SANDBOX, sandbox.namespaces, lambda _services: sandbox),
     )
+    surface = chat(database, people)
+    # with Slack connected, slack.* acts in it through the surface's client, unless chosen
+    if settings.slack_enabled and SLACK not in settings.connector:
+        live_slack = live_on(surface)
+        if live_slack is not None:
+            factories[SLACK] = live_slack
     connectors = open_connectors(factories, ConnectorServices((), clock.now, configured))
     library = (
         Library.serve(list(procedures), database, now=clock.now())
@@ -147,7 +155,7 @@ def _assemble(
         library=library,
         catalogue=catalogue,
         connectors=connectors,
-        chat=chat(database, people),
+        chat=surface,
         directory=people,
         clock=clock,
         secrets=configured if secrets is None else Secrets(secrets, vault=vault),

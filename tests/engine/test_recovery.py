@@ -29,7 +29,7 @@ POST = """\
     inputs:
       order_id: {type: string}
     permissions:
-      allow: [slack.post, crm.refund]
+      allow: [jira.add_comment, crm.refund]
     escalation:
       to: [U04LEE]
     steps:
@@ -38,8 +38,8 @@ POST = """\
         with: {order_id: "{{ inputs.order_id }}", amount: 10, reason: "goodwill"}
         on_failure: {then: escalate}
       - id: post
-        action: slack.post
-        with: {channel: "#ops", text: "Refunded {{ inputs.order_id }}"}
+        action: jira.add_comment
+        with: {key: BUG-100, body: "Refunded {{ inputs.order_id }}"}
         on_failure: {then: escalate}
       - id: done
         end: completed
@@ -88,14 +88,14 @@ def test_an_interrupted_write_that_cannot_be_repeated_escalates_as_maybe_done(
     make_harness: MakeHarness,
 ) -> None:
     harness = make_harness(POST)
-    run_id = _crash_during(harness, "slack.post")
+    run_id = _crash_during(harness, "jira.add_comment")
     harness.engine.run_due()
     assert harness.run(run_id).status != "escalated", "the dead worker's lease still holds"
     harness.advance(dt.timedelta(seconds=61))
     finished = harness.run(run_id)
     assert finished.status == "escalated"
     assert "may or may not have happened" in (finished.reason or "")
-    assert len(harness.tool_calls("slack.post")) == 1
+    assert len(harness.tool_calls("jira.add_comment")) == 1
     with harness.database.session() as session:
         statuses = [
             (record.step_id, record.status) for record in journal.steps_for_run(session, run_id)
@@ -113,7 +113,7 @@ def test_an_interrupted_write_with_an_idempotency_key_is_repeated_safely(
     assert len(harness.tool_calls("crm.refund")) == 1, (
         "the repeated call reused the key, the tool ignored it"
     )
-    assert len(harness.tool_calls("slack.post")) == 1
+    assert len(harness.tool_calls("jira.add_comment")) == 1
 
 
 READ_THEN_PAY = """\

@@ -48,6 +48,8 @@ class Fault:
     applied: bool = False
     """The call takes effect before the fault answers (its answer is what was lost)."""
     times: int = 1
+    needed: str | None = None
+    """The scope a ``missing_scope`` answer names."""
 
 
 def rate_limited(retry_after: int, times: int = 1) -> Fault:
@@ -75,6 +77,12 @@ class FakeSlack:
     calls: list[Call] = field(default_factory=list)
     channels: dict[str, str] = field(default_factory=dict)
     """Channel ID → name."""
+    creators: dict[str, str] = field(default_factory=dict)
+    """Channel ID → the user who created it."""
+    members: dict[str, set[str]] = field(default_factory=dict)
+    """Channel ID → its members (the bot is in every channel it can post in)."""
+    scopes: str | None = None
+    """The bot token's scopes as ``auth.test`` lists them in ``x-oauth-scopes``."""
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     """Channel ID → its messages, oldest first."""
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -98,8 +106,10 @@ class FakeSlack:
 
     # --- seeding the workspace ---
 
-    def add_channel(self, channel_id: str, name: str) -> None:
+    def add_channel(self, channel_id: str, name: str, *, creator: str = "U01MARIA") -> None:
         self.channels[channel_id] = name
+        self.creators[channel_id] = creator
+        self.members.setdefault(channel_id, {BOT_USER})
         self.messages.setdefault(channel_id, [])
 
     def add_user(
@@ -175,12 +185,15 @@ class FakeSlack:
             return _json({"ok": False, "error": "unknown_method"})
         with self._lock:
             answer = handler(args)
+        headers: dict[str, str] = {}
+        if method == "auth.test" and self.scopes is not None:
+            headers["x-oauth-scopes"] = self.scopes
         with self._answered:
             self._effects[method] = self._effects.get(method, 0) + 1
             self._answered.notify_all()
         if fault is not None:
             return self._fault(fault)
-        return _json(answer)
+        return _json(answer, headers=headers)
 
     def _take_fault(self, method: str) -> Fault | None:
         queue = self._faults.get(method)
@@ -197,7 +210,10 @@ class FakeSlack:
             self._released.wait(timeout=30)
             return _json({"ok": False, "error": "request_timeout"})
         headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else {}
-        return _json({"ok": False, "error": fault.error}, status=fault.status, headers=headers)
+        body: dict[str, Any] = {"ok": False, "error": fault.error}
+        if fault.needed is not None:
+            body["needed"] = fault.needed
+        return _json(body, status=fault.status, headers=headers)
 
     def _methods(self) -> dict[str, Callable[[dict[str, Any]], dict[str, Any]]]:
         return {
@@ -210,6 +226,9 @@ class FakeSlack:
             "conversations.replies": self._replies,
             "conversations.open": self._open,
             "conversations.list": self._conversations_list,
+            "conversations.create": self._create,
+            "conversations.info": self._info,
+            "conversations.invite": self._invite,
             "users.info": self._users_info,
             "users.list": self._users_list,
             "usergroups.list": self._usergroups_list,
@@ -235,6 +254,8 @@ class FakeSlack:
         channel = args.get("channel", "")
         if channel not in self.messages:
             return {"ok": False, "error": "channel_not_found"}
+        if BOT_USER not in self.members.get(channel, {BOT_USER}):
+            return {"ok": False, "error": "not_in_channel"}
         thread_ts = args.get("thread_ts")
         if thread_ts and not any(m["ts"] == thread_ts for m in self.messages[channel]):
             return {"ok": False, "error": "thread_not_found"}
@@ -323,6 +344,45 @@ class FakeSlack:
             for cid, name in self.channels.items()
         ]
         return {"ok": True, "channels": channels, "response_metadata": {"next_cursor": ""}}
+
+    def _channel(self, channel_id: str) -> dict[str, Any]:
+        return {
+            "id": channel_id,
+            "name": self.channels[channel_id],
+            "is_channel": True,
+            "creator": self.creators.get(channel_id, ""),
+        }
+
+    def _create(self, args: dict[str, Any]) -> dict[str, Any]:
+        name = str(args.get("name", ""))
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,79}", name):
+            return {"ok": False, "error": "invalid_name_specials"}
+        if name in self.channels.values():
+            return {"ok": False, "error": "name_taken"}
+        channel_id = f"C{next(self._ticks):04d}NEW"
+        self.add_channel(channel_id, name, creator=BOT_USER)
+        return {"ok": True, "channel": self._channel(channel_id)}
+
+    def _info(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel_id = str(args.get("channel", ""))
+        if channel_id not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        return {"ok": True, "channel": self._channel(channel_id)}
+
+    def _invite(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel_id = str(args.get("channel", ""))
+        if channel_id not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        if BOT_USER not in self.members[channel_id]:
+            return {"ok": False, "error": "not_in_channel"}
+        users = [user for user in str(args.get("users", "")).split(",") if user]
+        if any(user not in self.users for user in users):
+            return {"ok": False, "error": "user_not_found"}
+        fresh = set(users) - self.members[channel_id]
+        if not fresh:
+            return {"ok": False, "error": "already_in_channel"}
+        self.members[channel_id] |= fresh
+        return {"ok": True, "channel": self._channel(channel_id)}
 
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self.users.get(str(args.get("user", "")))

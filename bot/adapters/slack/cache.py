@@ -34,3 +34,8 @@ class TtlCache(Generic[K, V]):
         with self._lock:
             self._entries[key] = (now, value)
         return value
+
+    def forget(self, key: K) -> None:
+        """Drop ``key``'s value: the next ``get`` loads it anew (Slack changed it)."""
+        with self._lock:
+            self._entries.pop(key, None)

@@ -27,15 +27,23 @@ MAX_RETRY_AFTER = 120.0
 
 
 class SlackUnavailable(RuntimeError):
-    """Slack did not take the call after every try: the outbox tries again later."""
+    """Slack did not take the call after every try: the outbox tries again later.
+    ``retry_after``: the seconds Slack last asked to wait, when it was rate limiting."""
+
+    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class SlackRefused(Undeliverable):
     """Slack answered the call with an error that trying again will not change."""
 
-    def __init__(self, method: str, error: str, hint: str) -> None:
+    def __init__(self, method: str, error: str, hint: str, *, needed: str | None = None) -> None:
         super().__init__(f"Slack refused {method}: {error} ({hint})")
+        self.method = method
         self.error = error
+        self.needed = needed
+        """The scope a ``missing_scope`` answer names."""
 
 
 HINTS = {
@@ -70,6 +78,7 @@ class Retrying:
         """``attempt()`` until it succeeds; before repeating one that may have reached Slack,
         ``landed()`` says whether it did (and what it made)."""
         unsure = False
+        asked: float | None = None
         for number in range(1, self.attempts + 1):
             if unsure and landed is not None:
                 earlier = landed()
@@ -78,21 +87,25 @@ class Retrying:
             try:
                 return attempt()
             except SlackApiError as error:
-                wait = self._rate_limit_wait(error)
+                wait = asked = self._rate_limit_wait(error)
                 if wait is None:
                     if error.response.status_code < 500:
                         problem = str(error.response.get("error", "unknown_error"))
-                        raise SlackRefused(method, problem, HINTS.get(problem, "")) from None
+                        needed = error.response.get("needed")
+                        raise SlackRefused(
+                            method, problem, HINTS.get(problem, ""), needed=needed
+                        ) from None
                     wait, unsure = self.backoff * 2 ** (number - 1), True
                 last = f"{error.response.status_code} {error.response.get('error', '')}".strip()
             except (HTTPException, OSError) as error:  # timeouts and resets are OSErrors
-                wait, unsure = self.backoff * 2 ** (number - 1), True
+                wait, unsure, asked = self.backoff * 2 ** (number - 1), True, None
                 last = f"{error.__class__.__name__}: {error}"
             if number < self.attempts:
                 self.sleep(wait)
         raise SlackUnavailable(
             f"Slack did not take {method} after {self.attempts} tries ({last}); "
-            "it will be tried again later"
+            "it will be tried again later",
+            retry_after=asked,
         )
 
     @staticmethod
@@ -107,6 +120,7 @@ class Retrying:
         seconds = float(raw[0] if isinstance(raw, list) else raw)
         if seconds > MAX_RETRY_AFTER:
             raise SlackUnavailable(
-                f"Slack asks to wait {seconds:.0f} s; the message will be tried again later"
+                f"Slack asks to wait {seconds:.0f} s; the message will be tried again later",
+                retry_after=seconds,
             )
         return seconds

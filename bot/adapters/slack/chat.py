@@ -16,9 +16,11 @@ from slack_sdk import WebClient
 
 from bot.adapters.slack.blocks import SECTION_TEXT, render
 from bot.adapters.slack.calls import Retrying
+from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.modals import question_modal
 from bot.adapters.slack.pacing import Pacer
 from bot.adapters.slack.text import escape, pieces
+from bot.adapters.slack.workspace import ONCE, SlackWorkspace
 from bot.chat.messages import Message, MessageRef, Question
 from bot.chat.once import PostedKeys
 from bot.chat.port import Undeliverable
@@ -88,6 +90,16 @@ class SlackChat:
         self._retrying.call(
             "views.open", lambda: self._client.views_open(trigger_id=trigger, view=view)
         )
+
+    def slack_workspace(self) -> SlackWorkspace:
+        """The ``slack.*`` operations (``bot.connectors.slack``) on this chat's client,
+        directory and pacing, posting as this chat does; each call is tried once, as the
+        engine's retry rule decides the rest."""
+        directory = self._directory
+        if not isinstance(directory, SlackDirectory):
+            directory = SlackDirectory(self._client)
+        once = SlackChat(self._client, directory, retrying=ONCE, pacer=self._pacer)
+        return SlackWorkspace(self._client, directory, once)
 
     def _whisper(self, message: Message, key: str) -> MessageRef:
         """A reply only its person sees, in the conversation where they asked. Slack keeps

@@ -98,6 +98,11 @@ class SlackDirectory:
         wanted = named.removeprefix("#")
         return next((cid for cid, name in self._channels().items() if name == wanted), None)
 
+    def forget_channels(self) -> None:
+        """Read the channel list afresh next time: sopbot created a channel, or a name is
+        taken by one the kept list does not show yet."""
+        self._lists.forget("channels")
+
     def _user(self, user_id: str) -> Person | None:
         try:
             user = self._retrying.call("users.info", lambda: self._client.users_info(user=user_id))[

@@ -50,6 +50,7 @@ SPEC = ConnectorSpec(
             writes=True,
             idempotent=False,
             text_args=("text",),
+            accepts_idempotency_key=True,
         ),
         Operation(
             "slack.dm",
@@ -59,6 +60,7 @@ SPEC = ConnectorSpec(
             writes=True,
             idempotent=False,
             text_args=("text",),
+            accepts_idempotency_key=True,
         ),
         Operation(
             "slack.create_channel",
