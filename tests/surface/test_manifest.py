@@ -50,13 +50,15 @@ def test_http_mode_needs_only_socket_mode_off_and_the_host_changed() -> None:
 
 def test_the_bot_asks_for_the_fewest_scopes_that_work() -> None:
     """Each scope is for a call sopbot makes; nothing more (no chat:write.public, no email,
-    no channel management, no reading channel messages that do not mention it)."""
+    no reading channel messages that do not mention it)."""
     scopes = _manifest()["oauth_config"]["scopes"]["bot"]
     assert sorted(scopes) == sorted(
         [
             "commands",  # /sop
             "chat:write",  # cards, replies, chat.update, chat.postEphemeral
             "im:write",  # conversations.open for direct messages
+            "channels:manage",  # slack.create_channel, slack.invite (public channels)
+            "groups:write",  # the same for private channels
             "users:read",  # users.info, users.list: who someone is, their time zone
             "usergroups:read",  # usergroups.list, usergroups.users.list: who may decide
             "channels:read",  # conversations.list: #channel names in SOPs
