@@ -1,10 +1,11 @@
 """A conversation that ends in a structured answer: tool calls answered through the caller's
 runner (within a call limit and a time budget), and one repair try for an answer that does
-not validate."""
+not validate. Each refused call is reported as it happens, so the caller can audit it even
+when the conversation then ends in a ``ModelError``."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from openai.types.chat import (
@@ -36,10 +37,12 @@ def converse(
     runner: ToolRunner | None = None,
     max_calls: int = 0,
     budget_seconds: float | None = None,
+    on_refused: Callable[[ToolUse], None] | None = None,
 ) -> Answered[Answer]:
     """Ask until the model answers with a valid ``shape``: ``ModelError`` after a second
     invalid answer or past the time budget; tool calls past ``max_calls`` are refused and the
-    model is then asked to answer without tools."""
+    model is then asked to answer without tools. ``on_refused`` hears of each refused call
+    (by sopbot or the runner) when it is refused."""
     conversation = list(messages)
     offered = {tool.name: tool for tool in tools}
     options: dict[str, Any] = {"response_format": response_format(shape)}
@@ -90,6 +93,8 @@ def converse(
                 assert runner is not None, "tools are offered only with a runner"
                 use = perform(offered, call.id, call.function.name, call.function.arguments, runner)
             uses.append(use)
+            if use.refused is not None and on_refused is not None:
+                on_refused(use)
             conversation.append(tool_message(call.id, use))
 
 

@@ -17,7 +17,7 @@ from bot.audit.masking import mask_logs
 from bot.llm.conversation import converse
 from bot.llm.settings import Feature, LlmSettings, load_llm_settings
 from bot.llm.structured import Answer
-from bot.llm.tools import Answered, Tool, ToolRunner
+from bot.llm.tools import Answered, Tool, ToolRunner, ToolUse
 from bot.llm.transport import Endpoint, InvalidAnswer, Request, send
 from bot.llm.usage import Recorder
 from storage import redaction
@@ -73,9 +73,11 @@ class Model:
         record: Recorder,
         max_calls: int = 8,
         budget_seconds: float = 120.0,
+        on_refused: Callable[[ToolUse], None] | None = None,
     ) -> Answered[Answer]:
         """An answer in ``shape`` after the tool calls the model makes through ``runner``:
-        at most ``max_calls`` of them, all within ``budget_seconds``."""
+        at most ``max_calls`` of them, all within ``budget_seconds``; ``on_refused`` hears
+        of each refused call as it happens (also when no answer comes)."""
         return converse(
             self,
             messages,
@@ -85,6 +87,7 @@ class Model:
             runner=runner,
             max_calls=max_calls,
             budget_seconds=budget_seconds,
+            on_refused=on_refused,
         )
 
 

@@ -2,7 +2,8 @@
 
 The model only asks; the caller's runner decides. A runner returns the result (anything
 JSON can carry, or a pydantic model), or ``Refused`` with a reason, which the model is
-told and the caller sees in ``Answered.refused``.
+told and the caller sees in ``Answered.refused`` (and, as it happens, through the
+conversation's ``on_refused``).
 """
 
 from __future__ import annotations
@@ -92,7 +93,7 @@ def perform(
         where = ".".join(str(part) for part in first["loc"]) or "arguments"
         return ToolUse(name, None, refused=f"invalid arguments ({where}: {first['msg']})")
     outcome = runner(ToolCall(call_id, tool, validated))
-    shown = validated.model_dump(mode="json")
+    shown = validated.model_dump(mode="json", by_alias=True)  # as the model wrote them
     if isinstance(outcome, Refused):
         return ToolUse(name, shown, refused=outcome.reason)
     return ToolUse(name, shown, result=outcome)

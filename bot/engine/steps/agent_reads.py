@@ -3,7 +3,8 @@
 Only the step's declared reads are offered as tools. A call the model makes goes through the
 same guarded boundary as an action step's (the operation's argument model, the guardrails,
 the journal and the audit); a request the boundary stops is answered as refused and audited
-as ``agent.refused``, and the run goes on. Results reach the model with secrets masked.
+as ``agent.refused`` (as is every request sopbot refuses before the boundary), and the run
+goes on. Results reach the model with secrets masked.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from bot.engine.steps.agent_package import Read
 from bot.engine.steps.choice_card import shown_call
 from bot.engine.steps.env import StepEnv
 from bot.engine.work import RunWork
-from bot.llm.tools import Refused, Tool, ToolCall
+from bot.llm.tools import Refused, Tool, ToolCall, ToolUse
 from storage import audit
 
 REFUSED = "agent.refused"
@@ -76,9 +77,7 @@ class ReadRunner:
             timeout=self.timeout,
         )
         if result.status == "blocked":
-            reason = f"refused: {result.error}"
-            self.refused(call.tool.name, arguments, reason)
-            return Refused(reason)
+            return Refused(f"refused: {result.error}")  # audited by ``refused``
         if not result.went_through:
             return {"error": _failure(result)}
         ref = f"R{len(self.reads) + 1}"
@@ -89,10 +88,13 @@ class ReadRunner:
         assert result.result is not None
         return {"read": ref, "result": self.env.caller.shown(operation, result.result)}
 
-    def refused(self, tool: str, arguments: dict[str, Any] | None, reason: str) -> None:
-        """Put a refused request on the record (with the run's next commit)."""
+    def refused(self, use: ToolUse) -> None:
+        """Put a refused request on the record (with the run's next commit): the model's
+        conversation reports each one as it happens, whether sopbot refused it (an unknown
+        tool, bad arguments, the call limit) or the boundary did."""
         now, run_id, step_id = self.work.now(), self.work.run.id, self.step_id
-        detail = {"tool": tool, "arguments": arguments}
+        reason = use.refused or "refused"
+        detail = {"tool": use.name, "arguments": use.arguments}
         masked = mask(detail, self.env.runtime.secrets.values_to_mask())
 
         def record(session: Session) -> None:

@@ -125,12 +125,10 @@ def _ask(
             record=step_recorder(env, work, step.id),
             max_calls=prepare.max_calls,
             budget_seconds=prepare.budget.total_seconds(),
+            on_refused=runner.refused,  # audited as refused, also when no package comes
         )
     except ModelError as error:
         return from_facts(brief.summary, brief.facts, f"the model gave no usable package: {error}")
-    for use in answered.refused:
-        if use.arguments is None:  # refused before the runner saw it (the runner records its own)
-            runner.refused(use.name, None, use.refused or "refused")
     return from_model(answered.answer, runner.reads, brief.facts, work.procedure)
 
 
