@@ -1,5 +1,6 @@
 """Scenario files checked against the SOP they test: inputs it declares, events it listens
-to, steps that exist, approvals and tasks it really opens, operations it can call.
+to, steps that exist, approvals, tasks and choices it really opens (with the fields and
+options they have), operations it can call.
 
 A scenario that names something the SOP does not have would fail for the wrong reason at
 run time; here it fails at once, at its line, with what the SOP does have.
@@ -16,14 +17,16 @@ from bot.catalogue.registry import Catalogue
 from bot.connectors.sandbox.outside import CHANGEABLE
 from bot.procedure.model import Procedure
 from bot.procedure.source_map import Path
-from bot.procedure.steps import ActionStep, ApprovalStep, StepBase, TaskStep
+from bot.procedure.steps import ActionStep, ApprovalStep, StepBase, choice_of, task_of
 from bot.scenarios.document import ScenarioFile
 from bot.scenarios.model import (
     PENDING_KINDS,
     ActionMatch,
     Decision,
     Expectation,
+    Opened,
     OutsideChange,
+    Pick,
     Scenario,
     Stubs,
 )
@@ -45,12 +48,15 @@ class _Checker:
         for position, step in enumerate(scenario.then):
             path: Path = (index, "then", position, step.kind)
             if step.approve is not None:
-                self._decision(path, step.approve, scenario, ApprovalStep)
+                self._decision(path, step.approve, scenario, "approval")
             elif step.reject is not None:
-                self._decision(path, step.reject, scenario, ApprovalStep)
+                self._decision(path, step.reject, scenario, "approval")
             elif step.complete is not None:
-                self._decision(path, step.complete, scenario, TaskStep)
+                self._decision(path, step.complete, scenario, "task")
                 self._task_fields(path, step.complete.step, list(step.complete.fields))
+            elif step.choose is not None:
+                self._decision(path, step.choose, scenario, "choice")
+                self._option(path, step.choose)
             elif step.change is not None:
                 self._change(path, step.change)
             elif step.tools is not None:
@@ -106,37 +112,52 @@ class _Checker:
         path: Path,
         decision: Decision,
         scenario: Scenario,
-        kind: type[ApprovalStep] | type[TaskStep],
+        kind: Opened,
     ) -> None:
-        noun = "an approval" if kind is ApprovalStep else "a task"
+        noun = "an approval" if kind == "approval" else f"a {kind}"
         if decision.step is not None:
             step = self._step((*path, "step"), decision.step)
             assist_write = (
-                kind is ApprovalStep and isinstance(step, ActionStep) and self._writes(step.action)
+                kind == "approval" and isinstance(step, ActionStep) and self._writes(step.action)
             )
-            if step is not None and not (isinstance(step, kind) or assist_write):
+            if step is not None and not (_opens(step, kind) or assist_write):
                 self.loaded.report(
                     "SCN204", (*path, "step"), f"step '{decision.step}' does not open {noun}"
                 )
             return
-        opens = any(isinstance(step, kind) for step in self.procedure.steps)
-        assist = kind is ApprovalStep and (scenario.mode or self.procedure.mode) == "assist"
+        opens = any(_opens(step, kind) for step in self.procedure.steps)
+        assist = kind == "approval" and (scenario.mode or self.procedure.mode) == "assist"
         if not (opens or assist):
             self.loaded.report(
                 "SCN206",
                 path,
                 f"{self.procedure.id} never opens {noun}",
                 "it has no such step"
-                + ("" if kind is TaskStep else " and does not run in assist mode"),
+                + (" and does not run in assist mode" if kind == "approval" else ""),
+            )
+
+    def _option(self, path: Path, pick: Pick) -> None:
+        choices = [
+            choice
+            for step in self.procedure.steps
+            if (choice := choice_of(step)) is not None and pick.step in (None, step.id)
+        ]
+        labels = [option.label for choice in choices for option in choice.options]
+        if choices and pick.option not in labels:
+            self.loaded.report(
+                "SCN212",
+                (*path, "option"),
+                f"the choice has no option '{pick.option}'" + did_you_mean(pick.option, labels),
+                f"its options: {', '.join(labels)}",
             )
 
     def _task_fields(self, path: Path, step_id: str | None, names: list[str]) -> None:
         tasks = [
-            step
+            task
             for step in self.procedure.steps
-            if isinstance(step, TaskStep) and step_id in (None, step.id)
+            if (task := task_of(step)) is not None and step_id in (None, step.id)
         ]
-        known = {name for task in tasks for name in task.task.fields}
+        known = {name for task in tasks for name in task.fields}
         for name in names:
             if tasks and name not in known:
                 self.loaded.report(
@@ -230,3 +251,14 @@ def check_scenarios(loaded: ScenarioFile, procedure: Procedure, catalogue: Catal
                 "give each scenario its own name: -k selects scenarios by name",
             )
         checker.scenario(index, scenario)
+
+
+def _opens(step: StepBase, kind: Opened) -> bool:
+    """Whether ``step`` can wait on a person for ``kind``: an approval step's approval, the
+    task of a task step or of a draft step no model wrote, the choice of a choose step or of
+    a judge step no sure model decided."""
+    if kind == "approval":
+        return isinstance(step, ApprovalStep)
+    if kind == "task":
+        return task_of(step) is not None
+    return choice_of(step) is not None

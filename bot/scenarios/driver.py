@@ -17,16 +17,32 @@ from bot.engine.state import read_stored
 from bot.harness import Harness
 from bot.library import UnknownProcedure
 from bot.procedure.model import Procedure
-from bot.procedure.steps import ApprovalStep, TaskStep
+from bot.procedure.steps import ApprovalStep, StepBase, choice_of, task_of
 from bot.scenarios.expectations import check
 from bot.scenarios.facts import Facts, PersonStep, gather
-from bot.scenarios.model import Completion, Decision, OutsideChange, Rejection, Scenario, ThenStep
+from bot.scenarios.model import (
+    Completion,
+    Decision,
+    Opened,
+    OutsideChange,
+    Pick,
+    Rejection,
+    Scenario,
+    ThenStep,
+)
 from bot.scenarios.results import Mismatch
 from bot.scenarios.stubs import StubbedTools
 from storage import audit, runs, timers
 from storage.models import Approval
 
 MAX_WAKES = 10_000
+OPENS: dict[str, Opened] = {
+    "approve": "approval",
+    "reject": "approval",
+    "complete": "task",
+    "choose": "choice",
+}
+"""What each decision acts on: the kind of the open approval, task or choice."""
 
 
 class StepFailed(Exception):
@@ -101,6 +117,8 @@ class ScenarioDriver:
             self._decide(step.reject, "reject")
         elif step.complete is not None:
             self._decide(step.complete, "complete")
+        elif step.choose is not None:
+            self._decide(step.choose, "choose")
         elif step.wait is not None:
             self._walk_to(self.harness.clock.now() + step.wait)
         elif step.change is not None:
@@ -131,11 +149,14 @@ class ScenarioDriver:
         return text + (f": {run.reason}" if run.reason else "")
 
     def _decide(self, decision: Decision, verb: str) -> None:
-        approval = self._open_one("task" if verb == "complete" else "approval", decision.step)
+        approval = self._open_one(OPENS[verb], decision.step)
         who = decision.as_
         try:
             if isinstance(decision, Completion):
                 self.harness.complete(approval.id, who, decision.fields)
+            elif isinstance(decision, Pick):
+                self.harness.engine.decisions.choose(approval.id, who, decision.option)
+                self.harness.engine.run_due()
             else:
                 reason = decision.reason if isinstance(decision, Rejection) else None
                 self.harness.decide(approval.id, who, verb, reason)
@@ -197,7 +218,8 @@ class ScenarioDriver:
             return timers.next_due_at(session)
 
     def _observe(self) -> None:
-        """Note the first run, and each approval or task step it waits on, with its place."""
+        """Note the first run, and each approval, task or choice step it waits on (a draft's
+        or a judge's when a person does its work), with its place."""
         if self.run_id is None:
             with self.harness.database.session(read_only=True) as session:
                 started = runs.list_runs(session, limit=1_000)
@@ -211,7 +233,7 @@ class ScenarioDriver:
         index = self.procedure.step_index()
         for approval in self.harness.pending(self.run_id):
             step = self.procedure.steps[index[approval.step_id]]
-            if isinstance(step, ApprovalStep | TaskStep) and approval.id not in self.person_steps:
+            if _waits_on_a_person(step) and approval.id not in self.person_steps:
                 self.person_steps[approval.id] = PersonStep(len(trail), approval.step_id)
 
     def _check_nothing_stuck(self) -> None:
@@ -221,3 +243,11 @@ class ScenarioDriver:
             raise StepFailed(
                 "sopbot broke its promise that no run is ever stuck: " + "; ".join(stuck)
             )
+
+
+def _waits_on_a_person(step: StepBase) -> bool:
+    """A step whose pause is the person's own work (not an assist-mode confirmation of an
+    action, which the trail records when it runs)."""
+    return (
+        isinstance(step, ApprovalStep) or task_of(step) is not None or choice_of(step) is not None
+    )

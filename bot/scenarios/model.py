@@ -20,8 +20,8 @@ from bot.procedure.types import Duration, Identifier, OperationName, SopModel, S
 
 USER_PATTERN = rf"^{USER_ID}$"
 NOT_STARTED = "not_started"
-PENDING_KINDS = ("approval", "task", "nothing")
-THEN_KINDS = ("approve", "reject", "complete", "wait", "change", "tools", "expect")
+PENDING_KINDS = ("approval", "task", "choice", "nothing")
+THEN_KINDS = ("approve", "reject", "complete", "choose", "wait", "change", "tools", "expect")
 
 UserId = Annotated[str, Field(pattern=USER_PATTERN, description="a Slack user ID, such as U03SAM")]
 RunState = Literal[
@@ -37,6 +37,8 @@ RunState = Literal[
     "not_started",
 ]
 FailureKind = Literal["outage", "rate_limit", "timeout", "refused"]
+Opened = Literal["approval", "task", "choice"]
+"""What a person's decision in a scenario acts on."""
 
 
 def _times(value: Any) -> Any:
@@ -139,9 +141,17 @@ class Rejection(Decision):
 
 
 class Completion(Decision):
-    """The assignee reports the open task done."""
+    """The assignee reports the open task done (a task step's, or a draft step's text when
+    no model wrote it)."""
 
     fields: dict[Identifier, Any] = Field(default_factory=dict, description="the task's answers")
+
+
+class Pick(Decision):
+    """The assignee picks an option of the open choice (a choose step's, or a judge step's
+    when no sure model decided)."""
+
+    option: str = Field(min_length=1, description="the label of the option picked")
 
 
 class OutsideChange(SopModel):
@@ -217,7 +227,8 @@ class Expectation(SopModel):
 
     status: RunState | None = Field(default=None, description="the run's status")
     pending: str | None = Field(
-        default=None, description="approval, task, nothing, or the step waiting for a person"
+        default=None,
+        description="approval, task, choice, nothing, or the step waiting for a person",
     )
     reason: str | None = Field(default=None, description="text the run's final reason contains")
     steps: list[StepId] | None = Field(default=None, description="the steps reached, in order")
@@ -259,6 +270,7 @@ class ThenStep(SopModel):
     approve: Decision | None = None
     reject: Rejection | None = None
     complete: Completion | None = None
+    choose: Pick | None = None
     wait: Duration | None = Field(default=None, description="move the clock on, such as 7d")
     change: OutsideChange | None = None
     tools: Stubs | None = None

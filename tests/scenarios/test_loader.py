@@ -75,7 +75,7 @@ def test_a_broken_file_is_reported_with_its_position_and_nothing_runs(
                 - approve: {as: U03SAM}
                   wait: 1d
             """,
-            "5:7: SCN103 [0].then[0]: a then-step is one of approve, reject, complete, wait, "
+            "5:7: SCN103 [0].then[0]: a then-step is one of approve, reject, complete, choose, wait, "
             "change, tools, expect; this one has: approve, wait",
         ),
         (
