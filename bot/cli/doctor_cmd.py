@@ -33,14 +33,10 @@ def add_parser(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import datetime as dt
 
+    from bot.cli.settings import location_overrides
     from bot.doctor.diagnosis import diagnose
     from bot.doctor.findings import as_json, as_text, failed
 
-    overrides = {
-        name: value
-        for name, value in (("sops_dir", args.sops), ("database_url", args.database))
-        if value
-    }
-    findings = diagnose(now=lambda: dt.datetime.now(dt.UTC), **overrides)
+    findings = diagnose(now=lambda: dt.datetime.now(dt.UTC), **location_overrides(args))
     print(as_json(findings) if args.format == "json" else as_text(findings))
     return 1 if failed(findings) else 0

@@ -27,17 +27,10 @@ def add_parser(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from bot.config import SettingsProblem, load_settings
+    from bot.cli.settings import command_settings, location_overrides
 
-    overrides: dict[str, Any] = {}
-    if args.sops:
-        overrides["sops_dir"] = args.sops
-    if args.database:
-        overrides["database_url"] = args.database
-    try:
-        settings = load_settings(**overrides)
-    except SettingsProblem as problem:
-        print(f"sopbot run: {problem}", file=sys.stderr)
+    settings = command_settings("run", **location_overrides(args))
+    if settings is None:
         return 2
     if not settings.slack_enabled:
         from bot.console.repl import run_console

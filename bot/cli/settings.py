@@ -1,14 +1,24 @@
-"""Settings and the connector catalogue for the commands that serve no chat (``validate``,
-``graph``, ``test``): a problem is one line on stderr naming the command, then exit 2."""
+"""Settings and the connector catalogue as the commands read them (``run``, ``validate``,
+``graph``, ``test`` ...): a problem is one line on stderr naming the command, then exit 2."""
 
 from __future__ import annotations
 
+import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bot.catalogue.registry import Catalogue
     from bot.config import Settings
+
+
+def location_overrides(args: argparse.Namespace) -> dict[str, str]:
+    """The settings a command's ``--sops`` and ``--database`` replace, when given."""
+    return {
+        name: value
+        for name, value in (("sops_dir", args.sops), ("database_url", args.database))
+        if value
+    }
 
 
 def command_settings(command: str, **overrides: Any) -> Settings | None:
