@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.catalogue.operation import ConnectorServices
+from bot.catalogue.operation import ConnectorFactory, ConnectorServices
 from bot.catalogue.registry import (
     SANDBOX,
     Catalogue,
@@ -114,6 +114,16 @@ def assemble(
         raise
 
 
+def live_connectors(settings: Settings, surface: object) -> dict[str, ConnectorFactory]:
+    """The connectors that act through the chat ``surface`` itself: with Slack connected,
+    ``slack.*`` in the workspace through the surface's client, unless a setting chooses
+    another (``SOPBOT_CONNECTOR_SLACK``)."""
+    if not settings.slack_enabled or SLACK in settings.connector:
+        return {}
+    live_slack = live_on(surface)
+    return {} if live_slack is None else {SLACK: live_slack}
+
+
 def _assemble(
     settings: Settings,
     catalogue: Catalogue,
@@ -139,11 +149,7 @@ def _assemble(
         Implementation(SANDBOX, sandbox.namespaces, lambda _services: sandbox),
     )
     surface = chat(database, people)
-    # with Slack connected, slack.* acts in it through the surface's client, unless chosen
-    if settings.slack_enabled and SLACK not in settings.connector:
-        live_slack = live_on(surface)
-        if live_slack is not None:
-            factories[SLACK] = live_slack
+    factories.update(live_connectors(settings, surface))
     connectors = open_connectors(factories, ConnectorServices((), clock.now, configured))
     library = (
         Library.serve(list(procedures), database, now=clock.now())

@@ -191,6 +191,17 @@ def open_connectors(
     factories: Mapping[str, ConnectorFactory], services: ConnectorServices
 ) -> dict[str, Connector]:
     """Build each connector once, for all the namespaces chosen for its factory."""
+    connectors: dict[str, Connector] = {}
+    for factory, namespaces in group_by_factory(factories):
+        connector = _build(factory, dataclasses.replace(services, namespaces=tuple(namespaces)))
+        connectors.update(dict.fromkeys(namespaces, connector))
+    return connectors
+
+
+def group_by_factory(
+    factories: Mapping[str, ConnectorFactory],
+) -> list[tuple[ConnectorFactory, list[str]]]:
+    """The namespaces sharing each factory, in first-chosen order: one connector serves them."""
     groups: list[tuple[ConnectorFactory, list[str]]] = []
     for namespace, factory in factories.items():
         group = next((names for known, names in groups if known is factory), None)
@@ -198,11 +209,7 @@ def open_connectors(
             groups.append((factory, [namespace]))
         else:
             group.append(namespace)
-    connectors: dict[str, Connector] = {}
-    for factory, namespaces in groups:
-        connector = _build(factory, dataclasses.replace(services, namespaces=tuple(namespaces)))
-        connectors.update(dict.fromkeys(namespaces, connector))
-    return connectors
+    return groups
 
 
 def _build(factory: ConnectorFactory, services: ConnectorServices) -> Connector:

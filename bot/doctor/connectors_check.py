@@ -13,6 +13,7 @@ from bot.catalogue.registry import (
     CatalogueError,
     Implementation,
     choose_factories,
+    group_by_factory,
     open_connectors,
 )
 from bot.connectors.sandbox.tools import SandboxTools
@@ -28,15 +29,18 @@ def check_connectors(
     configured: Mapping[str, str],
     secrets: Mapping[str, str],
     now: Callable[[], dt.datetime],
+    live: Mapping[str, ConnectorFactory],
 ) -> list[Finding]:
     """A finding per connector built (namespaces sharing one are checked once), and one per
-    namespace that nothing performs."""
+    namespace that nothing performs. ``live``: the connectors a chat surface brings, which
+    replace the chosen ones as they do in a running sopbot (``bot.wiring.live_connectors``)."""
     try:
         factories = choose_factories(
             catalogue, configured, Implementation(SANDBOX, SandboxTools.namespaces, _not_built)
         )
     except CatalogueError as error:
         return [fail("connectors", str(error))]
+    factories.update(live)
     findings = [
         warn(
             spec.namespace,
@@ -46,15 +50,8 @@ def check_connectors(
         for spec in catalogue.connectors
         if spec.namespace not in factories
     ]
-    groups: list[tuple[ConnectorFactory, list[str]]] = []
-    for namespace, factory in factories.items():
-        group = next((names for known, names in groups if known is factory), None)
-        if group is None:
-            groups.append((factory, [namespace]))
-        else:
-            group.append(namespace)
     services = ConnectorServices((), now, secrets)
-    for factory, namespaces in groups:
+    for factory, namespaces in group_by_factory(factories):
         findings.extend(_check(factory, namespaces, services))
     return findings
 

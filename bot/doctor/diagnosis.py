@@ -12,11 +12,12 @@ from bot.catalogue.registry import CatalogueError, build_catalogue
 from bot.config import Settings, SettingsProblem, load_settings
 from bot.doctor.connectors_check import check_connectors
 from bot.doctor.findings import Finding, fail, ok
-from bot.doctor.slack_check import check_slack
+from bot.doctor.slack_check import check_slack, slack_surface
 from bot.doctor.sops_check import check_sops
 from bot.doctor.storage_check import check_database
 from bot.doctor.webhooks_check import check_webhooks
 from bot.secrets import Secrets, remember
+from bot.wiring import live_connectors
 
 
 def diagnose(
@@ -41,7 +42,8 @@ def diagnose(
         findings.append(fail("connectors", f"{error} (check SOPBOT_CONNECTORS)"))
     else:
         findings.append(check_sops(settings.sops_dir, catalogue))
-        findings.extend(check_connectors(catalogue, settings.connector, secrets, now))
+        live = live_connectors(settings, slack_surface(settings))
+        findings.extend(check_connectors(catalogue, settings.connector, secrets, now, live))
     findings.extend(check_webhooks(os.environ))
     findings.extend(check_slack(settings, now))
     return findings

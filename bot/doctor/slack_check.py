@@ -7,13 +7,26 @@ import datetime as dt
 from collections.abc import Callable
 
 from bot.adapters.slack.calls import Retrying, SlackRefused, SlackUnavailable
+from bot.adapters.slack.chat import SlackChat
 from bot.adapters.slack.client import web_client
+from bot.adapters.slack.directory import SlackDirectory
 from bot.config import Settings
 from bot.connectors.clock_skew import clock_health
 from bot.doctor.findings import Finding, fail, ok
 
 SUBJECT = "Slack"
 TIMEOUT_SECONDS = 10
+
+
+def slack_surface(settings: Settings) -> SlackChat | None:
+    """The chat a Slack process would serve (None without a bot token), for the connectors
+    that act through it; building it calls nothing."""
+    if settings.slack_bot_token is None:
+        return None
+    client = web_client(
+        settings.slack_bot_token.get_secret_value(), settings.slack_api_url, timeout=TIMEOUT_SECONDS
+    )
+    return SlackChat(client, SlackDirectory(client))
 
 
 def check_slack(settings: Settings, now: Callable[[], dt.datetime]) -> list[Finding]:

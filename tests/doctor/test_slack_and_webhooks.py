@@ -12,7 +12,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from bot.doctor.diagnosis import diagnose
-from tests.doctor.conftest import SAMPLE_SOPS, Doctor
+from tests.doctor.conftest import SAMPLE_SOPS, Doctor, Outcome
 from tests.slack.fake_web_api import FakeSlack, refused
 
 BOT_TOKEN = "xoxb-1234-doctor-token"
@@ -49,7 +49,7 @@ def test_slack_takes_the_token_and_http_mode_has_its_secret(
 
 
 def test_a_token_slack_refuses_fails_with_what_to_fix(doctor: Doctor, slack: FakeSlack) -> None:
-    slack.fail("auth.test", refused("invalid_auth"))
+    slack.fail("auth.test", refused("invalid_auth", times=2))  # Slack actions, then Slack
 
     outcome = doctor()
 
@@ -57,6 +57,9 @@ def test_a_token_slack_refuses_fails_with_what_to_fix(doctor: Doctor, slack: Fak
     assert outcome.line("Slack auth.test") == (
         "FAIL  Slack auth.test: Slack refused auth.test: invalid_auth (the bot token is wrong: "
         "check SOPBOT_SLACK_BOT_TOKEN)"
+    )
+    assert outcome.line("slack: Slack actions") == (
+        "FAIL  slack: Slack actions: Slack refused the bot token: check SLACK_BOT_TOKEN"
     )
 
 
@@ -115,3 +118,39 @@ def test_webhook_secrets_usable_or_named_for_fixing(
     )
     assert WEBHOOK_SECRET not in outcome.text
     assert "not*base64-at-all" not in outcome.text
+
+
+def test_slack_actions_name_a_scope_the_bot_token_lacks(doctor: Doctor, slack: FakeSlack) -> None:
+    slack.scopes = "chat:write,im:write,channels:read,channels:history,groups:write"
+
+    outcome = doctor()
+
+    assert outcome.code == 1
+    assert outcome.line("slack: Slack actions scopes") == (
+        "FAIL  slack: Slack actions scopes: the bot token lacks channels:manage "
+        "(slack.create_channel and slack.invite (public channels)): add them to manifest.yml "
+        "and reinstall the app, then update SLACK_BOT_TOKEN"
+    )
+    assert outcome.line("slack: Slack actions").startswith("ok    slack: Slack actions: the bot")
+    assert "slack" not in _sandbox_namespaces(outcome)
+
+
+def test_slack_actions_kept_in_the_sandbox_are_not_checked_in_slack(
+    doctor: Doctor, slack: FakeSlack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    slack.scopes = "chat:write"
+    monkeypatch.setenv("SOPBOT_CONNECTOR_SLACK", "sandbox")
+
+    outcome = doctor()
+
+    assert outcome.code == 0, outcome.text
+    assert "Slack actions" not in outcome.text
+    assert "slack" in _sandbox_namespaces(outcome)
+
+
+def _sandbox_namespaces(outcome: Outcome) -> list[str]:
+    """The namespaces the doctor's sandbox line names."""
+    (line,) = [
+        line for line in outcome.lines if line.endswith("the sandbox: demo tools, no real calls")
+    ]
+    return line[6:].split(":")[0].split(", ")
