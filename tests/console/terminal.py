@@ -7,12 +7,13 @@ is an explicit ``expect`` with a timeout; nothing sleeps.
 from __future__ import annotations
 
 import io
-import os
 import re
 import sys
 from pathlib import Path
 
 import pexpect
+
+from tests.sopbot_process import clean_environment
 
 REPO = Path(__file__).resolve().parents[2]
 SOPBOT = Path(sys.executable).with_name("sopbot")
@@ -30,11 +31,7 @@ class Console:
 
     def __init__(self, workdir: Path, sops: Path = REPO / "sops") -> None:
         self.transcript = io.StringIO()
-        environment = {
-            name: value
-            for name, value in os.environ.items()
-            if not name.startswith(("SOPBOT_", "SLACK_"))
-        }
+        environment = clean_environment()
         environment.update(
             SANDBOX_SECRETS,
             SOPBOT_DATABASE_URL=f"sqlite:///{workdir / 'sopbot.db'}",

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.custom_connector.shop_api import TOKEN, ShopApi, serving
 from tests.docs.connecting_guide import guide_files, write_package
+from tests.sopbot_process import Operator, clean_environment
 
 REPO = Path(__file__).resolve().parents[2]
 SOP_FILE = "sops/replacement-order.yml"
@@ -38,31 +36,6 @@ SCENARIOS = """\
 """
 
 
-@dataclass
-class Operator:
-    """Runs ``sopbot`` in ``workdir`` with the guide's connector configured."""
-
-    workdir: Path
-    env: dict[str, str]
-
-    @property
-    def sops(self) -> Path:
-        return self.workdir / "sops"
-
-    def sopbot(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        """Run one command to its end; its exit code and output."""
-        return subprocess.run(
-            [sys.executable, "-m", "bot.cli.app", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            cwd=self.workdir,
-            env=self.env,
-            timeout=120,
-            check=False,
-        )
-
-
 @pytest.fixture
 def shop_api() -> Iterator[ShopApi]:
     with serving() as api:
@@ -77,11 +50,7 @@ def operator(tmp_path: Path, shop_api: ShopApi) -> Operator:
     (tmp_path / "sops").mkdir()
     (tmp_path / SOP_FILE).write_text(guide_files()[SOP_FILE])
     (tmp_path / "sops" / "replacement-order.test.yml").write_text(SCENARIOS)
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("SOPBOT_", "SLACK_"))
-    }
+    env = clean_environment()
     env.update(
         PYTHONPATH=os.pathsep.join([str(package), str(REPO)]),
         SOPBOT_CONNECTORS=json.dumps(["acme_shop:SHOP"]),

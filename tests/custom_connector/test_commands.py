@@ -13,8 +13,8 @@ from bot.chat.recording import RecordingChat
 from bot.clock.time import SystemClock
 from bot.config import load_settings
 from bot.wiring import assemble
-from tests.custom_connector.conftest import Operator
 from tests.custom_connector.shop_api import ShopApi
+from tests.sopbot_process import Operator
 
 STOCK_READ = ("GET", "/stock/SKU-1001")
 RESERVATION = ("POST", "/reservations")

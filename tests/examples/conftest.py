@@ -4,16 +4,15 @@ seen only by the processes given that folder on their path."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 
 from tests.examples.order_api import TOKEN, OrderApi, serve
+from tests.sopbot_process import Operator, clean_environment
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "order-system"
@@ -37,36 +36,11 @@ def order_api(httpserver: HTTPServer) -> OrderApi:
     return serve(httpserver)
 
 
-@dataclass
-class Operator:
-    """Runs ``sopbot`` in ``workdir`` with the package installed and configured."""
-
-    workdir: Path
-    env: dict[str, str]
-
-    def sopbot(self, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-        """Run one command to its end; its exit code and output."""
-        return subprocess.run(
-            [sys.executable, "-m", "bot.cli.app", *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            cwd=self.workdir,
-            env=self.env,
-            timeout=120,
-            check=False,
-        )
-
-
 @pytest.fixture
 def operator(tmp_path: Path, installed: Path, order_api: OrderApi) -> Operator:
     """The package on the path (and nothing naming it: its entry point registers it), the
     sample SOP folder, the order system's address and token."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("SOPBOT_", "SLACK_", "ACME_"))
-    }
+    env = clean_environment("ACME_")
     env.update(
         PYTHONPATH=str(installed),
         SOPBOT_SOPS_DIR=str(SOPS),

@@ -6,8 +6,9 @@ the step is retried."""
 
 from __future__ import annotations
 
-from tests.examples.conftest import SOPS, Operator
+from tests.examples.conftest import SOPS
 from tests.examples.order_api import TOKEN, OrderApi, Seen
+from tests.sopbot_process import Operator
 
 REPLACE = '/sop run replace order_id=A-1042 sku=SKU-1001 reason="arrived broken"\n'
 

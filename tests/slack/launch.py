@@ -3,7 +3,6 @@ at the fake Web API, and explicit waits (with deadlines) for what it says and do
 
 from __future__ import annotations
 
-import os
 import queue
 import re
 import signal
@@ -16,6 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from cryptography.fernet import Fernet
+
+from tests.sopbot_process import clean_environment
 
 REPO = Path(__file__).resolve().parents[2]
 SOPBOT = Path(sys.executable).with_name("sopbot")
@@ -68,11 +69,7 @@ class Launched:
 def environment(api_url: str, **slack: str) -> dict[str, str]:
     """The shell without any sopbot or Slack setting, plus the fake's URL and ``slack``
     (``SLACK_BOT_TOKEN="…"``, …)."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("SOPBOT_", "SLACK_"))
-    }
+    env = clean_environment()
     env.update(
         SOPBOT_SLACK_API_URL=api_url,
         SOPBOT_SECRETS_KEY=Fernet.generate_key().decode(),
