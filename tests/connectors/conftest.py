@@ -17,6 +17,7 @@ from bot.connectors.sandbox import SandboxTools, seed
 from bot.connectors.sandbox.store import Document, Kind, Store
 from storage.database import Database
 from storage.models import SandboxCall
+from tests.engine.conftest import make_harness as make_harness  # the engine tests' harness
 
 SEEDED_AT = dt.datetime(2026, 11, 23, 9, 0, tzinfo=dt.UTC)
 

@@ -13,6 +13,7 @@ import pytest
 
 from tests.custom_connector.shop_api import TOKEN, ShopApi, serving
 from tests.docs.connecting_guide import guide_files, write_package
+from tests.engine.conftest import make_harness as make_harness  # the engine tests' harness
 from tests.sopbot_process import Operator, clean_environment
 
 REPO = Path(__file__).resolve().parents[2]

@@ -5,7 +5,6 @@ setting sopbot cannot use is refused in one line that says what to change."""
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 
 import pytest
 
@@ -20,10 +19,8 @@ from bot.catalogue.registry import (
 )
 from bot.config import Settings, load_settings
 from bot.connectors.sandbox.tools import SandboxTools
-from bot.harness import Harness
-from bot.procedure.loader import load_text
-from storage.database import Database
 from tests.custom_connector.ledger_crm import LedgerCrm
+from tests.engine.conftest import MakeHarness
 
 LEDGER = "tests.custom_connector.ledger_crm"
 LOOK_UP = """\
@@ -68,27 +65,23 @@ def test_each_namespace_is_set_through_its_own_variable(monkeypatch: pytest.Monk
 
 
 def test_a_built_in_namespace_runs_on_a_team_factory_and_the_rest_on_the_sandbox(
-    database: Database,
+    make_harness: MakeHarness,
 ) -> None:
-    loaded = load_text(textwrap.dedent(LOOK_UP), "sops/order-look-up.yml")
     settings = Settings.model_construct(connector={"crm": f"{LEDGER}:connect"})
-    harness = Harness.open(database, [loaded], settings=settings)
-    try:
-        connectors = harness.engine.runtime.connectors
-        crm = connectors["crm"]
-        assert isinstance(crm, LedgerCrm)
-        assert crm.namespaces == ("crm",)
-        assert {name for name, connector in connectors.items() if connector is harness.tools} == (
-            set(SandboxTools.namespaces) - {"crm"}
-        )
+    harness = make_harness(LOOK_UP, settings=settings)
+    connectors = harness.engine.runtime.connectors
+    crm = connectors["crm"]
+    assert isinstance(crm, LedgerCrm)
+    assert crm.namespaces == ("crm",)
+    assert {name for name, connector in connectors.items() if connector is harness.tools} == (
+        set(SandboxTools.namespaces) - {"crm"}
+    )
 
-        run = harness.start("order-look-up", {"order_id": "7001"})
+    run = harness.start("order-look-up", {"order_id": "7001"})
 
-        assert run.status == "completed", run.reason
-        assert crm.calls == [("crm.get_order", {"order_id": "7001"})]
-        assert any("Order 7001 totals 12.5 EUR" in message.text for message in harness.chat.posted)
-    finally:
-        harness.close()
+    assert run.status == "completed", run.reason
+    assert crm.calls == [("crm.get_order", {"order_id": "7001"})]
+    assert any("Order 7001 totals 12.5 EUR" in message.text for message in harness.chat.posted)
 
 
 def test_one_factory_chosen_for_several_namespaces_builds_one_connector() -> None:

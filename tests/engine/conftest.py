@@ -8,9 +8,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from bot.config import Settings
 from bot.engine.invariants import stuck_runs
 from bot.harness import Harness
-from bot.procedure.loader import load_text
+from bot.procedure.loader import LoadedSop, load_text
 from storage.database import Database
 
 MakeHarness = Callable[..., Harness]
@@ -18,16 +19,25 @@ MakeHarness = Callable[..., Harness]
 
 @pytest.fixture
 def make_harness(database: Database) -> Iterator[MakeHarness]:
-    """``make_harness(sop_yaml, ...)`` → a Harness serving those procedures."""
+    """``make_harness(sop_yaml_or_loaded_file, ..., secrets=, settings=)`` → a Harness
+    serving those procedures (on the connectors ``settings`` choose, else the sandbox),
+    closed after the test."""
     opened: list[Harness] = []
 
-    def make(*texts: str, secrets: dict[str, str] | None = None) -> Harness:
-        files = []
-        for index, text in enumerate(texts):
-            loaded = load_text(textwrap.dedent(text), f"sops/test-{index}.yml")
+    def make(
+        *sops: str | LoadedSop,
+        secrets: dict[str, str] | None = None,
+        settings: Settings | None = None,
+    ) -> Harness:
+        files = [
+            sop
+            if isinstance(sop, LoadedSop)
+            else load_text(textwrap.dedent(sop), f"sops/test-{index}.yml")
+            for index, sop in enumerate(sops)
+        ]
+        for loaded in files:
             assert not loaded.diagnostics, [d.render() for d in loaded.diagnostics]
-            files.append(loaded)
-        harness = Harness.open(database, files, secrets=secrets)
+        harness = Harness.open(database, files, secrets=secrets, settings=settings)
         opened.append(harness)
         return harness
 

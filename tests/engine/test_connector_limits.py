@@ -5,7 +5,6 @@ retryable and goes through on its retry once Jira answers again."""
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 import threading
 from collections.abc import Iterator
 
@@ -13,10 +12,9 @@ import pytest
 
 from bot.config import Settings
 from bot.harness import Harness
-from bot.procedure.loader import load_text
 from storage import audit
-from storage.database import Database
 from tests.engine import hanging_tool
+from tests.engine.conftest import MakeHarness
 
 WAIT = 10.0
 """Seconds a test waits for another thread before failing."""
@@ -83,19 +81,13 @@ def gate(monkeypatch: pytest.MonkeyPatch) -> Iterator[hanging_tool.Gate]:
 
 
 @pytest.fixture
-def harness(database: Database, gate: hanging_tool.Gate) -> Iterator[Harness]:
+def harness(make_harness: MakeHarness, gate: hanging_tool.Gate) -> Iterator[Harness]:
     """Jira is the hung tool (one call in flight at most); the CRM is the sandbox's."""
     settings = Settings.model_construct(
         connector={"jira": "tests.engine.hanging_tool:connect"}, connector_limits={"jira": 1}
     )
-    sops = [
-        load_text(textwrap.dedent(text), f"sops/{name}.yml")
-        for name, text in (("triage", TRIAGE), ("look-up", LOOK_UP))
-    ]
-    opened = Harness.open(database, sops, settings=settings)
-    yield opened
-    gate.released.set()
-    opened.close()
+    yield make_harness(TRIAGE, LOOK_UP, settings=settings)
+    gate.released.set()  # before the harness closes: its tool thread must end
 
 
 def test_a_hung_tool_holds_only_its_own_namespace(
@@ -141,16 +133,12 @@ def test_a_hung_tool_holds_only_its_own_namespace(
 
 
 def test_each_namespace_gets_the_default_limit_unless_it_has_its_own(
-    database: Database, monkeypatch: pytest.MonkeyPatch
+    make_harness: MakeHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOPBOT_CONNECTOR_LIMIT", "2")
     monkeypatch.setenv("SOPBOT_CONNECTOR_LIMITS_JIRA", "1")
     monkeypatch.setenv("SOPBOT_CONNECTOR_CRM", "sandbox")
     settings = Settings()
     assert settings.connector == {"crm": "sandbox"}, "limits are not connector choices"
-    harness = Harness.open(database, [], settings=settings)
-    try:
-        lanes = harness.engine.runtime.pool
-        assert (lanes.limit("jira"), lanes.limit("crm"), lanes.limit("email")) == (1, 2, 2)
-    finally:
-        harness.close()
+    lanes = make_harness(settings=settings).engine.runtime.pool
+    assert (lanes.limit("jira"), lanes.limit("crm"), lanes.limit("email")) == (1, 2, 2)

@@ -6,17 +6,13 @@ handed to a person in the server's words."""
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
-from collections.abc import Iterator
 
 import pytest
 
 from bot.config import Settings
-from bot.engine.invariants import stuck_runs
 from bot.harness import Harness
-from bot.procedure.loader import load_text
-from storage.database import Database
 from tests.connectors.email.smtp_server import SmtpServer
+from tests.engine.conftest import MakeHarness
 
 WELCOME = """\
     id: welcome
@@ -53,15 +49,9 @@ WELCOME = """\
 
 
 @pytest.fixture
-def harness(database: Database, smtp: SmtpServer) -> Iterator[Harness]:
-    loaded = load_text(textwrap.dedent(WELCOME), "sops/welcome.yml")
-    assert not loaded.diagnostics, [d.render() for d in loaded.diagnostics]
+def harness(make_harness: MakeHarness, smtp: SmtpServer) -> Harness:
     settings = Settings.model_construct(connector={"email": "bot.connectors.email:connect"})
-    opened = Harness.open(database, [loaded], settings=settings)
-    yield opened
-    opened.close()
-    with database.session() as session:
-        assert stuck_runs(session) == []
+    return make_harness(WELCOME, settings=settings)
 
 
 def test_the_procedure_s_email_arrives_with_its_key_as_the_message_id(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import textwrap
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -15,10 +14,10 @@ from bot.catalogue.registry import CatalogueError
 from bot.config import Settings
 from bot.connectors.http.connector import HttpConnector
 from bot.harness import Harness
-from bot.procedure.loader import load_text
 from storage import audit
 from storage.database import Database
 from tests.connectors.http.conftest import TOKEN
+from tests.engine.conftest import MakeHarness
 
 LIVE = Settings.model_construct(connector={"http": "bot.connectors.http:connect"})
 SOP = """\
@@ -59,7 +58,7 @@ def live(monkeypatch: pytest.MonkeyPatch, base: str) -> None:
 
 @pytest.mark.usefixtures("live")
 def test_a_rate_limit_is_waited_out_by_the_retry_rule_and_the_credential_stays_hidden(
-    database: Database, httpserver: HTTPServer, base: str
+    make_harness: MakeHarness, httpserver: HTTPServer, base: str
 ) -> None:
     httpserver.expect_oneshot_request("/api/stock/SKU-1").respond_with_data(
         "slow down", status=429, headers={"Retry-After": "120"}
@@ -67,28 +66,24 @@ def test_a_rate_limit_is_waited_out_by_the_retry_rule_and_the_credential_stays_h
     httpserver.expect_oneshot_request(
         "/api/stock/SKU-1", headers={"Authorization": TOKEN}
     ).respond_with_json({"on_hand": 4})
-    sop = load_text(textwrap.dedent(SOP).replace("BASE/", base), "sops/stock-check.yml")
-    harness = Harness.open(database, [sop], settings=LIVE)
-    try:
-        assert isinstance(harness.engine.runtime.connectors["http"], HttpConnector)
-        run = harness.start("stock-check", {"sku": "SKU-1"})
-        assert run.status != "completed"
-        assert len(httpserver.log) == 1
+    harness = make_harness(SOP.replace("BASE/", base), settings=LIVE)
+    assert isinstance(harness.engine.runtime.connectors["http"], HttpConnector)
+    run = harness.start("stock-check", {"sku": "SKU-1"})
+    assert run.status != "completed"
+    assert len(httpserver.log) == 1
 
-        harness.advance(dt.timedelta(seconds=60))
-        assert len(httpserver.log) == 1, "the 10s backoff does not override Retry-After: 120"
+    harness.advance(dt.timedelta(seconds=60))
+    assert len(httpserver.log) == 1, "the 10s backoff does not override Retry-After: 120"
 
-        harness.advance(dt.timedelta(seconds=61))
-        run = harness.run(run.id)
-        assert run.status == "completed", run.reason
-        assert len(httpserver.log) == 2
-        assert any("SKU-1: 4 on hand" in message.text for message in harness.chat.posted)
-        with harness.database.session() as session:
-            trail = json.dumps([(e.detail, e.reason) for e in audit.recent(session)], default=str)
-        assert "tok-3f9a61c2e8d4" not in trail
-        assert "rate limiting (429)" in trail
-    finally:
-        harness.close()
+    harness.advance(dt.timedelta(seconds=61))
+    run = harness.run(run.id)
+    assert run.status == "completed", run.reason
+    assert len(httpserver.log) == 2
+    assert any("SKU-1: 4 on hand" in message.text for message in harness.chat.posted)
+    with harness.database.session() as session:
+        trail = json.dumps([(e.detail, e.reason) for e in audit.recent(session)], default=str)
+    assert "tok-3f9a61c2e8d4" not in trail
+    assert "rate limiting (429)" in trail
 
 
 def test_an_unusable_setting_stops_the_start_naming_it(

@@ -8,8 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,14 +18,14 @@ from bot.app import views
 from bot.catalogue.operation import Operation
 from bot.config import Settings
 from bot.connectors.hubspot.connector import HubSpotConnector
-from bot.engine.invariants import stuck_runs
 from bot.harness import Harness
-from bot.procedure.loader import load_file, load_text
+from bot.procedure.loader import load_file
 from storage import audit
 from storage.database import Database
 from storage.models import Approval
 from tests.connectors.hubspot.conftest import TOKEN
 from tests.connectors.hubspot.fake_hubspot import FakeHubSpot, error
+from tests.engine.conftest import MakeHarness
 
 LIVE_CRM = Settings.model_construct(connector={"crm": "bot.connectors.hubspot:connect"})
 FREIGHT_CLAIM = Path(__file__).parents[3] / "sops" / "freight-claim.yml"
@@ -67,39 +66,35 @@ def live_crm(
     return portal
 
 
+Serve = Callable[..., Harness]
+
+
 @pytest.fixture
-def open_harness(database: Database, live_crm: FakeHubSpot) -> Iterator[list[Harness]]:
-    opened: list[Harness] = []
-    yield opened
-    for harness in opened:
-        harness.close()
-    with database.session() as session:
-        assert stuck_runs(session) == []
+def serve(make_harness: MakeHarness, live_crm: FakeHubSpot) -> Serve:
+    """``serve(*sop_yaml)``: a Harness serving the freight claim and those SOPs, with the
+    CRM on HubSpot."""
 
+    def open_on_hubspot(*texts: str) -> Harness:
+        harness = make_harness(
+            load_file(FREIGHT_CLAIM),
+            *texts,
+            settings=LIVE_CRM,
+            secrets={"carrier_portal_key": "portal-key"},
+        )
+        assert isinstance(harness.engine.runtime.connectors["crm"], HubSpotConnector)
+        return harness
 
-def serve(database: Database, opened: list[Harness], *texts: str) -> Harness:
-    files = [load_file(FREIGHT_CLAIM)] + [
-        load_text(textwrap.dedent(text), f"sops/test-{index}.yml")
-        for index, text in enumerate(texts)
-    ]
-    for loaded in files:
-        assert not loaded.diagnostics, [d.render() for d in loaded.diagnostics]
-    harness = Harness.open(
-        database, files, settings=LIVE_CRM, secrets={"carrier_portal_key": "portal-key"}
-    )
-    opened.append(harness)
-    assert isinstance(harness.engine.runtime.connectors["crm"], HubSpotConnector)
-    return harness
+    return open_on_hubspot
 
 
 def test_a_large_freight_claim_runs_end_to_end_on_hubspot_and_the_token_stays_hidden(
     database: Database,
-    open_harness: list[Harness],
+    serve: Serve,
     live_crm: FakeHubSpot,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    harness = serve(database, open_harness)
+    harness = serve()
     live_crm.fail_next(lambda request: error(502, "Bad gateway", "INTERNAL_ERROR"))
 
     run = harness.start("freight-claim", {"claim_id": "CL-7002"})
@@ -186,10 +181,8 @@ class DiesAfterActing:
         raise ProcessDied
 
 
-def test_a_note_repeated_after_a_crash_is_made_once(
-    database: Database, open_harness: list[Harness], live_crm: FakeHubSpot
-) -> None:
-    harness = serve(database, open_harness, NOTE)
+def test_a_note_repeated_after_a_crash_is_made_once(serve: Serve, live_crm: FakeHubSpot) -> None:
+    harness = serve(NOTE)
     connectors = harness.engine.runtime.connectors
     live = connectors["crm"]
     assert isinstance(live, HubSpotConnector)

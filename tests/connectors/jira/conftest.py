@@ -11,11 +11,14 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from bot.catalogue.registry import build_catalogue
+from bot.config import Settings
 from bot.connectors.jira import JiraConfig, JiraConnector
 from bot.connectors.jira.connector import open_client
 from tests.connectors.jira.fake_jira import EMAIL, TOKEN, FakeJira
 
 NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)
+LIVE_JIRA = Settings.model_construct(connector={"jira": "bot.connectors.jira:connect"})
+"""Settings choosing the live Jira connector (``SOPBOT_CONNECTOR_JIRA``) for an engine."""
 
 Call = Callable[..., Any]
 
@@ -25,6 +28,15 @@ def fake(httpserver: HTTPServer) -> Iterator[FakeJira]:
     jira = FakeJira(httpserver).install()
     yield jira
     jira.release.set()  # a hang a test left behind ends with it
+
+
+@pytest.fixture
+def live_jira(fake: FakeJira, monkeypatch: pytest.MonkeyPatch) -> FakeJira:
+    """The operator's environment: Jira Cloud at the fake."""
+    monkeypatch.setenv("SOPBOT_JIRA_URL", fake.url)
+    monkeypatch.setenv("SOPBOT_JIRA_EMAIL", EMAIL)
+    monkeypatch.setenv("SOPBOT_JIRA_API_TOKEN", TOKEN)
+    return fake
 
 
 def cloud(fake: FakeJira, *, token: str = TOKEN, timeout: float = 2.0) -> JiraConfig:

@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import textwrap
-from collections.abc import Iterator
 
 import pytest
 
-from bot.config import Settings
 from bot.harness import Harness
-from bot.procedure.loader import load_text
-from storage.database import Database
-from tests.connectors.jira.conftest import Call
-from tests.connectors.jira.fake_jira import EMAIL, TOKEN, FakeJira, refusal
+from tests.connectors.jira.conftest import LIVE_JIRA, Call
+from tests.connectors.jira.fake_jira import FakeJira, refusal
+from tests.engine.conftest import MakeHarness
 
 BUG = {"project": "BUG", "issue_type": "Bug", "summary": "Exports drop the last row"}
 
@@ -76,18 +72,8 @@ WITH_RETRY = """\
 
 
 @pytest.fixture
-def harness(
-    database: Database, fake: FakeJira, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Harness]:
-    monkeypatch.setenv("SOPBOT_JIRA_URL", fake.url)
-    monkeypatch.setenv("SOPBOT_JIRA_EMAIL", EMAIL)
-    monkeypatch.setenv("SOPBOT_JIRA_API_TOKEN", TOKEN)
-    loaded = load_text(textwrap.dedent(WITH_RETRY), "sops/file-bug.yml")
-    assert not loaded.diagnostics, [d.render() for d in loaded.diagnostics]
-    settings = Settings.model_construct(connector={"jira": "bot.connectors.jira:connect"})
-    opened = Harness.open(database, [loaded], settings=settings)
-    yield opened
-    opened.close()
+def harness(make_harness: MakeHarness, live_jira: FakeJira) -> Harness:
+    return make_harness(WITH_RETRY, settings=LIVE_JIRA)
 
 
 def test_an_answer_lost_after_jira_created_the_issue_is_retried_into_the_same_issue(

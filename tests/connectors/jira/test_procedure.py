@@ -7,38 +7,26 @@ from __future__ import annotations
 
 import base64
 import logging
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 from werkzeug import Request, Response
 
-from bot.config import Settings
 from bot.connectors.jira import JiraConnector
 from bot.harness import Harness
 from bot.procedure.loader import load_file
-from storage.database import Database
 from storage.models import AuditEvent, StepRecord
+from tests.connectors.jira.conftest import LIVE_JIRA
 from tests.connectors.jira.fake_jira import EMAIL, TOKEN, FakeJira, refusal
+from tests.engine.conftest import MakeHarness
 from tests.scenarios.conftest import SOPS
 
-LIVE_JIRA = Settings.model_construct(connector={"jira": "bot.connectors.jira:connect"})
 BASIC = base64.b64encode(f"{EMAIL}:{TOKEN}".encode()).decode()
 
 
 @pytest.fixture
-def harness(
-    database: Database, fake: FakeJira, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Harness]:
-    """The operator's environment: Jira Cloud at the fake."""
-    monkeypatch.setenv("SOPBOT_JIRA_URL", fake.url)
-    monkeypatch.setenv("SOPBOT_JIRA_EMAIL", EMAIL)
-    monkeypatch.setenv("SOPBOT_JIRA_API_TOKEN", TOKEN)
-    loaded = load_file(SOPS / "bug-escalation.yml")
-    assert not loaded.diagnostics, [d.render() for d in loaded.diagnostics]
-    opened = Harness.open(database, [loaded], settings=LIVE_JIRA)
-    yield opened
-    opened.close()
+def harness(make_harness: MakeHarness, live_jira: FakeJira) -> Harness:
+    return make_harness(load_file(SOPS / "bug-escalation.yml"), settings=LIVE_JIRA)
 
 
 def test_the_bug_is_opened_in_jira_and_its_key_reaches_the_note_and_the_channel(
