@@ -16,16 +16,14 @@ from pytest_httpserver import HTTPServer
 from bot.llm.models import Models
 from bot.llm.usage import Usage
 from tests.llm.fake_openai import FakeOpenAI
+from tests.loopback import threaded_server
 
 
 @pytest.fixture(scope="session")
 def openai_server() -> Iterator[HTTPServer]:
-    """One loopback server for the session. Threaded, so a hung request never blocks the
-    next one."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.stop()
+    """One loopback server for the session."""
+    with threaded_server() as server:
+        yield server
 
 
 @pytest.fixture

@@ -15,18 +15,17 @@ from bot.adapters.slack.client import web_client
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.pacing import Pacer
 from storage.database import Database
+from tests.loopback import threaded_server
 from tests.slack.fake_web_api import FakeSlack
 from tests.slack.surface import Surface, serving
 
 
 @pytest.fixture(scope="session")
 def web_api_server() -> Iterator[HTTPServer]:
-    """One loopback HTTP server (ephemeral port) for the session; each test gets its own
-    fake workspace on it. Threaded, so a hung call never blocks the next one."""
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    yield server
-    server.stop()
+    """One loopback HTTP server for the session; each test gets its own fake workspace on
+    it."""
+    with threaded_server() as server:
+        yield server
 
 
 @pytest.fixture
