@@ -6,9 +6,12 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect, TypeDecorator
-from sqlalchemy.dialects.postgresql import JSONB
 
-JsonColumn = JSON().with_variant(JSONB(), "postgresql")
+JsonColumn = JSON()
+"""JSON kept as written: PostgreSQL's ``json`` (not ``jsonb``, which reorders an object's keys
+by length), so an approval's facts, a call's arguments and a run's inputs read back in the
+order the procedure wrote them on both backends. sopbot never queries inside JSON values,
+so ``jsonb``'s operators and indexes are not missed."""
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):

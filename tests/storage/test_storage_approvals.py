@@ -207,3 +207,22 @@ def test_the_card_location_is_remembered(
 
     assert approval is not None
     assert approval.card == {"channel": "C1", "ts": "1732266000.000100"}
+
+
+def test_a_package_reads_back_in_the_order_it_was_written(
+    database: Database, open_approval: Callable[..., str]
+) -> None:
+    """The card lists facts and a call's arguments as the procedure wrote them, on
+    PostgreSQL as on SQLite (``jsonb`` would sort the keys by length)."""
+    facts = {"Order total": "640.0 USD", "Refund": "640.0 USD", "Reason": "arrived broken"}
+    arguments = {"order_id": "1042", "amount": 640.0, "reason": "arrived broken"}
+    open_approval(
+        package={"facts": facts, "actions": [{"operation": "crm.refund", "arguments": arguments}]}
+    )
+
+    with database.session() as session:
+        approval = approvals.get_approval(session, "ap-1")
+
+    assert approval is not None
+    assert list(approval.package["facts"]) == ["Order total", "Refund", "Reason"]
+    assert list(approval.package["actions"][0]["arguments"]) == ["order_id", "amount", "reason"]
