@@ -32,3 +32,5 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/webhooks.py
+	$(BIN)/python bench/webhooks.py --database $(SOPBOT_TEST_POSTGRES_URL)

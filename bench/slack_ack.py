@@ -18,32 +18,26 @@ Afterwards sopbot is stopped and every request it recorded but had not done yet 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import hashlib
 import hmac
 import json
-import subprocess
-import sys
 import time
 import urllib.parse
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))  # the fake Slack and signed payloads of tests/slack
-
-from _common import (  # noqa: E402
-    BenchError,
-    machine_line,
-    percentile,
-    postgres_admin_url,
-    print_table,
-    run_cli,
-    scratch_directory,
-    scratch_postgres,
-    sqlite_url,
+from _common import machine_line, percentile, print_table, run_cli
+from _serving import (
+    LOAD_HEADERS,
+    REPO,
+    SECRETS_KEY,
+    Load,
+    Request,
+    bare_app,
+    drive,
+    fake_slack,
+    scratch_database,
+    serve_bare,
+    sopbot_serve,
 )
 
 SECRET = "bench-signing-secret"
@@ -54,25 +48,14 @@ RUN_TEXT = "run refund order_id=1042 reason=damaged"
 
 
 @dataclass
-class Load:
-    """What the clients saw."""
+class Accepted:
+    """``/sop run`` commands sopbot answered as started."""
 
-    latencies: list[float] = field(default_factory=list)
-    statuses: dict[int, int] = field(default_factory=dict)
-    accepted_runs: int = 0
-    seconds: float = 0.0
+    runs: int = 0
 
-    def row(self, name: str) -> list[str]:
-        ordered = sorted(self.latencies)
-        return [
-            name,
-            f"{len(ordered)}",
-            f"{len(ordered) / self.seconds:.0f}/s",
-            f"{percentile(ordered, 0.5) * 1000:.1f} ms",
-            f"{percentile(ordered, 0.99) * 1000:.1f} ms",
-            f"{ordered[-1] * 1000:.0f} ms",
-            ", ".join(f"{code}: {count}" for code, count in sorted(self.statuses.items())),
-        ]
+    def heard(self, request: Request, status: int, answer: bytes) -> None:
+        if request.kind == "run" and status == 200 and answer.startswith(b'{"text": "On it'):
+            self.runs += 1
 
 
 def main() -> int:
@@ -86,7 +69,7 @@ def main() -> int:
     parser.add_argument("--serve-bare", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_bare:
-        return serve_bare()
+        return serve_bare_bolt()
     print(f"Machine: {machine_line()}")
     print(
         f"{args.clients} clients, {args.seconds:g} s each; requests: /sop run, /sop help, Approve"
@@ -94,8 +77,8 @@ def main() -> int:
     results: list[tuple[str, Load]] = []
     verdicts: list[str] = []
     with fake_slack() as slack_url:
-        with bare_app(slack_url) as url:
-            bare = asyncio.run(load(url, args.clients, args.seconds))
+        with bare_app(__file__, {"SOPBOT_SLACK_API_URL": slack_url}) as url:
+            bare = drive(url, args.clients, args.seconds, _request, Accepted().heard)
         results.append(("bare Bolt app", bare))
         backends = (
             [("SQLite", None)]
@@ -103,17 +86,16 @@ def main() -> int:
             else [("SQLite", None), ("PostgreSQL", args.postgres)]
         )
         for name, postgres in backends:
-            with database(postgres) as url:
-                with sopbot_serve(url, slack_url, REPO / "sops") as base:
-                    measured = asyncio.run(load(base, args.clients, args.seconds))
+            with scratch_database(postgres, "slack") as url:
+                accepted = Accepted()
+                env = {"SLACK_SIGNING_SECRET": SECRET}
+                with sopbot_serve(url, slack_url, REPO / "sops", env) as base:
+                    measured = drive(base, args.clients, args.seconds, _request, accepted.heard)
                 runs = drain_and_count(url)
             results.append((f"sopbot serve, {name}", measured))
-            verdicts += judge(name, measured, bare, runs)
+            verdicts += judge(name, measured, bare, runs, accepted.runs)
     print()
-    print_table(
-        ["server", "requests", "throughput", "p50", "p99", "max", "HTTP status"],
-        [load.row(name) for name, load in results],
-    )
+    print_table(LOAD_HEADERS, [load.row(name) for name, load in results])
     print()
     for line in verdicts:
         print(line)
@@ -121,7 +103,7 @@ def main() -> int:
     return 0 if all(line.startswith("ok") for line in verdicts) else 1
 
 
-def judge(name: str, sopbot: Load, bare: Load, runs: int) -> list[str]:
+def judge(name: str, sopbot: Load, bare: Load, runs: int, accepted_runs: int) -> list[str]:
     p99 = percentile(sorted(sopbot.latencies), 0.99)
     bare_p99 = percentile(sorted(bare.latencies), 0.99)
     slow = sum(1 for latency in sopbot.latencies if latency > SLACK_LIMIT)
@@ -134,7 +116,7 @@ def judge(name: str, sopbot: Load, bare: Load, runs: int) -> list[str]:
         ),
         (slow == 0, f"{slow} requests over {SLACK_LIMIT:g} s"),
         (failed == 0, f"{failed} answers other than 200"),
-        (runs == sopbot.accepted_runs, f"{sopbot.accepted_runs} accepted /sop run → {runs} runs"),
+        (runs == accepted_runs, f"{accepted_runs} accepted /sop run → {runs} runs"),
     ]
     return [f"{'ok' if good else 'MISSED'} [{name}] {text}" for good, text in checks]
 
@@ -142,38 +124,20 @@ def judge(name: str, sopbot: Load, bare: Load, runs: int) -> list[str]:
 # --- the load -------------------------------------------------------------------------------
 
 
-async def load(url: str, clients: int, seconds: float) -> Load:
-    """``clients`` connections sending for ``seconds``; what they saw."""
-    parsed = urllib.parse.urlsplit(url)
-    result = Load()
-    deadline = time.monotonic() + seconds
-    started = time.monotonic()
-    await asyncio.gather(
-        *(
-            _client(parsed.hostname or "127.0.0.1", parsed.port or 80, number, deadline, result)
-            for number in range(clients)
-        )
-    )
-    result.seconds = time.monotonic() - started
-    return result
-
-
-async def _client(host: str, port: int, number: int, deadline: float, result: Load) -> None:
-    reader, writer = await asyncio.open_connection(host, port)
-    sent = 0
-    try:
-        while time.monotonic() < deadline:
-            kind = ("run", "help", "click")[sent % 3]
-            body = _body(kind, number, sent)
-            started = time.monotonic()
-            status, answer = await _post(reader, writer, host, body)
-            result.latencies.append(time.monotonic() - started)
-            result.statuses[status] = result.statuses.get(status, 0) + 1
-            if kind == "run" and status == 200 and answer.startswith(b'{"text": "On it'):
-                result.accepted_runs += 1
-            sent += 1
-    finally:
-        writer.close()
+def _request(client: int, sent: int) -> Request:
+    """The ``sent``-th request of ``client``: a run, a help or a click in turn, signed."""
+    kind = ("run", "help", "click")[sent % 3]
+    body = _body(kind, client, sent)
+    stamp = str(int(time.time()))
+    signature = hmac.new(
+        SECRET.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256
+    ).hexdigest()
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Slack-Request-Timestamp": stamp,
+        "X-Slack-Signature": f"v0={signature}",
+    }
+    return Request("/slack/events", headers, body, kind)
 
 
 def _body(kind: str, client: int, number: int) -> bytes:
@@ -225,42 +189,16 @@ def _body(kind: str, client: int, number: int) -> bytes:
     return urllib.parse.urlencode(form).encode()
 
 
-async def _post(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, body: bytes
-) -> tuple[int, bytes]:
-    stamp = str(int(time.time()))
-    signature = hmac.new(
-        SECRET.encode(), f"v0:{stamp}:".encode() + body, hashlib.sha256
-    ).hexdigest()
-    head = (
-        f"POST /slack/events HTTP/1.1\r\nHost: {host}\r\n"
-        "Content-Type: application/x-www-form-urlencoded\r\n"
-        f"Content-Length: {len(body)}\r\nX-Slack-Request-Timestamp: {stamp}\r\n"
-        f"X-Slack-Signature: v0={signature}\r\n\r\n"
-    )
-    writer.write(head.encode() + body)
-    await writer.drain()
-    status_line = await reader.readline()
-    length = 0
-    while (line := await reader.readline()) not in (b"\r\n", b""):
-        name, _, value = line.decode("latin-1").partition(":")
-        if name.strip().lower() == "content-length":
-            length = int(value)
-    answer = await reader.readexactly(length)
-    return int(status_line.split()[1]), answer
-
-
 # --- the servers ------------------------------------------------------------------------------
 
 
-def serve_bare() -> int:
+def serve_bare_bolt() -> int:
     """The baseline: a Bolt app whose listeners only ack, served as sopbot serves."""
     import os
 
     from slack_bolt import Ack, App
 
     from bot.adapters.slack.client import web_client
-    from bot.cli.serve_cmd import listen, run_server
     from handlers.http import SopbotAsgi
 
     app = App(  # as handlers.slack.app builds sopbot's, on the same fake Web API
@@ -278,125 +216,14 @@ def serve_bare() -> int:
     def click(ack: Ack) -> None:
         ack()
 
-    listening = listen("127.0.0.1", 0)
-    print(f"bare app at http://127.0.0.1:{listening.getsockname()[1]}", flush=True)
     asgi = SopbotAsgi(app, lambda: None)
     try:
-        run_server(asgi, listening)
+        return serve_bare(asgi)
     finally:
         asgi.close()
-    return 0
-
-
-@contextmanager
-def bare_app(slack_url: str) -> Iterator[str]:
-    env = {"SOPBOT_SLACK_API_URL": slack_url}
-    with _process([sys.executable, __file__, "--serve-bare"], env, "bare app at ") as line:
-        yield line.split(" at ")[1].strip()
-
-
-@contextmanager
-def sopbot_serve(database_url: str, slack_url: str, sops: Path) -> Iterator[str]:
-    env = {
-        "SLACK_BOT_TOKEN": "xoxb-bench",
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SOPBOT_SLACK_API_URL": slack_url,
-        "SOPBOT_SECRETS_KEY": SECRETS_KEY,
-    }
-    command = [
-        str(Path(sys.executable).with_name("sopbot")),
-        "serve",
-        "--port",
-        "0",
-        "--sops",
-        str(sops),
-        "--database",
-        database_url,
-    ]
-    with _process(command, env, "serving Slack over HTTP at ") as line:
-        yield line.split(" at ")[1].split("/slack/events")[0]
-
-
-@contextmanager
-def _process(command: list[str], env: dict[str, str], ready: str) -> Iterator[str]:
-    """A server process until the block ends (then SIGTERM); its line containing ``ready``."""
-    import os
-
-    environment = {k: v for k, v in os.environ.items() if not k.startswith(("SOPBOT_", "SLACK_"))}
-    environment.update(env)
-    process = subprocess.Popen(
-        command,
-        env=environment,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    try:
-        for line in process.stdout:
-            if ready in line:
-                break
-        else:
-            raise BenchError(f"{command[1]} ended before it served: exit {process.wait()}")
-        yield line
-    finally:
-        process.terminate()
-        if process.wait(timeout=60) != 0:
-            raise BenchError(f"{' '.join(command[:2])} stopped with exit {process.returncode}")
-
-
-@contextmanager
-def fake_slack() -> Iterator[str]:
-    """The fake Slack Web API of the tests, with the sample SOPs' people and channels."""
-    import logging
-
-    from pytest_httpserver import HTTPServer
-
-    from tests.slack.fake_web_api import FakeSlack
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # a line per call otherwise
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.start()
-    fake = FakeSlack(server)
-    fake.add_channel("C02SUPPORT", "support")
-    fake.add_channel("C03OPS", "ops")
-    for user_id, name in (
-        ("U01MARIA", "maria"),
-        ("U02DEV", "dev"),
-        ("U03SAM", "sam"),
-        ("U04LEE", "lee"),
-    ):
-        fake.add_user(user_id, name, display_name=name.title())
-    fake.add_group("S01FINANCE", "finance", ["U03SAM"])
-    fake.add_group("S02SUPPORTLEADS", "support-leads", ["U04LEE"])
-    try:
-        yield fake.url
-    finally:
-        fake.release()
-        server.stop()
-
-
-@contextmanager
-def database(postgres: str | None) -> Iterator[str]:
-    if postgres is None:
-        with scratch_directory() as directory:
-            yield sqlite_url(directory / "sopbot.db")
-        return
-    with scratch_postgres(postgres_admin_url(postgres), "slack") as url:
-        yield url.render_as_string(hide_password=False)
 
 
 # --- the check afterwards ----------------------------------------------------------------------
-
-
-def _secrets_key() -> str:
-    from cryptography.fernet import Fernet
-
-    return Fernet.generate_key().decode()
-
-
-SECRETS_KEY = _secrets_key()
 
 
 def drain_and_count(database_url: str) -> int:

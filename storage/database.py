@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,9 +11,23 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import migrate, redaction
-from storage.engines import build_engine, parse_url, read_only, relaxed
+from storage.engines import SQLITE_BUSY_TIMEOUT_MS, build_engine, parse_url, read_only, relaxed
 
 IN_MEMORY_SQLITE = (None, "", ":memory:")
+_WRITERS: dict[str, threading.RLock] = {}
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_lock(path: str) -> threading.RLock:
+    """One queue per SQLite file for this process's writing transactions.
+
+    SQLite's own busy handler has a waiting writer sleep and retry (up to 100 ms a time),
+    so with many threads writing, one that keeps missing the free moments waits for
+    seconds; queued here, the next writer starts the moment the last one commits. Only
+    other processes meet SQLite's busy handler.
+    """
+    with _WRITERS_GUARD:
+        return _WRITERS.setdefault(str(Path(path).resolve()), threading.RLock())
 
 
 class Database:
@@ -31,6 +46,8 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
         self._relaxed_sessions = sessionmaker(relaxed(self.engine), expire_on_commit=False)
+        sqlite_file = self.dialect == "sqlite" and self.url.database not in IN_MEMORY_SQLITE
+        self._writers = _writer_lock(str(self.url.database)) if sqlite_file else None
 
     @property
     def dialect(self) -> str:
@@ -59,10 +76,17 @@ class Database:
             sessions = self._read_sessions
         else:
             sessions = self._sessions if durable else self._relaxed_sessions
-        with sessions() as session, session.begin():
-            if not durable and self.dialect == "postgresql":
-                session.execute(text("SET LOCAL synchronous_commit = off"))
-            yield session
+        # past the busy timeout in line, the writer goes on to SQLite's own wait (and error)
+        writers = None if read_only else self._writers
+        queued = writers is not None and writers.acquire(timeout=SQLITE_BUSY_TIMEOUT_MS / 1000)
+        try:
+            with sessions() as session, session.begin():
+                if not durable and self.dialect == "postgresql":
+                    session.execute(text("SET LOCAL synchronous_commit = off"))
+                yield session
+        finally:
+            if queued and writers is not None:
+                writers.release()
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, Executable, Table, inspect
+from sqlalchemy import CursorResult, Executable, Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -40,11 +41,19 @@ def insert_if_absent(
     transaction usable, and a concurrent insert of the same key waits for the other
     transaction instead of failing. True when this call inserted the row.
     """
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(model)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=unique_on)
-        .returning(*inspect(model).primary_key)  # rowcount of an INSERT is not portable
+    statement = _insert_if_absent(
+        session.get_bind().dialect.name, table_of(model), tuple(unique_on)
     )
-    return session.execute(statement).first() is not None
+    return session.execute(statement, values).first() is not None
+
+
+@functools.cache
+def _insert_if_absent(dialect: str, table: Table, unique_on: tuple[str, ...]) -> Insert:
+    """Built once per table: its values come as parameters, so the statement's cache key
+    and compiled form are reused instead of being built on every call."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=unique_on)
+        .returning(*table.primary_key.columns)  # rowcount of an INSERT is not portable
+    )

@@ -14,9 +14,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import uuid
+import weakref
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
+
+from sqlalchemy.orm import Session
 
 from bot.app.commands.parser import Command
 from bot.app.commands.service import CommandService, Reply
@@ -27,6 +31,7 @@ from bot.engine.notify import queue_message
 from bot.engine.timers.context import TimerContext
 from storage import inbound, timers
 from storage.database import Database
+from storage.group_commit import GroupCommit
 from storage.models import Timer
 
 INBOUND = "inbound"
@@ -35,17 +40,43 @@ INBOUND = "inbound"
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class _Request:
+    key: str
+    source: str
+    work: dict[str, Any]
+    now: dt.datetime
+
+
+_recorders: weakref.WeakKeyDictionary[Database, GroupCommit[_Request, bool]] = (
+    weakref.WeakKeyDictionary()
+)
+_recorders_lock = threading.Lock()
+
+
 def record(
     database: Database, *, key: str, source: str, work: dict[str, Any], now: dt.datetime
 ) -> bool:
     """Write ``work`` down to be done soon, unless ``key`` was seen before (then False and
-    nothing is written). The key and the work commit together or not at all."""
-    with database.session() as session:
-        if not inbound.remember(session, key=key, source=source, at=now):
-            return False
-        timers.schedule(
-            session, kind=INBOUND, due_at=now, now=now, payload={"source": source, "work": work}
-        )
+    nothing is written). The key and the work commit together or not at all; requests
+    recorded at the same moment share one commit (``storage.group_commit``)."""
+    with _recorders_lock:
+        recorder = _recorders.get(database)
+        if recorder is None:
+            recorder = _recorders[database] = GroupCommit(database, _write)
+    return recorder.submit(_Request(key, source, work, now))
+
+
+def _write(session: Session, request: _Request) -> bool:
+    if not inbound.remember(session, key=request.key, source=request.source, at=request.now):
+        return False
+    timers.schedule(
+        session,
+        kind=INBOUND,
+        due_at=request.now,
+        now=request.now,
+        payload={"source": request.source, "work": request.work},
+    )
     return True
 
 
@@ -124,7 +155,9 @@ class Inbox:
                 event_type,
                 ", ".join(run.id for run in started) or "no run: no SOP's event trigger matched",
             )
-        with context.runtime.database.session() as session:
+        # no wait for the disk: lost in a machine crash, the event is done again and its
+        # key refuses every run it already started
+        with context.runtime.database.session(durable=False) as session:
             context.complete(timer, session)
 
     def _perform(self, work: dict[str, Any], request: str) -> Reply:
