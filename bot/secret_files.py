@@ -11,9 +11,6 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 from pathlib import Path
 
-from bot.audit.masking import mask_logs
-from storage import redaction
-
 SUFFIX = "_FILE"
 PREFIXES = ("SOPBOT_", "SLACK_")
 MAX_BYTES = 64_000
@@ -56,6 +53,15 @@ def _read(variable: str, path: Path) -> str:
         raise SecretFileProblem(f"{variable}: {path} is not UTF-8 text") from None
     if not value:
         raise SecretFileProblem(f"{variable}: {path} is empty")
+    _mask(value)
+    return value
+
+
+def _mask(value: str) -> None:
+    """Masked from now on. Imported here, as most starts set no secret file and the masking
+    brings the database layer (the cold start of ``sopbot validate`` counts)."""
+    from bot.audit.masking import mask_logs
+    from storage import redaction
+
     redaction.register([value])
     mask_logs()
-    return value
