@@ -18,7 +18,7 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from tests.promises.clock import SharedClock
-from tests.promises.worker_process import Ending, run_sopbot, serve
+from tests.promises.worker_process import SOPS_DIR, Ending, run_sopbot, serve
 
 CONTEXT = multiprocessing.get_context("forkserver")
 CONTEXT.set_forkserver_preload(["tests.promises.preload"])
@@ -40,12 +40,20 @@ class Fleet:
         self.running: dict[str, BaseProcess] = {}
         self.may_exit: set[str] = set()
 
-    def start(self, worker_id: str, *, ending: Ending | None = None) -> None:
-        """Start a worker; with ``ending`` it signals itself at that point of its work."""
+    def start(
+        self,
+        worker_id: str,
+        *,
+        ending: Ending | None = None,
+        sops_dir: Path = SOPS_DIR,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """Start a worker; with ``ending`` it signals itself at that point of its work. It
+        serves the SOPs in ``sops_dir``, with ``env`` set (a live connector's settings)."""
         log = str(self.log(worker_id))
         process = CONTEXT.Process(
             target=serve,
-            args=(self.database_url, worker_id, self.clock.seconds, log, ending),
+            args=(self.database_url, worker_id, self.clock.seconds, log, ending, sops_dir, env),
             name=worker_id,
             daemon=True,
         )

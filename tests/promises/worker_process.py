@@ -49,11 +49,11 @@ class Ending:
     after_write: int | None = None
 
 
-def settings_for(database_url: str, worker_id: str) -> Settings:
+def settings_for(database_url: str, worker_id: str, sops_dir: Path = SOPS_DIR) -> Settings:
     """The settings every process of a promise test uses (the test's own engine too)."""
     return Settings(
         database_url=database_url,
-        sops_dir=SOPS_DIR,
+        sops_dir=sops_dir,
         worker_id=worker_id,
         lease_seconds=int(LEASE.total_seconds()),
     )
@@ -65,19 +65,23 @@ def serve(
     seconds: ctypes.c_double,
     log_path: str,
     ending: Ending | None,
+    sops_dir: Path = SOPS_DIR,
+    env: dict[str, str] | None = None,
 ) -> None:
-    """The body of one worker process: serve until SIGTERM (exit 0) or SIGKILL.
+    """The body of one worker process: serve until SIGTERM (exit 0) or SIGKILL, on the SOPs
+    in ``sops_dir``, with ``env`` set (a live connector's settings).
 
     SIGUSR1 writes the stack of every thread to the log: ``Fleet`` asks for it before it
     kills a worker that did not stop in time.
     """
+    os.environ.update(env or {})
     handler = logging.FileHandler(log_path)
     configure_logging(handler)
     assert handler.stream is not None
     faulthandler.register(signal.SIGUSR1, file=handler.stream, all_threads=True)
     if ending is not None:
         _end_as_told(ending)
-    settings = settings_for(database_url, worker_id)
+    settings = settings_for(database_url, worker_id, sops_dir)
     sys.exit(run_worker(settings, SharedClock(seconds), once=False, poll=POLL_SECONDS))
 
 

@@ -28,6 +28,7 @@ from bot.catalogue.builtin.jira import (
 )
 from bot.catalogue.operation import Health, Operation
 from bot.connectors.base import ToolError
+from bot.connectors.jira.answers import read_capped
 from bot.connectors.jira.faults import FAULTS, tool_error
 from bot.connectors.jira.fields import FieldNames
 from bot.connectors.jira.health import health
@@ -61,6 +62,7 @@ def open_client(config: JiraConfig) -> JIRA:
         **login,
     )
     client.deploymentType = config.deployment  # Cloud searches at /search/jql, Server at /search
+    client._session.hooks["response"].append(read_capped)
     return client
 
 

@@ -20,10 +20,14 @@ from requests.exceptions import ConnectionError as RequestsConnectionError
 from requests.exceptions import RequestException, SSLError, Timeout
 
 from bot.connectors.base import ToolError
+from bot.connectors.jira.answers import MAX_ANSWER_BYTES, AnswerTooLarge
 from bot.connectors.jira.settings import JiraConfig
 
 REASON_LENGTH = 300
-FAULTS = (JIRAError, RequestException, json.JSONDecodeError)
+SHAPES = (AttributeError, KeyError, TypeError, NotImplementedError)
+"""What the client raises parsing JSON of the wrong shape (an array where an object
+belongs: ``NotImplementedError`` is its "cannot instantiate empty resources")."""
+FAULTS = (JIRAError, RequestException, json.JSONDecodeError, *SHAPES)
 """What the client raises for a request that failed (``json.JSONDecodeError``: a broken
 answer; requests' own is a subclass)."""
 
@@ -52,6 +56,12 @@ def _classify(
         return ToolError(
             f"Jira did not answer within {config.timeout:g}s while {doing}", retryable=True
         )
+    if isinstance(error, AnswerTooLarge):
+        return ToolError(
+            f"Jira answered more than {MAX_ANSWER_BYTES:,} bytes while {doing}: something "
+            "between sopbot and Jira (a proxy, a file server) is answering instead, or the "
+            "request asks for too much"
+        )
     if isinstance(error, SSLError):
         return ToolError(
             f"the TLS connection to Jira at {config.url} failed: check SOPBOT_JIRA_URL (https "
@@ -68,9 +78,12 @@ def _classify(
             f"Jira answered broken JSON while {doing} ({error.msg} at character {error.pos}): "
             "something between sopbot and Jira (a proxy, a login page) is answering instead"
         )
-    if isinstance(error, JIRAError) and error.status_code is not None:
+    if isinstance(error, JIRAError) and error.status_code is not None and error.status_code >= 400:
         return _refusal(error.status_code, error.response, config, doing, missing, field_name)
-    return ToolError(f"Jira's answer was not what its API promises while {doing}")
+    return ToolError(
+        f"Jira's answer was not what its API promises while {doing} (wrong shape): is "
+        "SOPBOT_JIRA_URL the site's base URL, with nothing (a proxy, a login) in between?"
+    )
 
 
 def _refusal(

@@ -19,6 +19,10 @@ from bot.procedure.outcomes import FailureRule, Outcome
 from bot.procedure.steps import StepBase
 from storage import audit
 
+LONGEST_RETRY_AFTER = dt.timedelta(days=1)
+"""A tool that asks to wait longer is not waited for: the failure rule's outcome comes now
+(a wait of years would also overflow the calendar)."""
+
 
 def apply_failure(
     env: StepEnv,
@@ -32,6 +36,8 @@ def apply_failure(
 ) -> Transition:
     """Retry with backoff while the rule allows and the error is worth retrying, then the outcome."""
     retry = rule.retry if rule else None
+    if retry_after is not None and not retry_after <= LONGEST_RETRY_AFTER.total_seconds():
+        retryable = False
     if retryable and retry is not None and work.attempt < retry.attempts:
         delay = min(retry.backoff * (retry.factor**work.attempt), retry.max_backoff)
         if retry_after is not None:

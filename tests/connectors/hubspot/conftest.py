@@ -33,6 +33,10 @@ def operation(name: str) -> Operation:
 
 @pytest.fixture
 def portal(httpserver: HTTPServer) -> FakeHubSpot:
+    return seeded_portal(httpserver)
+
+
+def seeded_portal(httpserver: HTTPServer) -> FakeHubSpot:
     """The portal, with the objects and properties the shipped mapping names."""
     fake = FakeHubSpot(httpserver, TOKEN)
     fake.define(

@@ -1,0 +1,34 @@
+"""Jira's answers read with a size cap: a body past ``MAX_ANSWER_BYTES`` (a proxy's file, a
+runaway search) is refused while it streams in, never held whole in memory."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from requests import Response
+from requests.exceptions import RequestException
+
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+"""Far above any answer sopbot asks for (an issue's few fields, a page of 100 issues)."""
+_CHUNK = 64 * 1024
+
+
+class AnswerTooLarge(RequestException):
+    """Jira (or what answers at its URL) sent more than ``MAX_ANSWER_BYTES``."""
+
+
+def read_capped(response: Response, *_args: Any, **_kwargs: Any) -> Response:
+    """A ``requests`` response hook: it runs before the body is read, so the body is read
+    here, chunk by chunk, and the connection dropped as soon as it passes the cap."""
+    declared = (response.headers.get("Content-Length") or "").strip()
+    if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+        response.close()
+        raise AnswerTooLarge(f"{int(declared):,} bytes declared", response=response)
+    body = bytearray()
+    for chunk in response.iter_content(_CHUNK):
+        body += chunk
+        if len(body) > MAX_ANSWER_BYTES:
+            response.close()
+            raise AnswerTooLarge(f"more than {MAX_ANSWER_BYTES:,} bytes", response=response)
+    response._content = bytes(body)
+    return response
