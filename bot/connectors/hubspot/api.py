@@ -19,9 +19,12 @@ from hubspot.crm.properties.exceptions import ApiException as PropertiesApiExcep
 from urllib3.exceptions import HTTPError
 
 from bot.connectors.base import ToolError
-from bot.connectors.hubspot.faults import answer_error, broken_json, transport_error
+from bot.connectors.hubspot.faults import answer_error, broken_json, transport_error, wrong_answer
 
 _API_ERRORS = (ObjectsApiException, AssociationsApiException, PropertiesApiException)
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+"""Far above any answer sopbot asks for (a record's few properties, two search results)."""
+_CHUNK = 64 * 1024
 TOKEN_INFO_PATH = "/oauth/v2/private-apps/get/access-token-info"
 
 Record = dict[str, Any]
@@ -45,7 +48,7 @@ class HubSpotApi:
         try:
             response = send(**options)
             try:
-                body = response.data
+                body = _read_capped(response, doing)
             finally:
                 response.release_conn()
         except _API_ERRORS as error:
@@ -78,11 +81,15 @@ class HubSpotApi:
             extra["associations"] = associations
         if id_property is not None:
             extra["id_property"] = id_property
-        answer: Record = self._call(
+        return _record(
+            self._call(
+                doing,
+                lambda **options: self._objects.get_by_id(
+                    object_type, record_id, **extra, **options
+                ),
+            ),
             doing,
-            lambda **options: self._objects.get_by_id(object_type, record_id, **extra, **options),
         )
-        return answer
 
     def search_equal(
         self, object_type: str, name: str, value: str, properties: list[str], doing: str
@@ -115,10 +122,10 @@ class HubSpotApi:
     def create(self, object_type: str, properties: dict[str, str], doing: str) -> Record:
         """A new record; its associations are made afterwards (``associate``)."""
         body = {"properties": properties, "associations": []}
-        answer: Record = self._call(
-            doing, lambda **options: self._objects.create(object_type, body, **options)
+        return _record(
+            self._call(doing, lambda **options: self._objects.create(object_type, body, **options)),
+            doing,
         )
-        return answer
 
     def associate(self, from_type: str, from_id: str, to_type: str, to_id: str, doing: str) -> None:
         """Attach one record to another with HubSpot's default association (v4; doing it
@@ -141,7 +148,7 @@ class HubSpotApi:
     def token_info(self, doing: str) -> Record:
         """The private app's token as HubSpot knows it: portal, app and granted scopes."""
         api_client = self._objects.api_client
-        answer: Record = self._call(
+        answer = self._call(
             doing,
             lambda **options: api_client.call_api(
                 TOKEN_INFO_PATH,
@@ -152,4 +159,27 @@ class HubSpotApi:
                 **options,
             ),
         )
-        return answer
+        return _record(answer, doing)
+
+
+def _read_capped(response: Any, doing: str) -> bytes:
+    """The body of a urllib3 response, refused (and its connection dropped) as soon as it
+    declares or passes ``MAX_ANSWER_BYTES``: a proxy's file is never held whole."""
+    declared = str(response.headers.get("Content-Length") or "").strip()
+    body = bytearray()
+    if not (declared.isdigit() and int(declared) > MAX_ANSWER_BYTES):
+        for chunk in response.stream(_CHUNK):
+            body += chunk
+            if len(body) > MAX_ANSWER_BYTES:
+                break
+        else:
+            return bytes(body)
+    response.close()
+    raise wrong_answer(f"HubSpot answered more than {MAX_ANSWER_BYTES:,} bytes", doing)
+
+
+def _record(answer: Any, doing: str) -> Record:
+    """``answer`` when it is a JSON object, as HubSpot's record answers are."""
+    if not isinstance(answer, dict):
+        raise wrong_answer("HubSpot's answer was not a JSON object", doing)
+    return answer

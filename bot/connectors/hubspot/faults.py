@@ -141,3 +141,10 @@ def broken_json(error: json.JSONDecodeError, doing: str) -> ToolError:
         f"HubSpot answered broken JSON while {doing} ({error.msg} at character {error.pos}); "
         "check SOPBOT_HUBSPOT_API_URL points at HubSpot's API"
     )
+
+
+def wrong_answer(problem: str, doing: str) -> ToolError:
+    """A 2xx answer HubSpot's API would not give: ``problem`` says what it was."""
+    return ToolError(
+        f"{problem} while {doing}; check SOPBOT_HUBSPOT_API_URL points at HubSpot's API"
+    )
