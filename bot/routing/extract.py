@@ -4,13 +4,18 @@ Only what a person would agree they said: ``order 1042`` gives ``order_id`` (the
 right after the input's own word), ``INV-2002`` gives the input whose pattern it fits,
 ``reason: wrong colour`` gives ``reason``, a currency amount gives ``amount``, ISO dates
 fill the date inputs in order when there are exactly as many. Anything else is left out
-and asked for, and every value must pass the input's own checks (``coerce``).
+and asked for, and every value must pass the input's own checks (``coerce``). Secret inputs
+are never taken from words (the answer would show them in the channel): the form asks.
+
+The text is read as a person sees it: invisible format characters (zero-width spaces,
+joiners, direction marks) are dropped first, so ``order 10<ZWSP>42`` is order 1042, not 10.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,7 +24,8 @@ from bot.procedure.inputs import InputSpec
 from bot.procedure.model import Procedure
 from bot.routing.words import stem
 
-_VALUE = r"#?([A-Za-z]*-?[0-9][A-Za-z0-9-]*)"
+_VALUE = r"#?([A-Za-z]*-?[0-9][A-Za-z0-9-]*)(?!\w|[.,]\w)"
+"""An id-like word, whole: ``1042`` of ``1042.``, never of ``1042é`` or ``1042.5``."""
 _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _MONEY = re.compile(
     r"[$€£]\s?(\d+(?:[.,]\d{1,2})?)\b|\b(\d+(?:[.,]\d{1,2})?)\s?(?:usd|eur|gbp|dollars?|euros?)\b",
@@ -31,8 +37,11 @@ _AMOUNT_NAMES = ("amount", "price", "total", "sum")
 
 def extract(procedure: Procedure, text: str) -> dict[str, str]:
     """The inputs of ``procedure`` found in ``text``, as text (the engine types them)."""
+    text = visible(text)
     found: dict[str, str] = {}
     for name, spec in procedure.inputs.items():
+        if spec.secret:
+            continue
         for value in _candidates(name, spec, procedure, text):
             if fits(value, spec):
                 found[name] = value
@@ -63,10 +72,16 @@ def _candidates(name: str, spec: InputSpec, procedure: Procedure, text: str) -> 
 def recognised(procedure: Procedure, text: str) -> bool:
     """The text holds a value only this kind of procedure takes (``INV-2002`` fits
     ``^INV-[0-9]+$``): strong evidence it is meant, whatever the words around it."""
+    text = visible(text)
     return any(
         _distinctive(spec) and next(_unique(_patterned(spec.pattern or "", text)), None)
         for spec in procedure.inputs.values()
     )
+
+
+def visible(text: str) -> str:
+    """``text`` without the characters that show as nothing (Unicode category Cf)."""
+    return "".join(char for char in text if unicodedata.category(char) != "Cf")
 
 
 def _distinctive(spec: InputSpec) -> bool:

@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,15 +97,30 @@ def body_hash(body: bytes) -> str:
 
 
 def json_body(body: str | bytes) -> Any:
-    """The parsed body, or ``Refused`` (400): not UTF-8, not JSON, NaN or Infinity (not
-    JSON either, and no filter should compare with them), or nested past Python's stack."""
+    """The parsed body, or ``Refused`` (400): not UTF-8, not JSON, NaN, Infinity or a number
+    past a float's range (``1e999`` would read as Infinity, which no filter should compare
+    with and no database stores as JSON: a 503 the sender retries forever), or nested past
+    Python's stack."""
     try:
-        return json.loads(body, parse_constant=_not_json)
+        return json.loads(body, parse_constant=_not_json, parse_float=_finite)
     except RecursionError:
         raise Refused(400, "the body is not JSON this server reads: nested too deeply") from None
+    except _NotFinite as error:
+        raise Refused(400, f"the body is not JSON this server reads: {error}") from None
     except ValueError:  # UnicodeDecodeError and JSONDecodeError included
         raise Refused(400, "the body is not JSON") from None
 
 
+class _NotFinite(ValueError):
+    """A number JSON readers disagree on: NaN, Infinity, or one no float holds."""
+
+
 def _not_json(constant: str) -> None:
-    raise ValueError(f"{constant} is not a JSON number")
+    raise _NotFinite(f"{constant} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise _NotFinite(f"the number {text[:20]} is too large")
+    return number

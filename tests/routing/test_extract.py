@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from bot.app.commands.parser import parse
+from bot.app.commands.routed import run_words
+from bot.procedure.loader import load_text
 from bot.procedure.model import Procedure
 from bot.routing.extract import extract
+from bot.routing.route import Candidate
+from tests.promises.test_secrets import PASSWORD, RESET
 
 
 @pytest.mark.parametrize(
@@ -56,3 +61,38 @@ def test_what_is_unclear_or_does_not_fit_is_left_to_be_asked(
     samples: dict[str, Procedure], sop: str, text: str
 ) -> None:
     assert extract(samples[sop], text) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my order 10\u200b42 arrived broken", {"order_id": "1042"}),  # a zero-width space
+        ("order_id=\u200e1042 please", {"order_id": "1042"}),  # a direction mark
+        ("my order 1042\u00e9 arrived broken", {}),  # not the number the person wrote
+        ("my order 1042.5 arrived broken", {}),
+    ],
+)
+def test_a_value_is_read_as_the_person_sees_it_and_whole(
+    samples: dict[str, Procedure], text: str, expected: dict[str, str]
+) -> None:
+    """Invisible characters must not cut an order number short: 10<ZWSP>42 was order 10."""
+    assert extract(samples["refund-request"], text) == expected
+
+
+def test_a_secret_input_is_never_taken_from_the_words() -> None:
+    """The answer shows what was found in the channel: a secret is left to the form."""
+    procedure = load_text(RESET).procedure
+    assert procedure is not None
+    said = f"reset the portal account for account: jdoe password: {PASSWORD}"
+    assert extract(procedure, said) == {"account": "jdoe"}
+
+
+@pytest.mark.parametrize("reason", ['x" amount="5000', 'ends with a quote"'])
+def test_the_run_line_reads_back_as_the_inputs_found(
+    samples: dict[str, Procedure], reason: str
+) -> None:
+    """A quote in the words must not end the value and start another input on Start."""
+    candidate = Candidate(samples["refund-request"], 1.0)
+    inputs = {"order_id": "1042", "reason": reason}
+    command = parse(f"run {run_words(candidate, inputs)}")
+    assert (command.args, command.options) == (("refund",), inputs)

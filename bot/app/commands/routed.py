@@ -5,6 +5,7 @@ questions and audit are the same."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,12 +89,18 @@ def run_line(candidate: Candidate, inputs: dict[str, Any]) -> str:
 
 
 def run_words(candidate: Candidate, inputs: dict[str, Any]) -> str:
-    """``refund order_id=1042``: the words after ``/sop run``."""
-    given = [
-        f'{name}="{value}"' if " " in str(value) else f"{name}={value}"
-        for name, value in inputs.items()
-    ]
+    """``refund order_id=1042``: the words after ``/sop run``, each value read back whole
+    (a quote in the words must not end the value and start another input)."""
+    given = [f"{name}={_quoted(str(value))}" for name, value in inputs.items()]
     return " ".join([candidate.name, *given])
+
+
+def _quoted(value: str) -> str:
+    """``value`` as ``/sop run`` reads it: as is, or in double quotes with ``"`` and ``\\``
+    escaped when it has spaces or quoting characters."""
+    if value and not re.search(r"[\s\"'\\]", value):
+        return value
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _start(candidate: Candidate, inputs: dict[str, Any]) -> Button:
