@@ -31,35 +31,75 @@ class LaneFull(Exception):
 
 
 class _Lane:
-    """One namespace's threads and the count of its calls in flight."""
+    """One namespace's calls in flight, each on a thread of its own: at most ``limit`` at
+    once, so the count of calls bounds the threads. The threads are daemons: a call hung
+    in a tool that never answers must not keep the process from exiting (the threads of a
+    ``ThreadPoolExecutor`` are joined at exit, however long that takes)."""
 
     def __init__(self, namespace: str, limit: int) -> None:
         self.namespace = namespace
         self.limit = limit
         self.in_flight = 0
         self.lock = threading.Lock()
-        self.threads = concurrent.futures.ThreadPoolExecutor(
-            max_workers=limit, thread_name_prefix=f"tool-{namespace}"
-        )
+        self.threads: set[threading.Thread] = set()
+        self.closed = False
 
     def submit(
         self, function: Callable[..., Any], /, *args: Any, **kwargs: Any
     ) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        future.set_running_or_notify_cancel()
+        thread = threading.Thread(
+            target=self._run,
+            args=(future, function, args, kwargs),
+            name=f"tool-{self.namespace}",
+            daemon=True,
+        )
         with self.lock:
+            if self.closed:
+                raise RuntimeError(f"the {self.namespace} lane is shut down")
             if self.in_flight >= self.limit:
                 raise LaneFull(self.namespace, self.in_flight)
             self.in_flight += 1
+            self.threads.add(thread)
         try:
-            future = self.threads.submit(function, *args, **kwargs)
+            thread.start()
         except BaseException:
-            self._done()
+            self._done(thread)
             raise
-        future.add_done_callback(lambda _future: self._done())
         return future
 
-    def _done(self) -> None:
+    def _run(
+        self,
+        future: concurrent.futures.Future[Any],
+        function: Callable[..., Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> None:
+        """The call, its place in the lane given back before its caller hears the answer
+        (so the caller's next call is not refused by its own finished one)."""
+        try:
+            result = function(*args, **kwargs)
+        except BaseException as error:  # as ThreadPoolExecutor: the caller gets it
+            self._done(threading.current_thread())
+            future.set_exception(error)
+        else:
+            self._done(threading.current_thread())
+            future.set_result(result)
+
+    def _done(self, thread: threading.Thread) -> None:
         with self.lock:
             self.in_flight -= 1
+            self.threads.discard(thread)
+
+    def shutdown(self, wait: bool) -> None:
+        """Refuse new calls; with ``wait``, wait for the calls in flight to end."""
+        with self.lock:
+            self.closed = True
+            running = list(self.threads)
+        if wait:
+            for thread in running:
+                thread.join()
 
 
 class Lanes:
@@ -86,9 +126,10 @@ class Lanes:
                 lane = self._lanes[namespace] = _Lane(namespace, self.limit(namespace))
         return lane.submit(function, *args, **kwargs)
 
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
-        """Stop every lane's threads (as ``ThreadPoolExecutor.shutdown``)."""
+    def shutdown(self, wait: bool = True) -> None:
+        """Refuse new calls on every lane; with ``wait``, wait for the calls in flight (a
+        process that exits without waiting leaves hung calls behind, not its exit)."""
         with self._lock:
             lanes = list(self._lanes.values())
         for lane in lanes:
-            lane.threads.shutdown(wait=wait, cancel_futures=cancel_futures)
+            lane.shutdown(wait)

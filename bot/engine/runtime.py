@@ -65,5 +65,5 @@ class Runtime:
 
     def close(self) -> None:
         """Stop the tool threads and close database connections."""
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool.shutdown(wait=False)
         self.database.dispose()
