@@ -48,6 +48,10 @@ class BodyTooLarge(Exception):
     """The request's body is longer than the server takes."""
 
 
+class BodyCutShort(Exception):
+    """The client hung up before its body ended: what arrived is not the request it sent."""
+
+
 class SopbotAsgi:
     """Routes requests to the Bolt app, the health check and the webhook receiver."""
 
@@ -109,6 +113,9 @@ class SopbotAsgi:
                 {"ok": False, "error": f"request body over {self._max_body} bytes refused"},
             )
             return
+        except BodyCutShort:
+            log.warning("a Slack request's client hung up before its body ended: not dispatched")
+            return
         request = BoltRequest(
             body=body.decode("utf-8", errors="replace"),
             query=scope.get("query_string", b"").decode("latin-1"),
@@ -149,7 +156,8 @@ def database_health(database: Database) -> Callable[[], None]:
 
 
 async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
-    """The whole body, or ``BodyTooLarge`` past ``limit`` bytes.
+    """The whole body, or ``BodyTooLarge`` past ``limit`` bytes, or ``BodyCutShort`` when
+    the client hung up before its end (a lying ``Content-Length`` among them).
 
     Nothing past the limit is kept, but the rest is read (up to ``DRAIN_BYTES``) before the
     413 goes out: a client still sending would otherwise meet a reset connection instead of
@@ -168,7 +176,7 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
     while size <= DRAIN_BYTES:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            raise BodyCutShort
         chunk: bytes = message.get("body", b"")
         size += len(chunk)
         if size <= limit:

@@ -20,7 +20,16 @@ from typing import Any
 
 from bot.app.inbox import event_work, record
 from bot.clock.time import Clock
-from handlers.http import MAX_BODY_BYTES, BodyTooLarge, Receive, Scope, Send, read_body, send_json
+from handlers.http import (
+    MAX_BODY_BYTES,
+    BodyCutShort,
+    BodyTooLarge,
+    Receive,
+    Scope,
+    Send,
+    read_body,
+    send_json,
+)
 from handlers.webhooks.secrets import (
     NAME,
     setting_for,
@@ -113,6 +122,8 @@ class Webhooks:
             body = await read_body(scope, receive, self._max_body)
         except BodyTooLarge:
             raise Refused(413, f"body over {self._max_body} bytes refused") from None
+        except BodyCutShort:
+            raise Refused(400, "the sender hung up before the body ended: nothing taken") from None
         headers = {
             key.decode("latin-1").lower(): value.decode("latin-1")
             for key, value in scope.get("headers", ())

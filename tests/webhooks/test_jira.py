@@ -4,12 +4,20 @@ unsigned delivery is refused unless the operator explicitly allowed unsigned one
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 import json
 import logging
+from collections.abc import MutableMapping
+from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
+from bot.clock.time import ManualClock
+from handlers.webhooks.receiver import Webhooks
 from storage.database import Database
+from storage.models import InboundKey
 from tests.webhooks.conftest import DEFAULT_ENVIRONMENT, Receiver, serving
 from tests.webhooks.vendors import jira_issue, sender
 
@@ -110,3 +118,36 @@ def test_a_secret_is_checked_even_when_unsigned_deliveries_are_allowed(
         assert status == 401
         assert "missing X-Hub-Signature" in error
         assert not any("UNSIGNED" in message for message in caplog.messages)
+
+
+def test_a_sender_that_hangs_up_mid_body_is_not_taken_for_what_arrived(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A lying Content-Length or a dropped connection: the part that arrived can be JSON of
+    its own, but it is not the delivery that was sent (unsigned, nothing else catches it)."""
+    webhooks = Webhooks(
+        database, ManualClock(dt.datetime(2026, 12, 7, tzinfo=dt.UTC)), {}, unsigned={"jira"}
+    )
+    part = json.dumps({"webhookEvent": "jira:issue_created"}).encode()
+    arriving = iter(
+        [
+            {"type": "http.request", "body": part, "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+    )
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def receive() -> MutableMapping[str, Any]:
+        return next(arriving)
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "method": "POST", "path": "/webhooks/jira", "headers": []}
+    with caplog.at_level(logging.WARNING, logger="sopbot.webhooks"):
+        asyncio.run(webhooks("jira", scope, receive, send))
+    webhooks.close()
+    assert sent[0]["status"] == 400
+    assert "hung up before the body ended" in caplog.text
+    with database.session() as session:
+        assert session.scalar(select(func.count()).select_from(InboundKey)) == 0
