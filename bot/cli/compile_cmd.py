@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from bot.catalogue.registry import Catalogue
     from bot.config import Settings
     from bot.procedure.loader import LoadedSop
+    from bot.procedure.model import Procedure
 
 NO_MODEL = (
     "sopbot compile: compiling needs a model: set SOPBOT_LLM_API_KEY (or SOPBOT_LLM_BASE_URL) "
@@ -126,11 +128,21 @@ def _compile(
     rounds = f"{compiled.repairs} repair round{'' if compiled.repairs == 1 else 's'}"
     print(f"Wrote {target} (model {model.name}, {rounds}).")
     if compiled.human_tasks:
-        print(f"Tasks for a person, as no operation does them: {', '.join(compiled.human_tasks)}")
+        tasks = _plain(", ".join(compiled.human_tasks))
+        print(f"Tasks for a person, as no operation does them: {tasks}")
     if compiled.notes:
-        print(f"Model's notes: {compiled.notes}")
+        print(f"Model's notes: {_plain(compiled.notes)}")
     _show_diff(args.diff, loaded, written, target, settings)
     return _report(loaded, f"not served until accepted: sopbot compile --accept {target}")
+
+
+def _plain(said: str, longest: int = 1_000) -> str:
+    """A model's words as the terminal shows them: without control and formatting
+    characters (they could rewrite the screen the reviewer decides from), and cut."""
+    shown = "".join(
+        " " if unicodedata.category(char).startswith("C") else char for char in said[: longest + 1]
+    )
+    return shown if len(shown) <= longest else shown[: longest - 1] + "…"
 
 
 def _show_diff(
@@ -177,9 +189,36 @@ def _accept(draft: Path, settings: Settings, catalogue: Catalogue) -> int:
         print(f"sopbot compile: {draft} was not accepted", file=sys.stderr)
         return 1
     target = accepted_path(loaded.procedure.id, settings.sops_dir)
+    clash = _clash(loaded.procedure, target, settings.sops_dir)
+    if clash is not None:
+        print(f"sopbot compile: {draft} was not accepted: {clash}", file=sys.stderr)
+        return 1
     _show_diff(None, loaded, text, target, settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(text, encoding="utf-8")
     draft.unlink()
     print(f"Accepted as {target}; served from sopbot's next start.")
     return 0
+
+
+def _clash(procedure: Procedure, target: Path, sops_dir: Path) -> str | None:
+    """What another SOP in the folder (not the one ``target`` replaces) shares with
+    ``procedure``: its id or its command, which would leave the library two of them."""
+    from bot.procedure.loader import load_file
+    from bot.validation.validator import sop_files
+
+    if not sops_dir.is_dir():
+        return None
+    command = procedure.trigger.command
+    for path in sop_files([sops_dir]):
+        other = load_file(path).procedure
+        if other is None or path.resolve() == target.resolve():
+            continue
+        if other.id == procedure.id:
+            return f"SOP id '{procedure.id}' is already used by {path}; rename one of them"
+        if command is not None and other.trigger.command == command:
+            return (
+                f"the command '/sop run {command}' is already used by {path}; "
+                "give each procedure its own command"
+            )
+    return None

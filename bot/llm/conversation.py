@@ -15,7 +15,7 @@ from openai.types.chat import (
     ChatCompletionMessageParam,
 )
 
-from bot.llm.errors import ModelError
+from bot.llm.errors import ModelError, ModelUnavailable
 from bot.llm.structured import Answer, parse, repair_request, response_format
 from bot.llm.tools import Answered, Tool, ToolRunner, ToolUse, perform, refuse, tool_message
 from bot.llm.transport import InvalidAnswer
@@ -56,16 +56,25 @@ def converse(
     def read(message: ChatCompletionMessage) -> Answer | ChatCompletionMessage:
         return message if tools and message.tool_calls else parse(shape, message)
 
+    deadline = None if budget_seconds is None else started + budget_seconds
+
+    def over_budget() -> ModelError | None:
+        if deadline is None or clock() < deadline:
+            return None
+        return ModelError(
+            f"the model ({model.feature}) did not answer within its {budget_seconds:g} s "
+            f"budget ({len(uses)} tool calls made)"
+        )
+
     while True:
-        if budget_seconds is not None and clock() - started > budget_seconds:
-            raise ModelError(
-                f"the model ({model.feature}) did not answer within its {budget_seconds:g} s "
-                f"budget ({len(uses)} tool calls made)"
-            )
+        if (late := over_budget()) is not None:
+            raise late
         if tools:
             options["tool_choice"] = "auto" if len(uses) < max_calls else "none"
         try:
-            turn = model.send(conversation, record=record, read=read, **options)
+            turn = model.send(conversation, record=record, read=read, deadline=deadline, **options)
+        except ModelUnavailable as unavailable:  # a try cut short by the budget says so
+            raise (over_budget() or unavailable) from None
         except InvalidAnswer as invalid:
             if repairs == 0:
                 raise ModelError(
@@ -89,6 +98,8 @@ def converse(
         for call in _function_calls(turn):
             if len(uses) >= max_calls:
                 use = refuse(call.function.name, f"the limit of {max_calls} tool calls is reached")
+            elif over_budget() is not None:
+                use = refuse(call.function.name, f"the {budget_seconds:g} s budget is used up")
             else:
                 assert runner is not None, "tools are offered only with a runner"
                 use = perform(offered, call.id, call.function.name, call.function.arguments, runner)

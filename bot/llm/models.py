@@ -43,10 +43,12 @@ class Model:
         *,
         record: Recorder,
         read: Callable[[ChatCompletionMessage], T],
+        deadline: float | None = None,
         **options: Any,
     ) -> T:
-        """One request, as ``read`` makes its answer (the building block of the others)."""
-        request = Request(self.feature, self.name, messages, options)
+        """One request, as ``read`` makes its answer (the building block of the others),
+        over by ``deadline`` (on the endpoint's ``monotonic`` clock) when one is given."""
+        request = Request(self.feature, self.name, messages, options, deadline)
         return send(self.endpoint, request, record=record, read=read)
 
     def text(self, messages: Sequence[ChatCompletionMessageParam], *, record: Recorder) -> str:

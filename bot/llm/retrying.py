@@ -19,6 +19,7 @@ from tenacity import (
     stop_after_attempt,
     wait_exponential_jitter,
 )
+from tenacity.stop import stop_base
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +75,27 @@ def _say_wait(state: RetryCallState) -> None:
     )
 
 
-def retrying(max_retries: int, sleep: Callable[[float], Any]) -> Retrying:
-    """The retry loop for one request: at most ``max_retries`` repeats; the last failure is
-    raised as it came."""
+class _OutOfTime(stop_base):
+    """Stop when the pause before the next try would not end before the deadline."""
+
+    def __init__(self, left: Callable[[], float]) -> None:
+        self.left = left
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return (retry_state.upcoming_sleep or 0.0) >= self.left()
+
+
+def retrying(
+    max_retries: int, sleep: Callable[[float], Any], left: Callable[[], float] | None = None
+) -> Retrying:
+    """The retry loop for one request: at most ``max_retries`` repeats, none that could not
+    start before the deadline (``left``: its seconds left); the last failure is raised as
+    it came."""
+    stop: stop_base = stop_after_attempt(max_retries + 1)
+    if left is not None:
+        stop = stop | _OutOfTime(left)
     return Retrying(
-        stop=stop_after_attempt(max_retries + 1),
+        stop=stop,
         wait=_wait,
         retry=retry_if_exception(worth_repeating),
         sleep=sleep,

@@ -57,6 +57,8 @@ class Request:
     messages: Sequence[ChatCompletionMessageParam]
     options: dict[str, Any]
     """Further ``chat.completions.create`` arguments: tools, tool_choice, response_format."""
+    deadline: float | None = None
+    """On the endpoint's ``monotonic`` clock: no try lasts past it, and none starts after."""
 
 
 def send(
@@ -83,12 +85,21 @@ def send(
             **measured,
         )
 
+    def left() -> float:
+        assert request.deadline is not None
+        return request.deadline - endpoint.monotonic()
+
+    bounded = request.deadline is not None
     try:
-        for attempt in retrying(endpoint.max_retries, endpoint.sleep):
+        for attempt in retrying(endpoint.max_retries, endpoint.sleep, left if bounded else None):
             with attempt:
                 attempts += 1
+                timeout = min(endpoint.timeout, max(left(), 0.1)) if bounded else endpoint.timeout
                 completion = endpoint.client.chat.completions.create(
-                    model=request.model, messages=request.messages, **request.options
+                    model=request.model,
+                    messages=request.messages,
+                    timeout=timeout,
+                    **request.options,
                 )
     except openai.OpenAIError as error:
         record(usage(Outcome.UNAVAILABLE, error=type(error).__name__))

@@ -289,3 +289,55 @@ def test_the_example_the_model_is_shown_passes_the_validator() -> None:
     assert loaded.procedure is not None
     assert loaded.diagnostics == []
     assert {step_kind(step) for step in loaded.procedure.steps} >= {"action", "approval", "task"}
+
+
+@pytest.mark.parametrize(
+    ("draft_text", "clash"),
+    [
+        (lambda text: text, "SOP id 'refund-request' is already used by"),
+        (
+            lambda text: text.replace("id: refund-request", "id: refund-again", 1),
+            "the command '/sop run refund' is already used by",
+        ),
+    ],
+    ids=["same-id", "same-command"],
+)
+def test_a_draft_that_clashes_with_another_served_sop_is_not_accepted(
+    workspace: Workspace,
+    capsys: pytest.CaptureFixture[str],
+    draft_text: Any,
+    clash: str,
+) -> None:
+    """Accepting would leave two SOPs with one id (or one command) in the folder, and the
+    library would refuse them both at the next start: the accept refuses instead."""
+    legacy = workspace.sops / "legacy-refund.yml"
+    legacy.write_text(sample_text("refund-request"), encoding="utf-8")
+    draft = workspace.root / "docs" / "refund.sop.yml"
+    draft.write_text(draft_text(sample_text("refund-request")), encoding="utf-8")
+
+    assert main(["compile", "--accept", str(draft)]) == 1
+
+    err = capsys.readouterr().err
+    assert clash in err
+    assert str(legacy) in err
+    assert sorted(path.name for path in workspace.sops.iterdir()) == ["legacy-refund.yml"]
+    assert draft.exists()
+
+
+def test_the_model_s_notes_reach_the_terminal_as_plain_bounded_text(
+    workspace: Workspace, fake_openai: FakeOpenAI, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The reviewer decides from this output: a model cannot rewrite the screen (clear a
+    line, fake a verdict, set the clipboard) or bury it under megabytes."""
+    forged = "\x1b[2K\r\x1b[32mValid; accepted already.\x1b[0m\x1b]52;c;ZXZpbA==\x07\u202e"
+    fake_openai.on(
+        "(refund-request.md)",
+        answer(sample_text("refund-request"), (forged,), forged + " " + "n" * 5_000_000),
+    )
+
+    assert main(["compile", "docs/refund-request.md"]) == 0
+
+    out = capsys.readouterr().out
+    assert not any(char in out for char in "\x1b\x07\r\u202e")
+    assert "Valid; accepted already." in out  # shown, as the model's words
+    assert len(out) < 10_000

@@ -15,12 +15,14 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from bot.engine.steps.agent_model import options_type
+from bot.engine.steps.agent_model import LONGEST_DRAFT, inert, options_type
 from bot.guardrails.check import check_text
 from bot.procedure.model import Procedure
 
 MODEL = "model"
 FACTS = "facts"
+MOST_FINDINGS = 20
+"""The findings a card lists; a model that answers with more has the rest left out."""
 
 
 class Finding(BaseModel):
@@ -67,26 +69,31 @@ class Read:
 def from_model(
     answer: PackageAnswer, reads: list[Read], facts: dict[str, str], procedure: Procedure
 ) -> dict[str, Any]:
-    """The package from a model's answer: evidence that points nowhere is dropped, and a
-    draft that breaks the SOP's text guardrails is withheld (the note says why)."""
+    """The package from a model's answer: its texts inert and bounded, evidence that points
+    nowhere is dropped, and a draft that breaks the SOP's text guardrails is withheld (the
+    note says why)."""
     known = {read.ref: read.shown for read in reads} | {
         label: f"fact {label}: {value}" for label, value in facts.items()
     }
     findings = [
         {
-            "text": finding.text,
-            "evidence": [
-                known[cited.strip()] for cited in finding.evidence if cited.strip() in known
-            ],
+            "text": inert(finding.text),
+            "evidence": list(
+                dict.fromkeys(
+                    known[cited.strip()] for cited in finding.evidence if cited.strip() in known
+                )
+            ),
         }
-        for finding in answer.findings
+        for finding in answer.findings[:MOST_FINDINGS]
     ]
-    draft, note = answer.draft, None
+    draft, note = (inert(answer.draft, LONGEST_DRAFT) if answer.draft else None), None
     broken = check_text(procedure, draft, None) if draft else None
     if broken is not None:
         draft, note = None, f"the draft was withheld: {broken.message}"
     recommendation = answer.model_dump(mode="json")["recommendation"]
-    package = _package(answer.summary, findings, recommendation, answer.confidence, draft, MODEL)
+    package = _package(
+        inert(answer.summary), findings, recommendation, answer.confidence, draft, MODEL
+    )
     package["reads"] = [read.shown for read in reads]
     if note:
         package["note"] = note

@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 
 from bot.audit.masking import mask
 from bot.engine.status import BOT_ACTOR
-from bot.engine.steps.agent_model import DATA_IS_NOT_INSTRUCTIONS, render_masked, step_recorder
+from bot.engine.steps.agent_model import (
+    DATA_IS_NOT_INSTRUCTIONS,
+    LONGEST_DRAFT,
+    claim_kept,
+    inert,
+    render_masked,
+    step_recorder,
+)
 from bot.engine.steps.approval import open_task
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.outcomes import escalate
@@ -97,13 +104,16 @@ def _ask(
     env: StepEnv, work: RunWork, step: DraftStep, model: Model, messages: list[Message]
 ) -> str | ModelError:
     try:
-        return model.text(messages, record=step_recorder(env, work, step.id)).strip()
+        with claim_kept(env, work):
+            return model.text(messages, record=step_recorder(env, work, step.id)).strip()
     except ModelError as error:
         return error
 
 
 def _none(why: str, held_back: str | None) -> dict[str, Any]:
-    return {"text": None, "note": why, "held_back": held_back}
+    """No text, why, and the draft held back as the assignee is shown it (inert)."""
+    shown = inert(held_back, LONGEST_DRAFT) if held_back is not None else None
+    return {"text": None, "note": why, "held_back": shown}
 
 
 def _record(env: StepEnv, work: RunWork, step: DraftStep, written: dict[str, Any]) -> None:

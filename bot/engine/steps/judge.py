@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from bot.engine.status import BOT_ACTOR
 from bot.engine.steps.agent_model import (
     DATA_IS_NOT_INSTRUCTIONS,
+    claim_kept,
+    inert,
     options_type,
     render_masked,
     step_recorder,
@@ -103,18 +105,19 @@ def _ask(
     labels = tuple(option.label for option in step.judge.options)
     brief = {"question": question, "task": instructions, "facts": facts, "options": labels}
     try:
-        answer = model.answer(
-            [system(RULES), user(json.dumps(brief, indent=1))],
-            verdict_shape(labels),
-            record=step_recorder(env, work, step.id),
-        )
+        with claim_kept(env, work):
+            answer = model.answer(
+                [system(RULES), user(json.dumps(brief, indent=1))],
+                verdict_shape(labels),
+                record=step_recorder(env, work, step.id),
+            )
     except ModelError as error:
         return _none(f"the model gave no usable verdict: {error}")
     picked = answer.model_dump(mode="json")
     return {
         "label": picked["option"],
         "confidence": answer.confidence,
-        "reason": answer.reason,
+        "reason": inert(answer.reason),
         "note": None,
     }
 

@@ -20,6 +20,7 @@ from bot.audit.masking import mask
 from bot.engine.status import BOT_ACTOR
 from bot.engine.steps.agent_model import (
     DATA_IS_NOT_INSTRUCTIONS,
+    claim_kept,
     render_masked,
     step_recorder,
 )
@@ -117,16 +118,17 @@ def _ask(
     runner = ReadRunner.of(env, work, step.id, prepare.reads, prepare.budget)
     tools = runner.tools()
     try:
-        answered = model.use_tools(
-            [system(RULES), user(brief.text([tool.name for tool in tools]))],
-            answer_shape(tuple(brief.options)),
-            tools,
-            runner,
-            record=step_recorder(env, work, step.id),
-            max_calls=prepare.max_calls,
-            budget_seconds=prepare.budget.total_seconds(),
-            on_refused=runner.refused,  # audited as refused, also when no package comes
-        )
+        with claim_kept(env, work):
+            answered = model.use_tools(
+                [system(RULES), user(brief.text([tool.name for tool in tools]))],
+                answer_shape(tuple(brief.options)),
+                tools,
+                runner,
+                record=step_recorder(env, work, step.id),
+                max_calls=prepare.max_calls,
+                budget_seconds=prepare.budget.total_seconds(),
+                on_refused=runner.refused,  # audited as refused, also when no package comes
+            )
     except ModelError as error:
         return from_facts(brief.summary, brief.facts, f"the model gave no usable package: {error}")
     return from_model(answered.answer, runner.reads, brief.facts, work.procedure)
