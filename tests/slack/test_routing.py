@@ -30,9 +30,11 @@ def _say(
     channel: str = "C02SUPPORT",
     event_id: str | None = None,
     ts: str | None = None,
+    **more: Any,
 ) -> tuple[Answer, str]:
     """``user`` writes ``@sopbot text`` in ``channel`` (kept by the fake as Slack keeps it);
-    Slack delivers the ``app_mention`` event. The message's ts comes back."""
+    Slack delivers the ``app_mention`` event (with ``more`` of its fields: ``thread_ts``,
+    ``edited``). The message's ts comes back."""
     ts = ts or f"1700000500.{next(_stamps):06d}"
     said = f"<@{BOT_USER}> {text}"
     stored = surface.slack.messages.setdefault(channel, [])
@@ -46,6 +48,7 @@ def _say(
         "channel": channel,
         "event_ts": ts,
         "team": TEAM,
+        **more,
     }
     return surface.sender.event(event, event_id=event_id or f"Ev{ts}"), ts
 
@@ -189,6 +192,30 @@ def test_slacks_retry_of_an_event_starts_one_run(surface: Surface) -> None:
     surface.work()
     assert len(surface.runs()) == 1
     assert len(_replies(surface, "C02SUPPORT", ts)) == 1
+
+
+def test_a_mention_in_a_thread_is_answered_in_that_thread(surface: Surface) -> None:
+    root = "1700000400.000001"
+    talk = {"type": "message", "user": "U03SAM", "text": "customer says it broke", "ts": root}
+    surface.slack.messages.setdefault("C02SUPPORT", []).append(talk)
+    _, ts = _say(surface, CLEAR, thread_ts=root)
+    surface.work()
+    (run,) = surface.runs()
+    assert _replies(surface, "C02SUPPORT", ts) == []
+    (reply,) = _replies(surface, "C02SUPPORT", root)
+    assert f"as run {run.id}" in reply["text"]
+
+
+def test_an_edited_mention_starts_nothing_again(surface: Surface) -> None:
+    """Slack sends app_mention again when the message is edited (same ts, ``edited`` set)."""
+    _, ts = _say(surface, CLEAR)
+    surface.work()
+    edit = {"user": "U02DEV", "ts": "1700000900.000001"}
+    answer, _ = _say(surface, CLEAR + " thanks", ts=ts, event_id="Ev0EDITED", edited=edit)
+    assert answer.status == 200
+    surface.work()
+    assert len(surface.runs()) == 1
+    assert surface.recorded() == 1
 
 
 def test_a_direct_message_is_routed_and_answered_in_the_dm(surface: Surface) -> None:
