@@ -43,7 +43,7 @@ class Fault:
 
     status: int = 200
     error: str | None = None
-    retry_after: int | None = None
+    retry_after: int | str | None = None
     hang: bool = False
     applied: bool = False
     """The call takes effect before the fault answers (its answer is what was lost)."""
@@ -52,7 +52,7 @@ class Fault:
     """The scope a ``missing_scope`` answer names."""
 
 
-def rate_limited(retry_after: int, times: int = 1) -> Fault:
+def rate_limited(retry_after: int | str, times: int = 1) -> Fault:
     return Fault(status=429, error="ratelimited", retry_after=retry_after, times=times)
 
 

@@ -73,6 +73,16 @@ def test_a_429_waits_as_long_as_retry_after_says(
     assert len(slack.posted("C03OPS")) == 1
 
 
+@pytest.mark.parametrize("retry_after", ["nan", "-3", "inf", "Wed, 21 Oct 2026 07:28:00 GMT"])
+def test_a_retry_after_that_is_no_usable_number_waits_a_second(
+    slack: FakeSlack, make_chat: MakeChat, ticks: Ticks, retry_after: str
+) -> None:
+    slack.fail("chat.postMessage", rate_limited(retry_after=retry_after))
+    make_chat().post(ALERT, key="k")
+    assert ticks.slept == [1.0]
+    assert len(slack.posted("C03OPS")) == 1
+
+
 def test_ratelimited_in_the_body_is_waited_out_too(
     slack: FakeSlack, make_chat: MakeChat, ticks: Ticks
 ) -> None:

@@ -9,6 +9,7 @@ A 429 is safe to repeat: Slack did nothing with the request.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -117,10 +118,20 @@ class Retrying:
             return None
         headers = {name.lower(): value for name, value in response.headers.items()}
         raw = headers.get("retry-after", "1")
-        seconds = float(raw[0] if isinstance(raw, list) else raw)
+        seconds = _seconds(raw[0] if isinstance(raw, list) else raw)
         if seconds > MAX_RETRY_AFTER:
             raise SlackUnavailable(
                 f"Slack asks to wait {seconds:.0f} s; the message will be tried again later",
                 retry_after=seconds,
             )
         return seconds
+
+
+def _seconds(raw: str) -> float:
+    """``Retry-After`` in seconds; one that is not a finite, non-negative number (``nan``,
+    a date, a proxy's garbage) counts as 1 s rather than breaking the wait."""
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return 1.0
+    return seconds if math.isfinite(seconds) and seconds >= 0 else 1.0
