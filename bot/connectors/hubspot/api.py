@@ -3,11 +3,13 @@ properties and v4 associations APIs, answered as plain JSON.
 
 The client's own urllib3 retries are off (a retried POST could create twice, and a retried
 timeout would hide an outage from the step's retry rule); every call has the configured
-timeout, and every fault is one ``ToolError`` (``faults``).
+timeout, every answer is read with a size cap (a refusal's body past it is dropped, its
+status kept), and every fault is one ``ToolError`` (``faults``).
 """
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +18,7 @@ from hubspot import Client
 from hubspot.crm.associations.v4.exceptions import ApiException as AssociationsApiException
 from hubspot.crm.objects.exceptions import ApiException as ObjectsApiException
 from hubspot.crm.properties.exceptions import ApiException as PropertiesApiException
+from urllib3 import BaseHTTPResponse, HTTPResponse
 from urllib3.exceptions import HTTPError
 
 from bot.connectors.base import ToolError
@@ -41,6 +44,9 @@ class HubSpotApi:
         self._search = client.crm.objects.search_api
         self._associations = client.crm.associations.v4.basic_api
         self._properties = client.crm.properties.core_api
+        for api in (self._objects, self._search, self._associations, self._properties):
+            rest = api.api_client.rest_client
+            rest.pool_manager = _RefusalsCapped(rest.pool_manager)
 
     def _call(self, doing: str, send: Callable[..., Any]) -> Any:
         """Send one request and read its JSON answer; any fault as a ``ToolError``."""
@@ -162,8 +168,35 @@ class HubSpotApi:
         return _record(answer, doing)
 
 
-def _read_capped(response: Any, doing: str) -> bytes:
-    """The body of a urllib3 response, refused (and its connection dropped) as soon as it
+class _RefusalsCapped:
+    """The client's urllib3 pool manager, but a refusal (not 2xx) comes back already read,
+    with the cap: the client reads a refusal's body whole into its ``ApiException``, which
+    ``_preload_content=False`` does not prevent."""
+
+    def __init__(self, pool: Any) -> None:
+        self._pool = pool
+
+    def request(self, *args: Any, **kwargs: Any) -> BaseHTTPResponse:
+        response: BaseHTTPResponse = self._pool.request(*args, **kwargs)
+        if 200 <= response.status <= 299:
+            return response
+        try:
+            body = _within_cap(response)
+        finally:
+            response.release_conn()
+        return HTTPResponse(  # read already, decoded already, maybe cut: as it is
+            body=io.BytesIO(body or b""),
+            headers=response.headers,
+            status=response.status,
+            reason=response.reason,
+            preload_content=False,
+            decode_content=False,
+            enforce_content_length=False,
+        )
+
+
+def _within_cap(response: Any) -> bytes | None:
+    """The body of a urllib3 response, or None (its connection dropped) as soon as it
     declares or passes ``MAX_ANSWER_BYTES``: a proxy's file is never held whole."""
     declared = str(response.headers.get("Content-Length") or "").strip()
     body = bytearray()
@@ -175,7 +208,15 @@ def _read_capped(response: Any, doing: str) -> bytes:
         else:
             return bytes(body)
     response.close()
-    raise wrong_answer(f"HubSpot answered more than {MAX_ANSWER_BYTES:,} bytes", doing)
+    return None
+
+
+def _read_capped(response: Any, doing: str) -> bytes:
+    """The body of a 2xx answer, refused past ``MAX_ANSWER_BYTES``."""
+    body = _within_cap(response)
+    if body is None:
+        raise wrong_answer(f"HubSpot answered more than {MAX_ANSWER_BYTES:,} bytes", doing)
+    return body
 
 
 def _record(answer: Any, doing: str) -> Record:

@@ -1,5 +1,7 @@
 """Jira's answers read with a size cap: a body past ``MAX_ANSWER_BYTES`` (a proxy's file, a
-runaway search) is refused while it streams in, never held whole in memory."""
+runaway search) is refused while it streams in, never held whole in memory. A refusal's
+body (4xx, 5xx) past the cap is dropped instead: its status still says what went wrong
+(a 500 stays worth retrying, a 401 still names the login)."""
 
 from __future__ import annotations
 
@@ -21,14 +23,17 @@ def read_capped(response: Response, *_args: Any, **_kwargs: Any) -> Response:
     """A ``requests`` response hook: it runs before the body is read, so the body is read
     here, chunk by chunk, and the connection dropped as soon as it passes the cap."""
     declared = (response.headers.get("Content-Length") or "").strip()
-    if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
-        response.close()
-        raise AnswerTooLarge(f"{int(declared):,} bytes declared", response=response)
     body = bytearray()
-    for chunk in response.iter_content(_CHUNK):
-        body += chunk
-        if len(body) > MAX_ANSWER_BYTES:
-            response.close()
-            raise AnswerTooLarge(f"more than {MAX_ANSWER_BYTES:,} bytes", response=response)
-    response._content = bytes(body)
-    return response
+    if not (declared.isdigit() and int(declared) > MAX_ANSWER_BYTES):
+        for chunk in response.iter_content(_CHUNK):
+            body += chunk
+            if len(body) > MAX_ANSWER_BYTES:
+                break
+        else:
+            response._content = bytes(body)
+            return response
+    response.close()
+    if response.status_code >= 400:
+        response._content = b""
+        return response
+    raise AnswerTooLarge(f"more than {MAX_ANSWER_BYTES:,} bytes", response=response)

@@ -1,6 +1,7 @@
 """Whatever answers at Jira's URL with 200 and a body of the wrong shape (a JSON array, an
 answer without its key, 50 MB) is one ``ToolError`` that says what to check, and a huge
-body is refused while it streams in, not held in memory."""
+body is refused while it streams in, not held in memory (a huge refusal's body is dropped,
+its status kept)."""
 
 from __future__ import annotations
 
@@ -83,4 +84,32 @@ def test_a_50_mb_answer_is_refused_while_it_streams_in(call: Call, fake: FakeJir
         "sopbot and Jira (a proxy, a file server) is answering instead, or the request asks "
         "for too much"
     )
+    assert peak < 32 * 1024 * 1024, f"{peak:,} bytes held for a refused answer"
+
+
+def test_a_50_mb_500_is_cut_while_it_streams_in_and_still_retried(
+    call: Call, fake: FakeJira
+) -> None:
+    """A proxy's 500 with a huge page is an outage worth retrying, not a wrong answer."""
+
+    def huge(_request: Request) -> Response:
+        def chunks() -> Iterator[bytes]:  # chunked: no Content-Length to refuse it early
+            yield b'{"errorMessages": ["'
+            for _ in range(50 * 1024):
+                yield b"x" * 1024
+            yield b'"]}'
+
+        return Response(chunks(), status=500, content_type="application/json")
+
+    fake.plan("GET", r"issue/BUG-7", huge)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ToolError) as caught:
+            call("jira.get_issue", {"key": "BUG-7"})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    assert str(caught.value) == "Jira failed while reading BUG-7 (500)"
+    assert caught.value.retryable is True
     assert peak < 32 * 1024 * 1024, f"{peak:,} bytes held for a refused answer"
