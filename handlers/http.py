@@ -39,6 +39,10 @@ DRAIN_BYTES = 64_000_000
 """Read and dropped at most, so the client of a refused body hears the 413."""
 DISPATCH_THREADS = 32
 """Slack requests handled at once; each thread mostly waits for its listener's ack."""
+BODY_SECONDS = 10.0
+"""A body must have arrived by then. Slack and webhook senders send a few kilobytes at once;
+a client trickling bytes (a slow-loris) would otherwise hold its connection, a thread's
+worth of waiting and up to ``MAX_BODY_BYTES`` for as long as it likes."""
 HEALTH_TIMEOUT_SECONDS = 2.0
 """A database that has not answered by then counts as down: a load balancer's probe must
 hear back, and Slack's 3 s are not spent on the health check either."""
@@ -52,6 +56,10 @@ class BodyCutShort(Exception):
     """The client hung up before its body ended: what arrived is not the request it sent."""
 
 
+class BodyTooSlow(Exception):
+    """The body had not arrived by the deadline (``BODY_SECONDS``)."""
+
+
 class SopbotAsgi:
     """Routes requests to the Bolt app, the health check and the webhook receiver."""
 
@@ -63,6 +71,7 @@ class SopbotAsgi:
         after_slack: Callable[[], None] = lambda: None,
         webhooks: WebhookReceiver | None = None,
         max_body: int = MAX_BODY_BYTES,
+        body_seconds: float = BODY_SECONDS,
         threads: int = DISPATCH_THREADS,
     ) -> None:
         """``health`` raises when the process cannot serve; ``after_slack`` runs once a
@@ -73,6 +82,7 @@ class SopbotAsgi:
         self._health = health
         self._after_slack = after_slack
         self._max_body = max_body
+        self._body_seconds = body_seconds
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="slack-request")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -105,12 +115,20 @@ class SopbotAsgi:
 
     async def _slack(self, scope: Scope, receive: Receive, send: Send) -> None:
         try:
-            body = await read_body(scope, receive, self._max_body)
+            body = await read_body(scope, receive, self._max_body, seconds=self._body_seconds)
         except BodyTooLarge:
             await send_json(
                 send,
                 413,
                 {"ok": False, "error": f"request body over {self._max_body} bytes refused"},
+            )
+            return
+        except BodyTooSlow:
+            log.warning(
+                "a Slack request's body took over %s s to arrive: refused", self._body_seconds
+            )
+            await send_json(
+                send, 408, {"ok": False, "error": "the request body arrived too slowly"}
             )
             return
         except BodyCutShort:
@@ -155,9 +173,12 @@ def database_health(database: Database) -> Callable[[], None]:
     return check
 
 
-async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
-    """The whole body, or ``BodyTooLarge`` past ``limit`` bytes, or ``BodyCutShort`` when
-    the client hung up before its end (a lying ``Content-Length`` among them).
+async def read_body(
+    scope: Scope, receive: Receive, limit: int, *, seconds: float = BODY_SECONDS
+) -> bytes:
+    """The whole body, or ``BodyTooLarge`` past ``limit`` bytes, ``BodyCutShort`` when the
+    client hung up before its end (a lying ``Content-Length`` among them), ``BodyTooSlow``
+    when it has not all arrived within ``seconds``.
 
     Nothing past the limit is kept, but the rest is read (up to ``DRAIN_BYTES``) before the
     413 goes out: a client still sending would otherwise meet a reset connection instead of
@@ -173,16 +194,20 @@ async def read_body(scope: Scope, receive: Receive, limit: int) -> bytes:
         raise BodyTooLarge
     chunks: list[bytes] = []
     size = 0
-    while size <= DRAIN_BYTES:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            raise BodyCutShort
-        chunk: bytes = message.get("body", b"")
-        size += len(chunk)
-        if size <= limit:
-            chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
+    try:
+        async with asyncio.timeout(seconds):
+            while size <= DRAIN_BYTES:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    raise BodyCutShort
+                chunk: bytes = message.get("body", b"")
+                size += len(chunk)
+                if size <= limit:
+                    chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+    except TimeoutError:
+        raise BodyTooSlow from None
     if size > limit:
         raise BodyTooLarge
     return b"".join(chunks)

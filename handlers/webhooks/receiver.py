@@ -21,9 +21,11 @@ from typing import Any
 from bot.app.inbox import event_work, record
 from bot.clock.time import Clock
 from handlers.http import (
+    BODY_SECONDS,
     MAX_BODY_BYTES,
     BodyCutShort,
     BodyTooLarge,
+    BodyTooSlow,
     Receive,
     Scope,
     Send,
@@ -59,6 +61,7 @@ class Webhooks:
         *,
         after_record: Callable[[], None] = lambda: None,
         max_body: int = MAX_BODY_BYTES,
+        body_seconds: float = BODY_SECONDS,
         public_url: str | None = None,
         unsigned: Collection[str] = (),
     ) -> None:
@@ -71,6 +74,7 @@ class Webhooks:
         self._secrets = dict(secrets)
         self._after_record = after_record
         self._max_body = max_body
+        self._body_seconds = body_seconds
         self._public_url = public_url.rstrip("/") if public_url else None
         self._unsigned = frozenset(unsigned)
         self._pool = ThreadPoolExecutor(max_workers=RECORD_THREADS, thread_name_prefix="webhook")
@@ -119,9 +123,13 @@ class Webhooks:
             raise Refused(405, "webhooks are delivered with POST")
         secret, verify = self._verifier(name)
         try:
-            body = await read_body(scope, receive, self._max_body)
+            body = await read_body(scope, receive, self._max_body, seconds=self._body_seconds)
         except BodyTooLarge:
             raise Refused(413, f"body over {self._max_body} bytes refused") from None
+        except BodyTooSlow:
+            raise Refused(
+                408, f"the body took over {self._body_seconds:g} s to arrive: nothing taken"
+            ) from None
         except BodyCutShort:
             raise Refused(400, "the sender hung up before the body ended: nothing taken") from None
         headers = {
