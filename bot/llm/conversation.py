@@ -50,21 +50,16 @@ def converse(
         options["tools"] = [tool.param() for tool in tools]
     uses: list[ToolUse] = []
     repairs = REPAIRS
-    clock = model.endpoint.monotonic
-    started = clock()
+    budget = None if budget_seconds is None else model.budget(budget_seconds)
+    deadline = None if budget is None else budget.deadline
 
     def read(message: ChatCompletionMessage) -> Answer | ChatCompletionMessage:
         return message if tools and message.tool_calls else parse(shape, message)
 
-    deadline = None if budget_seconds is None else started + budget_seconds
-
     def over_budget() -> ModelError | None:
-        if deadline is None or clock() < deadline:
+        if budget is None or not budget.spent(model.endpoint):
             return None
-        return ModelError(
-            f"the model ({model.feature}) did not answer within its {budget_seconds:g} s "
-            f"budget ({len(uses)} tool calls made)"
-        )
+        return budget.ran_out(model.feature, f" ({len(uses)} tool calls made)")
 
     while True:
         if (late := over_budget()) is not None:

@@ -15,10 +15,11 @@ from openai.types.chat import ChatCompletionMessage, ChatCompletionMessageParam
 
 from bot.audit.masking import mask_logs
 from bot.llm.conversation import converse
+from bot.llm.errors import ModelUnavailable
 from bot.llm.settings import Feature, LlmSettings, load_llm_settings
 from bot.llm.structured import Answer
 from bot.llm.tools import Answered, Tool, ToolRunner, ToolUse
-from bot.llm.transport import Endpoint, InvalidAnswer, Request, send
+from bot.llm.transport import Budget, Endpoint, InvalidAnswer, Request, send
 from bot.llm.usage import Recorder
 from storage import redaction
 
@@ -51,9 +52,28 @@ class Model:
         request = Request(self.feature, self.name, messages, options, deadline)
         return send(self.endpoint, request, record=record, read=read)
 
-    def text(self, messages: Sequence[ChatCompletionMessageParam], *, record: Recorder) -> str:
-        """A free-text answer (a draft, a summary)."""
-        return self.send(messages, record=record, read=_text)
+    def budget(self, seconds: float) -> Budget:
+        """``seconds`` from now, for one or more requests (``text``'s ``budget``)."""
+        return Budget(seconds, self.endpoint.monotonic() + seconds)
+
+    def text(
+        self,
+        messages: Sequence[ChatCompletionMessageParam],
+        *,
+        record: Recorder,
+        budget: Budget | None = None,
+    ) -> str:
+        """A free-text answer (a draft, a summary), within ``budget`` when one is given: a
+        ``ModelError`` saying it ran out once it has."""
+        if budget is not None and budget.spent(self.endpoint):
+            raise budget.ran_out(self.feature)
+        deadline = None if budget is None else budget.deadline
+        try:
+            return self.send(messages, record=record, read=_text, deadline=deadline)
+        except ModelUnavailable:  # a try cut short by the budget says so
+            if budget is not None and budget.spent(self.endpoint):
+                raise budget.ran_out(self.feature) from None
+            raise
 
     def answer(
         self,
@@ -61,9 +81,11 @@ class Model:
         shape: type[Answer],
         *,
         record: Recorder,
+        budget_seconds: float | None = None,
     ) -> Answer:
-        """An answer parsed into ``shape``, with one repair try."""
-        return converse(self, messages, shape, record=record).answer
+        """An answer parsed into ``shape``, with one repair try, all within
+        ``budget_seconds`` when given."""
+        return converse(self, messages, shape, record=record, budget_seconds=budget_seconds).answer
 
     def use_tools(
         self,

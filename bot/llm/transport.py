@@ -61,6 +61,24 @@ class Request:
     """On the endpoint's ``monotonic`` clock: no try lasts past it, and none starts after."""
 
 
+@dataclass(frozen=True)
+class Budget:
+    """A caller's whole time with a model (a step's ``budget``), over at ``deadline`` on the
+    endpoint's ``monotonic`` clock: no request starts after it, and none lasts past it."""
+
+    seconds: float
+    deadline: float
+
+    def spent(self, endpoint: Endpoint) -> bool:
+        return endpoint.monotonic() >= self.deadline
+
+    def ran_out(self, feature: str, made: str = "") -> ModelError:
+        """The error a caller's offline path names: the budget ran out."""
+        return ModelError(
+            f"the model ({feature}) did not answer within its {self.seconds:g} s budget{made}"
+        )
+
+
 def send(
     endpoint: Endpoint,
     request: Request,

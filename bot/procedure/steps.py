@@ -101,6 +101,12 @@ PACKAGE_FIELDS = frozenset(
 """What a prepared package holds: later steps read ``package.recommendation`` and the rest."""
 
 
+def model_budget() -> Any:
+    """An agent step's ``budget`` field: the model's whole time there, after which the step
+    takes its path without a model (SOP283 keeps it to 1s to 10m)."""
+    return Field(default=dt.timedelta(seconds=30), description="the model's whole time (1s to 10m)")
+
+
 class Prepare(SopModel):
     """An agent-prepared package. A model may call only the listed reads (within the call
     limit and the time budget), then answers with a summary, findings with the evidence each
@@ -128,9 +134,7 @@ class Prepare(SopModel):
         description="ask for a drafted outbound text: what it is, such as 'the reply to the customer'",
     )
     max_calls: int = Field(default=5, ge=0, description="at most this many reads (1 to 20)")
-    budget: Duration = Field(
-        default=dt.timedelta(seconds=30), description="the model's whole time (1s to 10m)"
-    )
+    budget: Duration = model_budget()
 
 
 class PrepareStep(StepBase):
@@ -227,6 +231,7 @@ class Draft(SopModel):
         description="the operation the text goes out through, such as email.send (its required disclosures apply)",
     )
     assignee: DynamicTarget = Field(description="who writes it when the model cannot")
+    budget: Duration = model_budget()
     due: Duration | None = Field(default=None, description="how long the person has (required)")
     remind_every: Duration | None = None
     catch_up: CatchUp = "each"
@@ -315,6 +320,7 @@ class Judge(Choice):
         le=1,
         description="the confidence (0 to 1) the model needs to decide alone; below it a person picks",
     )
+    budget: Duration = model_budget()
 
 
 class JudgeStep(StepBase):

@@ -1,14 +1,14 @@
 """SOP280-SOP285 for the agent steps: a prepare step's model may only read (operations that
 exist, do not write and are not forbidden), recommends one of two or more declared options,
-within sane limits; an approval's ``prepared`` names a package some prepare step saves; a
-draft goes out through an operation that sends text."""
+within sane limits (a judge's and a draft's time too); an approval's ``prepared`` names a
+package some prepare step saves; a draft goes out through an operation that sends text."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from bot.procedure.source_map import Path
-from bot.procedure.steps import ApprovalStep, DraftStep, PrepareStep
+from bot.procedure.steps import ApprovalStep, DraftStep, JudgeStep, PrepareStep
 from bot.validation.context import SopContext, did_you_mean
 
 MOST_CALLS = 20
@@ -79,11 +79,24 @@ def _check_limits(context: SopContext, step: PrepareStep, path: Path) -> None:
             (*path, "max_calls"),
             f"max_calls is {prepare.max_calls}: with reads listed it must be 1 to {MOST_CALLS}",
         )
-    if not SHORTEST_BUDGET <= prepare.budget <= LONGEST_BUDGET:
+    _check_budget(context, prepare.budget, path)
+
+
+def check_model_budgets(context: SopContext) -> None:
+    """SOP283: each judge and draft step's budget (a prepare step's is checked with it)."""
+    for index, step in enumerate(context.procedure.steps):
+        if isinstance(step, JudgeStep):
+            _check_budget(context, step.judge.budget, ("steps", index, "judge"))
+        elif isinstance(step, DraftStep):
+            _check_budget(context, step.draft.budget, ("steps", index, "draft"))
+
+
+def _check_budget(context: SopContext, budget: dt.timedelta, path: Path) -> None:
+    if not SHORTEST_BUDGET <= budget <= LONGEST_BUDGET:
         context.report(
             "SOP283",
             (*path, "budget"),
-            f"a budget of {prepare.budget} is outside 1s to 10m: the run would either never "
+            f"a budget of {budget} is outside 1s to 10m: the run would either never "
             "get an answer or hold its worker too long",
         )
 
@@ -121,4 +134,9 @@ def check_draft_targets(context: SopContext) -> None:
             )
 
 
-CHECKS = (check_prepare_steps, check_prepared_approvals, check_draft_targets)
+CHECKS = (
+    check_prepare_steps,
+    check_model_budgets,
+    check_prepared_approvals,
+    check_draft_targets,
+)

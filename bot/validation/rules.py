@@ -300,8 +300,8 @@ RULES: dict[str, Rule] = {
             "SOP283",
             ERROR,
             "safety",
-            "a prepare step's limits out of range: max_calls outside 1 to 20 with reads, or a "
-            "budget outside 1s to 10m",
+            "an agent step's limits out of range: a prepare step's max_calls outside 1 to 20 "
+            "with reads, or a prepare, judge or draft step's budget outside 1s to 10m",
             "set max_calls between 1 and 20 and budget between 1s and 10m",
         ),
         Rule(

@@ -5,11 +5,18 @@ same guarded boundary as an action step's (the operation's argument model, the g
 the journal and the audit); a request the boundary stops is answered as refused and audited
 as ``agent.refused`` (as is every request sopbot refuses before the boundary), and the run
 goes on. Results reach the model with secrets masked.
+
+A model may ask hundreds of times in one turn: the first ``MOST_REFUSALS_RECORDED`` distinct
+refused requests get a row each, and one summary row counts the rest by tool, so the run's
+timeline stays readable.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +34,12 @@ from bot.llm.tools import Refused, Tool, ToolCall, ToolUse
 from storage import audit
 
 REFUSED = "agent.refused"
+MOST_REFUSALS_RECORDED = 10
+"""Distinct refused requests recorded one row each; the rest are counted in one summary."""
+MOST_KINDS = 5
+"""Tools the summary names; the others are counted together."""
+LONGEST_NAME = 80
+"""Of a tool name the summary keeps (a model invents names of any length)."""
 
 
 def tool_name(operation: Operation) -> str:
@@ -44,6 +57,8 @@ class ReadRunner:
     operations: dict[str, Operation]
     timeout: dt.timedelta
     reads: list[Read] = field(default_factory=list)
+    _recorded: set[str] = field(default_factory=set)
+    _unrecorded: Counter[str] = field(default_factory=Counter)
 
     @classmethod
     def of(
@@ -91,11 +106,39 @@ class ReadRunner:
     def refused(self, use: ToolUse) -> None:
         """Put a refused request on the record (with the run's next commit): the model's
         conversation reports each one as it happens, whether sopbot refused it (an unknown
-        tool, bad arguments, the call limit) or the boundary did."""
-        now, run_id, step_id = self.work.now(), self.work.run.id, self.step_id
+        tool, bad arguments, the call limit) or the boundary did. A repeat, or one past the
+        first ``MOST_REFUSALS_RECORDED``, is only counted (see ``summarize``)."""
         reason = use.refused or "refused"
-        detail = {"tool": use.name, "arguments": use.arguments}
-        masked = mask(detail, self.env.runtime.secrets.values_to_mask())
+        seen = json.dumps([use.name, reason, use.arguments], sort_keys=True, default=str)
+        key = hashlib.sha256(seen.encode()).hexdigest()
+        if key in self._recorded or len(self._recorded) >= MOST_REFUSALS_RECORDED:
+            self._unrecorded[use.name[:LONGEST_NAME]] += 1
+            return
+        self._recorded.add(key)
+        self._append({"tool": use.name, "arguments": use.arguments}, reason)
+
+    def summarize(self) -> None:
+        """One row for the refused requests not recorded one by one: how many, and of
+        which tools (the most frequent ``MOST_KINDS``, the others together)."""
+        more = sum(self._unrecorded.values())
+        if not more:
+            return
+        tools = dict(self._unrecorded.most_common(MOST_KINDS))
+        if others := more - sum(tools.values()):
+            tools["(other tools)"] = others
+        kinds = ", ".join(f"{name} x{count}" for name, count in tools.items())
+        self._append(
+            {"more": more, "tools": tools},
+            f"{more} more refused requests (repeats, or past the first "
+            f"{MOST_REFUSALS_RECORDED} distinct ones): {kinds}",
+        )
+        self._unrecorded.clear()
+
+    def _append(self, detail: dict[str, Any], reason: str) -> None:
+        """An ``agent.refused`` row with the run's next commit (secrets masked)."""
+        now, run_id, step_id = self.work.now(), self.work.run.id, self.step_id
+        masks = self.env.runtime.secrets.values_to_mask()
+        masked, reason = mask(detail, masks), str(mask(reason, masks))
 
         def record(session: Session) -> None:
             audit.append(

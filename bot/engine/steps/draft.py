@@ -1,8 +1,8 @@
 """Draft steps: a model writes an outbound text, which must pass the SOP's text guardrails
 (forbidden phrases, and the disclosures required of the operation it goes out through).
 A draft that breaks one gets one redraft, told why; a second bad draft, no model, or no
-usable answer, and the assignee writes the text, as a task that shows why and the held-back
-draft. The text is saved as ``NAME.text`` either way.
+usable answer within the step's budget, and the assignee writes the text, as a task that
+shows why and the held-back draft. The text is saved as ``NAME.text`` either way.
 
 What the model said is committed before the run acts on it, so a replay reuses it and
 never asks the model twice.
@@ -34,6 +34,7 @@ from bot.llm.errors import ModelError
 from bot.llm.messages import Message, system, user
 from bot.llm.models import Model
 from bot.llm.settings import Feature
+from bot.llm.transport import Budget
 from bot.procedure import expressions
 from bot.procedure.steps import DraftStep
 from storage import audit
@@ -81,7 +82,8 @@ def _write(
         return _none("no model is configured", None)
     brief = {"write": instructions, "facts": facts, "sent_with": step.draft.for_}
     messages: list[Message] = [system(RULES), user(json.dumps(brief, indent=1))]
-    first = _ask(env, work, step, model, messages)
+    budget = model.budget(step.draft.budget.total_seconds())  # the redraft's time too
+    first = _ask(env, work, step, model, messages, budget)
     if isinstance(first, ModelError):
         return _none(f"the model gave no usable draft: {first}", None)
     broken = check_text(work.procedure, first, step.draft.for_)
@@ -91,7 +93,7 @@ def _write(
         {"role": "assistant", "content": first},
         user(f"That text cannot be sent: {broken.message}. Write it again, keeping to this rule."),
     ]
-    second = _ask(env, work, step, model, messages)  # the one redraft
+    second = _ask(env, work, step, model, messages, budget)  # the one redraft
     if isinstance(second, ModelError):
         return _none(f"the model gave no usable redraft: {second}", first)
     still = check_text(work.procedure, second, step.draft.for_)
@@ -101,11 +103,17 @@ def _write(
 
 
 def _ask(
-    env: StepEnv, work: RunWork, step: DraftStep, model: Model, messages: list[Message]
+    env: StepEnv,
+    work: RunWork,
+    step: DraftStep,
+    model: Model,
+    messages: list[Message],
+    budget: Budget,
 ) -> str | ModelError:
     try:
         with claim_kept(env, work):
-            return model.text(messages, record=step_recorder(env, work, step.id)).strip()
+            recorder = step_recorder(env, work, step.id)
+            return model.text(messages, record=recorder, budget=budget).strip()
     except ModelError as error:
         return error
 

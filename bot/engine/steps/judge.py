@@ -1,7 +1,7 @@
 """Judge steps: a model picks one of the declared options, with its confidence and why. At
 or above the SOP's threshold the run goes on at that option's step; below it, without a
-model, or when the model gives no usable answer, the assignee picks through a choice card
-that shows the suggestion (or why there is none).
+model, or when the model gives no usable answer within the step's budget, the assignee
+picks through a choice card that shows the suggestion (or why there is none).
 
 The verdict is committed before the run acts on it, so a replay reuses it and never asks
 the model twice.
@@ -110,6 +110,7 @@ def _ask(
                 [system(RULES), user(json.dumps(brief, indent=1))],
                 verdict_shape(labels),
                 record=step_recorder(env, work, step.id),
+                budget_seconds=step.judge.budget.total_seconds(),
             )
     except ModelError as error:
         return _none(f"the model gave no usable verdict: {error}")

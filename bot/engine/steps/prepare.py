@@ -131,6 +131,8 @@ def _ask(
             )
     except ModelError as error:
         return from_facts(brief.summary, brief.facts, f"the model gave no usable package: {error}")
+    finally:
+        runner.summarize()  # the refusals not recorded one by one, in one row
     return from_model(answered.answer, runner.reads, brief.facts, work.procedure)
 
 
