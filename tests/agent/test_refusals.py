@@ -64,3 +64,19 @@ def test_a_flood_of_refused_calls_leaves_ten_rows_and_one_summary(
     assert sum(summary.detail["tools"].values()) == 490
     assert "490 more" in (summary.reason or "")
     assert "crm_get_order" in (summary.reason or "")
+
+
+def test_a_refused_tool_name_of_any_length_is_recorded_cut(
+    make_harness: MakeHarness, fake_openai: FakeOpenAI, models: Models
+) -> None:
+    """A model invents names as long as it likes; the timeline keeps a readable start."""
+    fake_openai.on(BRIEF, tool_call("crm_" + "x" * 200_000, order_id="1042"), json_reply(PACKAGE))
+    harness = make_harness(models)
+    run = harness.start("refund", {"order_id": "1042", "reason": "arrived broken"})
+    with harness.database.session() as session:
+        (refused,) = [
+            e for e in audit.events_for_run(session, run.id) if e.action == "agent.refused"
+        ]
+    assert refused.detail["tool"].startswith("crm_xxx")
+    assert len(refused.detail["tool"]) <= 80
+    assert len(refused.reason or "") <= 300

@@ -39,7 +39,9 @@ MOST_REFUSALS_RECORDED = 10
 MOST_KINDS = 5
 """Tools the summary names; the others are counted together."""
 LONGEST_NAME = 80
-"""Of a tool name the summary keeps (a model invents names of any length)."""
+"""Of a tool name the record keeps (a model invents names of any length)."""
+LONGEST_REASON = 300
+"""Of a refusal's reason the record keeps (it quotes the name)."""
 
 
 def tool_name(operation: Operation) -> str:
@@ -115,7 +117,8 @@ class ReadRunner:
             self._unrecorded[use.name[:LONGEST_NAME]] += 1
             return
         self._recorded.add(key)
-        self._append({"tool": use.name, "arguments": use.arguments}, reason)
+        detail = {"tool": use.name[:LONGEST_NAME], "arguments": use.arguments}
+        self._append(detail, reason[:LONGEST_REASON])
 
     def summarize(self) -> None:
         """One row for the refused requests not recorded one by one: how many, and of
