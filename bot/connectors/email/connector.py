@@ -6,6 +6,7 @@ connection, or a send that timed out, never leaves a half-used session for the n
 
 from __future__ import annotations
 
+import base64
 import smtplib
 import ssl
 from collections.abc import Iterator
@@ -35,6 +36,19 @@ class SmtpConfig:
     password: str | None = field(default=None, repr=False)
     starttls: bool = True
     timeout: float = 30.0
+
+    @property
+    def secrets(self) -> list[str]:
+        """Every form of the password a server could quote back: itself, and what
+        ``AUTH PLAIN`` and ``AUTH LOGIN`` send for it (base64)."""
+        if self.user is None or self.password is None:
+            return []
+        plain = f"\0{self.user}\0{self.password}".encode()
+        return [
+            self.password,
+            base64.b64encode(plain).decode(),
+            base64.b64encode(self.password.encode()).decode(),
+        ]
 
     @property
     def server(self) -> str:
@@ -74,8 +88,8 @@ class SmtpConnector:
 
     def __init__(self, config: SmtpConfig) -> None:
         self.config = config
-        if config.password:
-            redaction.register([config.password])  # masked wherever it might be echoed
+        if config.secrets:
+            redaction.register(config.secrets)  # masked wherever it might be echoed
             mask_logs()
 
     def invoke(

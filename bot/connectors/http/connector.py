@@ -14,12 +14,15 @@ import urllib3
 from urllib3.exceptions import HTTPError, NewConnectionError, SSLError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
+from bot.audit.masking import mask_logs
 from bot.catalogue.builtin.http import RequestArgs, Response
 from bot.catalogue.operation import Health, Operation
 from bot.connectors.base import ToolError
 from bot.connectors.clock_skew import clock_health
 from bot.connectors.http.allowlist import ALLOW_SETTING, AUTH_SETTING, Allowlist, Base, UrlRefused
 from bot.connectors.http.answers import decode, failure
+from bot.connectors.http.credentials import echoed_forms
+from storage import redaction
 
 REDIRECTS = {301, 302, 303, 307, 308}
 MAX_REDIRECTS = 5
@@ -43,7 +46,11 @@ class HttpConnector:
         self.max_bytes = max_bytes
         self._now = now
         self._pool = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(timeout))
-        self._secrets = [base.header[1] for base in allowlist.bases if base.header]
+        self._secrets = [
+            form for base in allowlist.bases if base.header for form in echoed_forms(base.header[1])
+        ]
+        redaction.register(self._secrets)  # as bot.secrets.remember does (that module sits above)
+        mask_logs()
 
     def invoke(
         self, operation: Operation, arguments: dict[str, Any], *, idempotency_key: str | None = None

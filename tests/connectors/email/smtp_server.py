@@ -46,6 +46,8 @@ class Mailbox:
     data_replies: deque[str] = field(default_factory=deque)
     refused_recipients: dict[str, str] = field(default_factory=dict)
     hang: bool = False
+    login_reply: str | None = None
+    """The reply refusing every login, when set (a server that quotes what it was sent)."""
 
     async def handle_RCPT(  # noqa: N802 (aiosmtpd's hook names)
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
@@ -74,6 +76,9 @@ class Mailbox:
 def _authenticate(
     server: SMTP, session: Session, envelope: Envelope, mechanism: str, auth_data: Any
 ) -> AuthResult:
+    refusal = server.event_handler.login_reply
+    if refusal is not None:
+        return AuthResult(success=False, handled=False, message=refusal)
     accepted = (
         isinstance(auth_data, LoginPassword)
         and auth_data.login.decode() == USER
