@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.llm.models import Models
 from storage import audit
-from tests.agent.conftest import REFUND, MakeHarness
+from tests.agent.conftest import REFUND, SECRET, MakeHarness
 from tests.agent.test_prepare import PACKAGE
 from tests.llm.fake_openai import FakeOpenAI, json_reply, malformed, tool_call, tool_calls
 
@@ -80,3 +80,18 @@ def test_a_refused_tool_name_of_any_length_is_recorded_cut(
     assert refused.detail["tool"].startswith("crm_xxx")
     assert len(refused.detail["tool"]) <= 80
     assert len(refused.reason or "") <= 300
+
+
+def test_a_secret_straddling_the_cut_of_a_refused_name_is_masked_not_split(
+    make_harness: MakeHarness, fake_openai: FakeOpenAI, models: Models
+) -> None:
+    """Masked first, then cut: a secret cut at the edge would escape its mask."""
+    name = "crm_" + "x" * (80 - 4 - len(SECRET) // 2) + SECRET
+    fake_openai.on(BRIEF, tool_call(name, order_id="1042"), json_reply(PACKAGE))
+    harness = make_harness(models)
+    run = harness.start("refund", {"order_id": "1042", "reason": "arrived broken"})
+    with harness.database.session() as session:
+        (refused,) = [
+            e for e in audit.events_for_run(session, run.id) if e.action == "agent.refused"
+        ]
+    assert SECRET[: len(SECRET) // 2] not in refused.detail["tool"]

@@ -113,12 +113,12 @@ class ReadRunner:
         reason = use.refused or "refused"
         seen = json.dumps([use.name, reason, use.arguments], sort_keys=True, default=str)
         key = hashlib.sha256(seen.encode()).hexdigest()
+        name = self._cut(use.name, LONGEST_NAME)
         if key in self._recorded or len(self._recorded) >= MOST_REFUSALS_RECORDED:
-            self._unrecorded[use.name[:LONGEST_NAME]] += 1
+            self._unrecorded[name] += 1
             return
         self._recorded.add(key)
-        detail = {"tool": use.name[:LONGEST_NAME], "arguments": use.arguments}
-        self._append(detail, reason[:LONGEST_REASON])
+        self._append({"tool": name, "arguments": use.arguments}, self._cut(reason, LONGEST_REASON))
 
     def summarize(self) -> None:
         """One row for the refused requests not recorded one by one: how many, and of
@@ -136,6 +136,11 @@ class ReadRunner:
             f"{MOST_REFUSALS_RECORDED} distinct ones): {kinds}",
         )
         self._unrecorded.clear()
+
+    def _cut(self, text: str, longest: int) -> str:
+        """``text`` masked, then shortened: cut first, a secret split at the edge would no
+        longer match its mask."""
+        return str(mask(text, self.env.runtime.secrets.values_to_mask()))[:longest]
 
     def _append(self, detail: dict[str, Any], reason: str) -> None:
         """An ``agent.refused`` row with the run's next commit (secrets masked)."""
