@@ -122,7 +122,9 @@ def answer_error(
         if properties
         else ""
     )
-    return ToolError(f"HubSpot refused {doing} with {status} {category}: {reason}{fix}")
+    named = f"{status} {category}" if category != str(status) else str(status)
+    said = f": {reason}" if reason else ""
+    return ToolError(f"HubSpot refused {doing} with {named}{said}{fix}")
 
 
 def transport_error(error: Exception, doing: str, timeout: float) -> ToolError:

@@ -177,3 +177,14 @@ def test_an_unreachable_hubspot_is_worth_retrying(mapping_file: Path) -> None:
         f"HubSpot could not be reached while reading account {ACME} (companies) "
         "(NewConnectionError)"
     )
+
+
+def test_a_400_without_a_category_or_message_says_only_what_is_known(
+    hub: HubSpotConnector, portal: FakeHubSpot
+) -> None:
+    portal.fail_next(lambda request: Response("", status=400))
+
+    failed = failure(hub)
+
+    assert not failed.retryable
+    assert str(failed) == f"HubSpot refused reading account {ACME} (companies) with 400"
