@@ -11,14 +11,18 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import cast
+from typing import Any, cast
+
+from sqlalchemy.orm import Session
 
 from bot.audit.masking import mask
+from bot.engine.status import BOT_ACTOR
 from bot.engine.steps.env import StepEnv
 from bot.engine.work import RunWork
 from bot.identity import Kind, Mention, replace_mentions
 from bot.llm.usage import AuditRecorder, Recorder, Usage
 from bot.procedure import expressions
+from storage import audit
 
 log = logging.getLogger(__name__)
 
@@ -99,3 +103,31 @@ def options_type(options: tuple[str, ...]) -> type[enum.StrEnum]:
     name one of them, and sopbot checks it again."""
     created = enum.StrEnum("Option", [(option, option) for option in options])  # type: ignore[misc]
     return cast("type[enum.StrEnum]", created)
+
+
+def audit_later(
+    work: RunWork,
+    step_id: str,
+    action: str,
+    outcome: str,
+    detail: dict[str, Any],
+    reason: str | None,
+) -> None:
+    """One row of the run's audit for an agent step, written with the run's next commit
+    (``detail`` and ``reason`` already masked)."""
+    now, run_id = work.now(), work.run.id
+
+    def record(session: Session) -> None:
+        audit.append(
+            session,
+            at=now,
+            actor=BOT_ACTOR,
+            action=action,
+            outcome=outcome,
+            run_id=run_id,
+            step_id=step_id,
+            detail=detail,
+            reason=reason,
+        )
+
+    work.later(record)

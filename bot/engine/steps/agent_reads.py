@@ -20,18 +20,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bot.audit.masking import mask
 from bot.catalogue.operation import Operation
 from bot.engine.calls import CallResult
-from bot.engine.status import BOT_ACTOR
+from bot.engine.steps.agent_model import audit_later
 from bot.engine.steps.agent_package import Read
 from bot.engine.steps.choice_card import shown_call
 from bot.engine.steps.env import StepEnv
 from bot.engine.work import RunWork
 from bot.llm.tools import Refused, Tool, ToolCall, ToolUse
-from storage import audit
 
 REFUSED = "agent.refused"
 MOST_REFUSALS_RECORDED = 10
@@ -144,24 +141,9 @@ class ReadRunner:
 
     def _append(self, detail: dict[str, Any], reason: str) -> None:
         """An ``agent.refused`` row with the run's next commit (secrets masked)."""
-        now, run_id, step_id = self.work.now(), self.work.run.id, self.step_id
         masks = self.env.runtime.secrets.values_to_mask()
-        masked, reason = mask(detail, masks), str(mask(reason, masks))
-
-        def record(session: Session) -> None:
-            audit.append(
-                session,
-                at=now,
-                actor=BOT_ACTOR,
-                action=REFUSED,
-                outcome="refused",
-                run_id=run_id,
-                step_id=step_id,
-                detail=masked,
-                reason=reason,
-            )
-
-        self.work.later(record)
+        masked, shown = mask(detail, masks), str(mask(reason, masks))
+        audit_later(self.work, self.step_id, REFUSED, "refused", masked, shown)
 
 
 def _failure(result: CallResult) -> str:

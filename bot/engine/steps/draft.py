@@ -13,13 +13,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bot.audit.masking import mask
-from bot.engine.status import BOT_ACTOR
 from bot.engine.steps.agent_model import (
     DATA_IS_NOT_INSTRUCTIONS,
     LONGEST_DRAFT,
+    audit_later,
     claim_kept,
     inert,
     render_masked,
@@ -37,7 +35,6 @@ from bot.llm.settings import Feature
 from bot.llm.transport import Budget
 from bot.procedure import expressions
 from bot.procedure.steps import DraftStep
-from storage import audit
 
 RULES = f"""\
 You write one outbound text for a standard operating procedure, as the brief asks. Answer
@@ -126,24 +123,9 @@ def _none(why: str, held_back: str | None) -> dict[str, Any]:
 
 def _record(env: StepEnv, work: RunWork, step: DraftStep, written: dict[str, Any]) -> None:
     """``agent.draft`` in the run's audit: drafted, or handed to a person and why."""
-    now, run_id = work.now(), work.run.id
     outcome = "drafted" if written["text"] is not None else "to_person"
     detail = mask(
         {"text": written["text"], "held_back": written["held_back"]},
         env.runtime.secrets.values_to_mask(),
     )
-
-    def record(session: Session) -> None:
-        audit.append(
-            session,
-            at=now,
-            actor=BOT_ACTOR,
-            action="agent.draft",
-            outcome=outcome,
-            run_id=run_id,
-            step_id=step.id,
-            detail=detail,
-            reason=written["note"],
-        )
-
-    work.later(record)
+    audit_later(work, step.id, "agent.draft", outcome, detail, written["note"])

@@ -13,11 +13,10 @@ import json
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
-from sqlalchemy.orm import Session
 
-from bot.engine.status import BOT_ACTOR
 from bot.engine.steps.agent_model import (
     DATA_IS_NOT_INSTRUCTIONS,
+    audit_later,
     claim_kept,
     inert,
     options_type,
@@ -33,7 +32,6 @@ from bot.llm.messages import system, user
 from bot.llm.settings import Feature
 from bot.procedure import expressions
 from bot.procedure.steps import JudgeStep
-from storage import audit
 
 RULES = f"""\
 You judge one question of a standard operating procedure by picking exactly one of the
@@ -129,7 +127,6 @@ def _none(why: str) -> dict[str, Any]:
 
 def _record(work: RunWork, step: JudgeStep, verdict: dict[str, Any]) -> None:
     """``agent.judge`` in the run's audit: decided by the model, or handed to a person."""
-    now, run_id = work.now(), work.run.id
     if verdict["label"] is None:
         outcome = "offline"
     elif verdict["confidence"] >= step.judge.threshold:
@@ -138,18 +135,4 @@ def _record(work: RunWork, step: JudgeStep, verdict: dict[str, Any]) -> None:
         outcome = "unsure"
     detail = {key: verdict[key] for key in ("label", "confidence", "reason")}
     detail["threshold"] = step.judge.threshold
-
-    def record(session: Session) -> None:
-        audit.append(
-            session,
-            at=now,
-            actor=BOT_ACTOR,
-            action="agent.judge",
-            outcome=outcome,
-            run_id=run_id,
-            step_id=step.id,
-            detail=detail,
-            reason=verdict["note"],
-        )
-
-    work.later(record)
+    audit_later(work, step.id, "agent.judge", outcome, detail, verdict["note"])

@@ -14,12 +14,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bot.audit.masking import mask
-from bot.engine.status import BOT_ACTOR
 from bot.engine.steps.agent_model import (
     DATA_IS_NOT_INSTRUCTIONS,
+    audit_later,
     claim_kept,
     render_masked,
     step_recorder,
@@ -35,7 +33,6 @@ from bot.llm.models import Model
 from bot.llm.settings import Feature
 from bot.procedure import expressions
 from bot.procedure.steps import PrepareStep
-from storage import audit
 
 RULES = f"""\
 You prepare a package for the person who approves the next step of a standard operating
@@ -138,21 +135,6 @@ def _ask(
 
 def _record(env: StepEnv, work: RunWork, step: PrepareStep, package: dict[str, Any]) -> None:
     """``agent.prepare`` in the run's audit: which way the package was made, and what it says."""
-    now, run_id = work.now(), work.run.id
     detail = mask(package, env.runtime.secrets.values_to_mask())
     outcome = "offline" if package["source"] == "facts" else "prepared"
-
-    def record(session: Session) -> None:
-        audit.append(
-            session,
-            at=now,
-            actor=BOT_ACTOR,
-            action="agent.prepare",
-            outcome=outcome,
-            run_id=run_id,
-            step_id=step.id,
-            detail={"package": detail},
-            reason=package.get("note"),
-        )
-
-    work.later(record)
+    audit_later(work, step.id, "agent.prepare", outcome, {"package": detail}, package.get("note"))
