@@ -63,26 +63,20 @@ def cas_update_run(
     return rows_changed(session, _CAS_UPDATE, parameters) == 1
 
 
-def thread_roots(session: Session, run_ids: Collection[str]) -> dict[str, dict[str, Any]]:
-    """Where each run's root message landed, for the runs whose root was posted."""
+def threads(session: Session, run_ids: Collection[str]) -> dict[str, dict[str, Any]]:
+    """Each run's thread as stored (where its conversation goes, and its ``root`` once
+    posted), for the runs that have one."""
     if not run_ids:
         return {}
     rows = session.execute(select(Run.id, Run.thread).where(Run.id.in_(list(run_ids))))
-    return {
-        row.id: row.thread["root"]
-        for row in rows
-        if row.thread and isinstance(row.thread.get("root"), dict)
-    }
+    return {row.id: row.thread for row in rows if row.thread}
 
 
-def set_thread_root(session: Session, run_id: str, root: dict[str, Any]) -> None:
-    """Remember where the run's conversation starts (its root message, once posted). Only
-    the ``thread`` column changes, so no compare-and-set of the run's state can lose it."""
-    thread = session.scalar(select(Run.thread).where(Run.id == run_id))
-    if thread is None:
-        return
-    statement = update(Run).where(Run.id == run_id).values(thread={**thread, "root": root})
-    rows_changed(session, statement)
+def set_thread(session: Session, run_id: str, thread: dict[str, Any]) -> None:
+    """Store the run's thread with its root message added. Only the ``thread`` column
+    changes, so no compare-and-set of the run's state can lose it; and nothing but the root
+    changes once a run has started, so a thread read in an earlier transaction will do."""
+    rows_changed(session, update(Run).where(Run.id == run_id).values(thread=thread))
 
 
 def list_runs(

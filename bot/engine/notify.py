@@ -128,19 +128,24 @@ def outbox_key(timer: Timer) -> str:
 @dataclass
 class Known:
     """What the database says about a batch of queued messages, read once before posting:
-    whether each is still held and where it landed, where each run's thread starts, and
-    where each approval's card was posted. A root posted in the batch joins ``roots``, so
-    the messages after it go into its thread."""
+    whether each is still held and where it landed, each run's thread (with its root once
+    posted), and where each approval's card was posted. A root posted in the batch joins its
+    run's thread, so the messages after it go into that thread."""
 
     deliveries: dict[int, outbox.Delivery]
-    roots: dict[str, dict[str, Any]]
+    threads: dict[str, dict[str, Any]]
     cards: dict[str, dict[str, Any]]
 
     def refresh(self, fresher: Known) -> None:
         """Take what a later read found."""
         self.deliveries.update(fresher.deliveries)
-        self.roots.update(fresher.roots)
+        self.threads.update(fresher.threads)
         self.cards.update(fresher.cards)
+
+    def root(self, run_id: str | None) -> dict[str, Any] | None:
+        """Where the run's root message landed, once posted."""
+        root = self.threads.get(run_id or "", {}).get("root")
+        return root if isinstance(root, dict) else None
 
 
 @dataclass(frozen=True)
@@ -151,6 +156,8 @@ class Landed:
     ref: dict[str, Any]
     root_of: str | None = None
     """The run whose conversation it starts."""
+    thread: dict[str, Any] | None = None
+    """That run's thread with this message as its root, to store."""
     card_of: str | None = None
     """The approval whose card it is."""
     new: bool = True
@@ -166,7 +173,7 @@ def known_about(database: Database, batch: list[Timer]) -> Known:
     with database.session(read_only=True) as session:
         return Known(
             outbox.deliveries(session, [Claim.of(timer) for timer in batch]),
-            runs.thread_roots(session, run_ids),
+            runs.threads(session, run_ids),
             approvals.cards(session, approval_ids),
         )
 
@@ -190,7 +197,7 @@ def deliver(chat: ChatPort, timer: Timer, known: Known) -> Landed | None:
     if "update_at" in timer.payload:
         chat.update(ref_from_json(timer.payload["update_at"]), message)
         return None
-    root = known.roots.get(timer.run_id or "")
+    root = known.root(timer.run_id)
     if _is_root_update(timer) and root is not None:
         chat.update(ref_from_json(root), message)
         return None
@@ -209,12 +216,18 @@ def deliver(chat: ChatPort, timer: Timer, known: Known) -> Landed | None:
         return None  # another worker holds or finished it now
     ref = ref_to_json(chat.post(message, key=outbox_key(timer)))
     root_of = timer.run_id if timer.payload.get("thread_root") else None
-    if root_of:
-        known.roots[root_of] = ref
+    thread = known.threads.get(root_of or "")
+    if root_of and thread is not None:
+        thread = known.threads[root_of] = {**thread, "root": ref}
     if card_of:
         known.cards[card_of] = ref
     return Landed(
-        timer.id, ref, root_of=root_of, card_of=card_of, shows_a_card=message.card is not None
+        timer.id,
+        ref,
+        root_of=root_of,
+        thread=thread,
+        card_of=card_of,
+        shows_a_card=message.card is not None,
     )
 
 
@@ -226,7 +239,7 @@ def record(session: Session, landed: list[Landed], *, on_timers: bool = True) ->
     for item in landed:
         if item.new and (on_timers or item.shows_a_card):
             outbox.record_delivery(session, item.timer_id, item.ref)
-        if item.root_of:
-            runs.set_thread_root(session, item.root_of, item.ref)
+        if item.root_of and item.thread is not None:
+            runs.set_thread(session, item.root_of, item.thread)
         if item.card_of:
             approvals.set_card(session, item.card_of, item.ref)

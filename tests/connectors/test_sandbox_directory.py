@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.connectors.sandbox import SandboxDirectory, SandboxTools
+from bot.connectors.sandbox import SandboxDirectory, SandboxTools, reset
 from bot.connectors.sandbox.demo_data import STAFF
 from bot.directory import Directory
 from storage.database import Database
@@ -53,3 +53,20 @@ def test_channels_resolve_by_name_or_id_including_ones_created_since(
     assert directory.channel_id("#finance") == "C04FINANCE"
     assert directory.channel_id("#onboarding-pioneer") == created["channel"]
     assert directory.channel_id("#random") is None
+
+
+def test_who_is_a_person_is_read_once_per_ttl_and_seen_anew_after_it(
+    database: Database, sandbox: SandboxTools
+) -> None:
+    """Every start asks whether its starter is a person, so the answer is kept a while; a
+    reset sandbox (nobody left) is seen once the kept list runs out, never later."""
+    now = [0.0]
+    directory = SandboxDirectory(database, ttl=30.0, clock=lambda: now[0])
+    assert directory.is_person("U01MARIA")
+    assert not directory.is_person("S01FINANCE")
+    reset(database)
+
+    now[0] = 29.0
+    assert directory.is_person("U01MARIA")
+    now[0] = 30.0
+    assert not directory.is_person("U01MARIA")

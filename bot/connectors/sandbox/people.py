@@ -6,6 +6,10 @@ serves every sandbox tool.
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
+
 from bot.connectors.sandbox.store import Document, Kind, Store
 from storage.database import Database
 
@@ -13,6 +17,9 @@ USERS = Kind("directory.users", "user", "directory")
 GROUPS = Kind("directory.groups", "user group", "directory")
 CHANNELS = Kind("slack.channels", "channel", "Slack")
 _SHOWN_AS = ((USERS, "name"), (GROUPS, "handle"), (CHANNELS, "name"))
+PEOPLE_TTL_SECONDS = 30.0
+"""How long the list of people is kept: every start asks whether its starter is a person,
+and the sandbox's people change only when it is seeded or reset."""
 
 
 def require_user(store: Store, user_id: str) -> Document:
@@ -41,8 +48,19 @@ def find_user(store: Store, handle: str) -> Document | None:
 class SandboxDirectory:
     """The ``Directory`` over the seeded people (and any channel created since)."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        ttl: float = PEOPLE_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._database = database
+        self._ttl = ttl
+        self._clock = clock
+        self._people: tuple[float, frozenset[str]] | None = None
+        """When the people were read (by ``clock``), and their user IDs."""
+        self._people_lock = threading.Lock()
 
     def display_name(self, slack_id: str) -> str:
         with self._database.session(read_only=True) as session:
@@ -59,8 +77,7 @@ class SandboxDirectory:
         return None if user is None else str(user["id"])
 
     def is_person(self, user_id: str) -> bool:
-        with self._database.session(read_only=True) as session:
-            return Store(session).find(USERS, user_id) is not None
+        return user_id in self._people_now()
 
     def members(self, group_id: str) -> frozenset[str]:
         with self._database.session(read_only=True) as session:
@@ -71,3 +88,16 @@ class SandboxDirectory:
         with self._database.session(read_only=True) as session:
             channel = find_channel(Store(session), name_or_id)
         return None if channel is None else str(channel["id"])
+
+    def _people_now(self) -> frozenset[str]:
+        """Every person's user ID, read at most once per ``ttl`` (one read answers them all)."""
+        now = self._clock()
+        with self._people_lock:
+            kept = self._people
+        if kept is not None and now - kept[0] < self._ttl:
+            return kept[1]
+        with self._database.session(read_only=True) as session:
+            people = frozenset(str(user["id"]) for user in Store(session).all(USERS))
+        with self._people_lock:
+            self._people = (now, people)
+        return people
