@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, bindparam, case, func, insert, select, update
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    bindparam,
+    case,
+    func,
+    insert,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from storage.models import Timer
@@ -62,16 +72,20 @@ def _candidates(claimable: Any, *, locked: bool, of_kinds: bool) -> Select[Any]:
     return statement.with_for_update(skip_locked=True) if locked else statement
 
 
-# Two simple queries instead of one OR: each walks its own index in due order and stops at
-# the limit, however large the backlog of future timers is.
+def _both(locked: bool, of_kinds: bool) -> CompoundSelect[Any]:
+    """Two simple queries joined into one statement rather than one OR: each walks its own
+    index in due order and stops at the limit, however large the backlog of future timers
+    is."""
+    pending = _candidates(_PENDING, locked=locked, of_kinds=of_kinds).subquery()
+    lease_ran_out = _candidates(_LEASE_RAN_OUT, locked=locked, of_kinds=of_kinds).subquery()
+    return union_all(select(pending), select(lease_ran_out))
+
+
 _PENDING = (_TABLE.c.status == "pending") & (_TABLE.c.due_at <= bindparam("b_now"))
 _LEASE_RAN_OUT = (_TABLE.c.status == "claimed") & (_TABLE.c.lease_until < bindparam("b_now"))
-# (locked, of kinds) → the two candidate queries, built once
+# (locked, of kinds) → the candidate query, built once
 _CANDIDATES = {
-    (locked, of_kinds): (
-        _candidates(_PENDING, locked=locked, of_kinds=of_kinds),
-        _candidates(_LEASE_RAN_OUT, locked=locked, of_kinds=of_kinds),
-    )
+    (locked, of_kinds): _both(locked, of_kinds)
     for locked in (False, True)
     for of_kinds in (False, True)
 }
@@ -143,8 +157,7 @@ def claim_due(
     bounds: dict[str, Any] = {"b_now": now, "b_limit": limit}
     if kinds is not None:
         bounds["b_kinds"] = list(kinds)
-    pending, lease_ran_out = _CANDIDATES[postgres, kinds is not None]
-    candidates = [*session.execute(pending, bounds), *session.execute(lease_ran_out, bounds)]
+    candidates = session.execute(_CANDIDATES[postgres, kinds is not None], bounds).all()
     ids = [row.id for row in sorted(candidates, key=lambda row: (row.due_at, row.id))[:limit]]
     if not ids:
         return []
