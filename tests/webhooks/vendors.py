@@ -9,6 +9,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -19,7 +20,7 @@ from tests.webhooks.conftest import VENDOR_SECRETS
 
 
 @dataclass
-class VendorSender:
+class VendorSender(ABC):
     """Posts signed deliveries to one vendor route; ``sign`` is the vendor's own scheme."""
 
     url: str
@@ -28,12 +29,13 @@ class VendorSender:
     timed: ClassVar[bool]
     """Whether the signature covers a time (then an old one is refused)."""
 
+    @abstractmethod
     def sign(self, body: bytes, *, at: dt.datetime, id: str) -> dict[str, str]:
-        raise NotImplementedError
+        """The headers that sign ``body`` as the vendor does at ``at``."""
 
+    @abstractmethod
     def sample(self) -> Any:
         """An event some guide SOP starts on."""
-        raise NotImplementedError
 
     def other_json(self) -> Any:
         """JSON that is not this vendor's event."""
