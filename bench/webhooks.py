@@ -195,8 +195,9 @@ async def accept_everything(scope: dict[str, Any], receive: Any, send: Any) -> N
     """The reference: read the whole body and answer 202, as sopbot answers a new delivery."""
     from handlers.http import send_json
 
-    while (await receive()).get("more_body", False):
-        pass
+    more = True
+    while more:
+        more = (await receive()).get("more_body", False)
     await send_json(send, 202, {"ok": True})
 
 

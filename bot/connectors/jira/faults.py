@@ -11,6 +11,7 @@ credential among them, so it is never used.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from typing import Any
 
@@ -23,10 +24,13 @@ from bot.connectors.base import ToolError
 from bot.connectors.jira.answers import MAX_ANSWER_BYTES, AnswerTooLarge
 from bot.connectors.jira.settings import JiraConfig
 
+log = logging.getLogger("sopbot.connectors.jira")
 REASON_LENGTH = 300
 SHAPES = (AttributeError, KeyError, TypeError, NotImplementedError)
 """What the client raises parsing JSON of the wrong shape (an array where an object
-belongs: ``NotImplementedError`` is its "cannot instantiate empty resources")."""
+belongs: ``NotImplementedError`` is its "cannot instantiate empty resources"). The same
+errors from a bug of sopbot's own would read as a wrong answer, so each is logged with its
+traceback too (``tool_error``)."""
 FAULTS = (JIRAError, RequestException, json.JSONDecodeError, *SHAPES)
 """What the client raises for a request that failed (``json.JSONDecodeError``: a broken
 answer; requests' own is a subclass)."""
@@ -80,6 +84,13 @@ def _classify(
         )
     if isinstance(error, JIRAError) and error.status_code is not None and error.status_code >= 400:
         return _refusal(error.status_code, error.response, config, doing, missing, field_name)
+    if isinstance(error, SHAPES):
+        log.warning(
+            "Jira's answer while %s did not have the shape sopbot reads; if Jira answered as "
+            "its API promises, the traceback shows a sopbot bug",
+            doing,
+            exc_info=error,
+        )
     return ToolError(
         f"Jira's answer was not what its API promises while {doing} (wrong shape): is "
         "SOPBOT_JIRA_URL the site's base URL, with nothing (a proxy, a login) in between?"

@@ -34,12 +34,16 @@ def failure(call: Call, name: str, arguments: dict[str, object], key: str | None
     return str(caught.value)
 
 
-def test_a_json_array_instead_of_an_issue_is_a_tool_error(call: Call, fake: FakeJira) -> None:
+def test_a_json_array_instead_of_an_issue_is_a_tool_error(
+    call: Call, fake: FakeJira, caplog: pytest.LogCaptureFixture
+) -> None:
     fake.plan("GET", r"issue/BUG-7", lambda _r: json_answer("[]"))
 
     error = failure(call, "jira.get_issue", {"key": "BUG-7"})
 
     assert error == WRONG_SHAPE.format(doing="reading BUG-7")
+    (logged,) = [r for r in caplog.records if r.name == "sopbot.connectors.jira"]
+    assert logged.exc_info is not None  # where it was raised, should it be sopbot's own bug
 
 
 def test_a_json_array_instead_of_the_key_search_creates_nothing(call: Call, fake: FakeJira) -> None:
