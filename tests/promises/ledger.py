@@ -29,6 +29,8 @@ RUN_STEPS = ("announce", "pay", "file", "tell")
 SLA = "sla"
 TAGS = (*RUN_STEPS, SLA)
 MAYBE_DONE = "may or may not have happened"
+TAKEN_OUT = "set aside after it stopped"
+"""The reason of a run taken out because its timer kept stopping workers."""
 _TAGGED = re.compile(r"\b(r-[0-9a-f]{10}) (\w+)\b")
 _CATALOGUE = build_catalogue()
 
@@ -203,14 +205,19 @@ def _unknown_calls_not_reported(ledger: Ledger) -> list[str]:
             continue
         where = f"{entry.run_id} {entry.step_id} ({entry.operation})"
         operation = _CATALOGUE.get(entry.operation or "")
-        if operation is not None and is_repeatable(operation, entry.idempotency_key):
+        run = ledger.runs[entry.run_id]
+        taken_out = run.status == "escalated" and TAKEN_OUT in (run.reason or "")
+        if (
+            operation is not None
+            and is_repeatable(operation, entry.idempotency_key)
+            and not taken_out  # a run set aside is repeated by nobody: a person checks
+        ):
             problems.append(f"{where} is repeatable, yet unknown")
         if _tag_of(entry) == SLA:
             if not any(entry.run_id in text and MAYBE_DONE in text for text in alerts):
                 problems.append(f"{where} was cut off, and nobody was told")
             continue
         own_unknown.add(entry.run_id)
-        run = ledger.runs[entry.run_id]
         if run.status != "escalated" or MAYBE_DONE not in (run.reason or ""):
             problems.append(f"{where} was cut off, but the run is {run.status} ({run.reason})")
     for run in ledger.runs.values():

@@ -15,7 +15,7 @@ from bot.engine.timers.context import TimerContext, log
 from bot.library import pinned_procedure
 from bot.procedure.expressions import ExpressionError
 from bot.procedure.model import Procedure
-from storage import approvals, audit, runs, timers
+from storage import approvals, audit, journal, runs, timers
 from storage.models import Run, Timer
 from storage.outages import describe, retrying
 from storage.timers import Claim
@@ -115,6 +115,18 @@ def _escalate_broken(
     if run is None or run.status in FINISHED or kind == TimerKind.NOTIFY:
         return
     procedure = _procedure_for_alerts(ctx, run)
+    cut_off = journal.unfinished_step(session, run.id)
+    if cut_off is not None:  # nobody will repeat it now: its outcome is for a person to check
+        maybe = f"{cut_off.step_id} ({cut_off.operation}) may or may not have happened"
+        journal.finish_step(
+            session,
+            cut_off.id,
+            status="unknown",
+            response=None,
+            error=f"the run was taken out during this call: {maybe}",
+            now=now,
+        )
+        reason = f"{reason}. {maybe}: check the tool"
     if not runs.cas_update_run(
         session,
         run.id,
