@@ -11,8 +11,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from bot.audit.masking import mask
@@ -37,6 +38,10 @@ LONGEST_TEXT = 2_000
 a card shows about that much, and a run's state, its approval and its audit hold it."""
 LONGEST_DRAFT = 2 * LONGEST_TEXT
 """The most of a drafted text a card shows a person."""
+
+Confidence = Annotated[float, Field(strict=True, ge=0, le=1)]
+"""How sure a model says it is, 0 to 1, as a number: ``true`` or ``"0.99"`` is an answer to
+repair, not a confidence (lax parsing would read ``true`` as 100 %)."""
 
 
 def inert(text: str, longest: int = LONGEST_TEXT) -> str:
@@ -100,8 +105,10 @@ def claim_kept(env: StepEnv, work: RunWork) -> Iterator[None]:
 @lru_cache(maxsize=256)
 def options_type(options: tuple[str, ...]) -> type[enum.StrEnum]:
     """An enumeration of ``options``: an answer's schema lists them, so the model can only
-    name one of them, and sopbot checks it again."""
-    created = enum.StrEnum("Option", [(option, option) for option in options])  # type: ignore[misc]
+    name one of them, and sopbot checks it again. The members are named by position, not by
+    label: a label such as ``_Pay_`` or ``mro`` is no valid member name."""
+    members = [(f"option_{number}", option) for number, option in enumerate(options)]
+    created = enum.StrEnum("Option", members)  # type: ignore[misc]
     return cast("type[enum.StrEnum]", created)
 
 

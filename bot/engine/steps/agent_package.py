@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from bot.engine.steps.agent_model import LONGEST_DRAFT, inert, options_type
+from bot.engine.steps.agent_model import LONGEST_DRAFT, Confidence, inert, options_type
 from bot.guardrails.check import check_text
 from bot.procedure.model import Procedure
 
@@ -43,7 +43,7 @@ class PackageAnswer(BaseModel):
 
     summary: str = Field(description="one or two sentences for the person who decides")
     findings: list[Finding] = Field(description="what you found, each with its evidence")
-    confidence: float = Field(ge=0, le=1, description="how sure you are of the recommendation")
+    confidence: Confidence = Field(description="how sure you are of the recommendation")
     draft: str | None = Field(description="the drafted text if one was asked for, else null")
 
 

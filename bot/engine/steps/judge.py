@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from bot.engine.steps.agent_model import (
     DATA_IS_NOT_INSTRUCTIONS,
+    Confidence,
     audit_later,
     claim_kept,
     inert,
@@ -45,7 +46,7 @@ class VerdictAnswer(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    confidence: float = Field(ge=0, le=1, description="how sure you are, 0 to 1")
+    confidence: Confidence = Field(description="how sure you are, 0 to 1")
     reason: str = Field(description="why, in one or two sentences")
 
 
