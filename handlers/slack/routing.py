@@ -10,6 +10,10 @@ message itself (conversation and ``ts``), so Slack's retries of one event (same
 ``event_id``) and the two events one message may bring record it once. If it cannot be
 recorded, Slack is answered 503 and delivers it again later. Messages of bots (sopbot's own
 included), and message subtypes (edits, deletions, joins), are not requests.
+
+Slack sends a message's text in its own encoding (``&amp;``, ``<mailto:a@b.example|a@b.example>``,
+``<@U03SAM>``); the request is read as the person wrote it, with the people and groups it
+names written out (``@U03SAM``), so an answer that quotes the request pings nobody.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from bot.app.commands.routed import START
 from bot.app.door import FrontDoor
 from bot.app.inbox import command_work
 from bot.engine.errors import EngineError
-from bot.identity import is_channel_id
+from bot.identity import Kind, Mention, is_channel_id, replace_mentions
 from bot.library import UnknownProcedure
 from handlers.slack.commands import unanswered
 from handlers.slack.requests import NotRecorded, channel_of, record, record_click
@@ -96,7 +100,7 @@ def _work(event: dict[str, Any], bot: str | None) -> dict[str, Any]:
     own mention; none left is ``help``), answered under the message in a channel."""
     said = str(event.get("text") or "")
     words = re.sub(rf"<@{re.escape(bot)}(\|[^>]*)?>", " ", said) if bot else said
-    text = " ".join(words.split())
+    text = " ".join(as_written(words).split())
     command = Command("route", (text,)) if text else Command("help")
     channel = str(event["channel"])
     if not is_channel_id(channel):  # a DM: answered in it, to the person
@@ -104,6 +108,38 @@ def _work(event: dict[str, Any], bot: str | None) -> dict[str, Any]:
     root = {"to": channel, "id": str(event.get("thread_ts") or event["ts"])}
     thread = {"to": channel, "root": root}
     return command_work(command, by=str(event["user"]), channel=channel, answer_in=thread)
+
+
+_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
+"""Slack's markup in a message: ``<target>`` or ``<target|label>``."""
+_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
+
+
+def as_written(text: str) -> str:
+    """``text`` as the person typed it: links as their label (an e-mail address as the
+    address), ``&amp;`` as ``&``; people and groups as ``@ID`` text, so quoting it mentions
+    no one (a channel stays a channel: naming one pings nobody)."""
+    text = _MARKUP.sub(_shown, _plain_mentions(text))
+    for entity, char in _ENTITIES:
+        text = text.replace(entity, char)
+    return _plain_mentions(text)  # also what was typed as mention markup, now decoded
+
+
+def _shown(link: re.Match[str]) -> str:
+    """A link or special mention (``<!here>``) as it shows: its label, else its target."""
+    target, label = link.group(1), link.group(2)
+    if target.startswith("#"):  # a channel mention: kept
+        return link.group(0)
+    if target.startswith("!"):
+        return label or "@" + target[1:].split("^")[0]
+    return label or target.removeprefix("mailto:")
+
+
+def _plain_mentions(text: str) -> str:
+    def plain(found: Mention) -> str:
+        return f"<#{found.id}>" if found.kind is Kind.CHANNEL else f"@{found.id}"
+
+    return replace_mentions(text, plain)
 
 
 def _is_request(event: dict[str, Any]) -> bool:
