@@ -23,7 +23,7 @@ from typing import Any
 from bot.audit.masking import mask
 from bot.catalogue.operation import Operation
 from bot.engine.calls import CallResult
-from bot.engine.steps.agent_model import audit_later
+from bot.engine.steps.agent_model import audit_later, inert
 from bot.engine.steps.agent_package import Read
 from bot.engine.steps.choice_card import shown_call
 from bot.engine.steps.env import StepEnv
@@ -39,6 +39,11 @@ LONGEST_NAME = 80
 """Of a tool name the record keeps (a model invents names of any length)."""
 LONGEST_REASON = 300
 """Of a refusal's reason the record keeps (it quotes the name)."""
+LONGEST_ARGUMENTS = 600
+"""Of a refused request's arguments (as JSON) the record keeps: the model writes them."""
+LONGEST_READ = 300
+"""Of a read as a card shows it (``R1 crm.get_order(order_id='1042')``): the model wrote
+its arguments, so they are bounded and inert like the rest of what it says."""
 
 
 def tool_name(operation: Operation) -> str:
@@ -96,9 +101,8 @@ class ReadRunner:
             return {"error": _failure(result)}
         ref = f"R{len(self.reads) + 1}"
         shown = self.env.caller.shown(operation, arguments)
-        self.reads.append(
-            Read(ref, f"{ref} " + shown_call({"operation": operation.name, "arguments": shown}))
-        )
+        called = shown_call({"operation": operation.name, "arguments": shown})
+        self.reads.append(Read(ref, inert(f"{ref} {called}", LONGEST_READ)))
         assert result.result is not None
         return {"read": ref, "result": self.env.caller.shown(operation, result.result)}
 
@@ -115,7 +119,8 @@ class ReadRunner:
             self._unrecorded[name] += 1
             return
         self._recorded.add(key)
-        self._append({"tool": name, "arguments": use.arguments}, self._cut(reason, LONGEST_REASON))
+        arguments = self._kept(use.arguments)
+        self._append({"tool": name, "arguments": arguments}, self._cut(reason, LONGEST_REASON))
 
     def summarize(self) -> None:
         """One row for the refused requests not recorded one by one: how many, and of
@@ -133,6 +138,14 @@ class ReadRunner:
             f"{MOST_REFUSALS_RECORDED} distinct ones): {kinds}",
         )
         self._unrecorded.clear()
+
+    def _kept(self, arguments: dict[str, Any] | None) -> dict[str, Any] | str | None:
+        """A refused request's arguments as its record keeps them: as they are when short,
+        else the start of their JSON (the model may send megabytes)."""
+        text = json.dumps(arguments, default=str)
+        if len(text) <= LONGEST_ARGUMENTS:
+            return arguments
+        return self._cut(text, LONGEST_ARGUMENTS) + "…"
 
     def _cut(self, text: str, longest: int) -> str:
         """``text`` masked, then shortened: cut first, a secret split at the edge would no
