@@ -86,13 +86,21 @@ def _start(door: FrontDoor, body: dict[str, Any], client: WebClient, ack: Ack) -
     except (EngineError, UnknownProcedure, QuestionTooLarge):
         question = None
     if question is None:
-        record_click(door, body, command, ack)
+        record_click(door, _once_per_person(body), command, ack)
         return
     ack()
     try:
         client.views_open(trigger_id=body["trigger_id"], view=question_modal(question))
     except Exception:  # the ack is sent; a failure here must not undo it
         log.exception("the form for %s did not open", question.subject)
+
+
+def _once_per_person(body: dict[str, Any]) -> dict[str, Any]:
+    """The click as one request per button and person: a Start pressed twice (a double
+    click, a second press while the first is worked on) is the same request, so it starts
+    one run, not one per press. Another person's press is theirs and starts their own."""
+    action = body["actions"][0]
+    return {**body, "actions": [{**action, "action_ts": action["action_id"]}]}
 
 
 def _work(event: dict[str, Any], bot: str | None) -> dict[str, Any]:

@@ -6,6 +6,7 @@ pings nobody the person named."""
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any
 
 from tests.slack.conftest import MakeSurface
@@ -22,6 +23,7 @@ from tests.slack.signed import Answer
 from tests.slack.surface import Surface
 
 _stamps = itertools.count(1)
+FREIGHT = Path(__file__).parents[2] / "sops" / "freight-claim.yml"
 
 INVITE = """\
 id: partner-invite
@@ -102,3 +104,31 @@ def test_the_answer_about_a_request_pings_nobody_it_named(surface: Surface) -> N
     assert "<!subteam^S01FINANCE" not in said
     assert "<@U03SAM" not in said
     assert "'@S01FINANCE @U03SAM where is the wifi password'" in reply["text"]
+
+
+def test_a_double_click_on_start_starts_one_run(make_surface: MakeSurface) -> None:
+    surface = make_surface(FREIGHT.read_text())
+    _, ts = _say(
+        surface,
+        "the shipment arrived broken and the customer wants their money back, "
+        "order 1042, reason: arrived broken",
+    )
+    surface.work()
+    (card,) = _replies(surface, ts)
+    (start,) = [
+        element
+        for block in card["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["value"].startswith("refund ")
+    ]
+    for _ in range(2):
+        clicked = surface.sender.click(
+            card, start["action_id"], user="U02DEV", channel="C02SUPPORT"
+        )
+        assert clicked.status == 200
+    surface.work()
+    assert [run.started_by for run in surface.runs()] == ["U02DEV"]
+    surface.sender.click(card, start["action_id"], user="U03SAM", channel="C02SUPPORT")
+    surface.work()
+    assert sorted(run.started_by for run in surface.runs()) == ["U02DEV", "U03SAM"]
