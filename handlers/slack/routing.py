@@ -9,7 +9,8 @@ middleware, which Bolt runs before its automatic acknowledgement of events. The 
 message itself (conversation and ``ts``), so Slack's retries of one event (same
 ``event_id``) and the two events one message may bring record it once. If it cannot be
 recorded, Slack is answered 503 and delivers it again later. Messages of bots (sopbot's own
-included), and message subtypes (edits, deletions, joins), are not requests.
+included), and message subtypes other than a file or a thread broadcast (edits, deletions,
+joins), are not requests.
 
 Slack sends a message's text in its own encoding (``&amp;``, ``<mailto:a@b.example|a@b.example>``,
 ``<@U03SAM>``); the request is read as the person wrote it, with the people and groups it
@@ -150,9 +151,15 @@ def _plain_mentions(text: str) -> str:
     return replace_mentions(text, plain)
 
 
+_WRITTEN = (None, "file_share", "thread_broadcast")
+"""Subtypes of a message a person wrote just now: plain, with a file, or a thread reply
+also sent to the channel. Edits, deletions, joins and bots' posts are not requests."""
+
+
 def _is_request(event: dict[str, Any]) -> bool:
-    """A person's own message (not a bot's, not an edit or other subtype) that mentions the
+    """A person's own new message (not a bot's, not an edit) that mentions the
     bot or is a direct message to it."""
-    person = bool(event.get("user")) and not event.get("bot_id") and not event.get("subtype")
+    person = bool(event.get("user")) and not event.get("bot_id")
+    person = person and event.get("subtype") in _WRITTEN
     addressed = event.get("type") == "app_mention" or event.get("channel_type") == "im"
     return person and addressed

@@ -132,3 +132,22 @@ def test_a_double_click_on_start_starts_one_run(make_surface: MakeSurface) -> No
     surface.sender.click(card, start["action_id"], user="U03SAM", channel="C02SUPPORT")
     surface.work()
     assert sorted(run.started_by for run in surface.runs()) == ["U02DEV", "U03SAM"]
+
+
+def test_a_direct_message_with_a_photo_attached_is_a_request(surface: Surface) -> None:
+    """Slack marks a message that carries a file ``file_share``: still the person's words."""
+    message = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel_type": "im",
+        "channel": "D02DEV",
+        "user": "U02DEV",
+        "text": "my order 1042 arrived broken, I want my money back. reason: see photo",
+        "files": [{"id": "F0PHOTO", "name": "box.jpg"}],
+        "ts": "1700001600.000100",
+        "team": TEAM,
+    }
+    assert surface.sender.event(message, event_id="Ev0PHOTO").status == 200
+    surface.work()
+    (run,) = surface.runs()
+    assert (run.started_by, run.inputs["order_id"]) == ("U02DEV", "1042")
