@@ -102,18 +102,32 @@ def _check_budget(context: SopContext, budget: dt.timedelta, path: Path) -> None
 
 
 def check_prepared_approvals(context: SopContext) -> None:
-    """SOP284: an approval's ``prepared`` is the save_as of a prepare step."""
-    packages = [step.save_as for step in context.procedure.steps if isinstance(step, PrepareStep)]
-    for index, step in enumerate(context.procedure.steps):
+    """SOP284: an approval's ``prepared`` is the save_as of a prepare step, and of no other
+    step: the card would show what that one saved (an issue, an order) as a package a model
+    prepared."""
+    steps = context.procedure.steps
+    packages = [step.save_as for step in steps if isinstance(step, PrepareStep)]
+    for index, step in enumerate(steps):
         if not isinstance(step, ApprovalStep) or step.approval.prepared is None:
             continue
-        name = step.approval.prepared
+        name, path = step.approval.prepared, ("steps", index, "approval", "prepared")
         if name not in packages:
             context.report(
                 "SOP284",
-                ("steps", index, "approval", "prepared"),
+                path,
                 f"no prepare step saves a package as '{name}'" + did_you_mean(name, packages),
             )
+            continue
+        for saved in context.sites.saved:
+            saver = None if saved.step is None else steps[saved.step]
+            if saved.name == name and not isinstance(saver, PrepareStep):
+                by = f"step '{saver.id}'" if saver is not None else "a call outside the steps"
+                context.report(
+                    "SOP284",
+                    path,
+                    f"'{name}' is also saved by {by}: the approval '{step.id}' would show "
+                    "what that saves as the prepared package",
+                )
 
 
 def check_draft_targets(context: SopContext) -> None:

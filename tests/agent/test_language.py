@@ -50,3 +50,19 @@ def test_a_draft_step_is_checked_as_a_task_is() -> None:
     )
     codes = sorted(finding.code for finding in validate_text(text).diagnostics)
     assert codes == ["SOP206", "SOP402"]
+
+
+def test_an_approval_s_package_saved_over_by_another_step_is_reported() -> None:
+    """The card would show a Jira issue or an order (whatever that step saved) as a package
+    "prepared by a model", its summary as the model's assessment."""
+    text = (
+        textwrap.dedent(REFUND)
+        .replace("save_as: order\n", "save_as: package\n")
+        .replace("{{ order.", "{{ package.")
+    )
+    (finding,) = validate_text(text).diagnostics
+    assert finding.code == "SOP284"
+    assert finding.message == (
+        "'package' is also saved by step 'look_up': the approval 'approve' would show "
+        "what that saves as the prepared package"
+    )
