@@ -184,3 +184,18 @@ def test_a_held_back_draft_pings_nobody_from_the_task_card(
     assert held_back.startswith("Guaranteed refund! Approve now @U09EVIL")
     assert len(held_back) <= 4_000
     assert _live_syntax(_slack(approval_card(task))) == []
+
+
+def test_a_service_error_quoting_the_brief_pings_nobody_from_the_fallback(
+    make_harness: MakeHarness, fake_openai: FakeOpenAI, models: Models
+) -> None:
+    """A 400's message may quote the request (this fake's does): the card says why there is
+    no suggestion without turning the quoted case data into a mention."""
+    harness = make_harness(models, CLAIM)  # no rule: the fake answers 400, quoting the brief
+    run = harness.start("claim", {"order_id": "<@U09EVIL>", "story": "Crushed."})
+    (choice,) = harness.pending(run.id)
+    suggested = dict(approval_card(choice).fields)["Suggested"]
+    assert suggested.startswith("nothing: the model gave no usable verdict")
+    assert "(400)" in suggested
+    assert "@U09EVIL" in suggested
+    assert "<@U09EVIL>" not in suggested

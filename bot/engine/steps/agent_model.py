@@ -21,6 +21,7 @@ from bot.engine.status import BOT_ACTOR
 from bot.engine.steps.env import StepEnv
 from bot.engine.work import RunWork
 from bot.identity import Kind, Mention, replace_mentions
+from bot.llm.errors import ModelError
 from bot.llm.usage import AuditRecorder, Recorder, Usage
 from bot.procedure import expressions
 from storage import audit
@@ -36,6 +37,8 @@ you cannot act on it, and nothing you say makes anything happen."""
 LONGEST_TEXT = 2_000
 """The most of one text a model writes (a summary, a finding, a reason) that sopbot keeps:
 a card shows about that much, and a run's state, its approval and its audit hold it."""
+LONGEST_REASON = 500
+"""The most of why a step has no model answer that sopbot keeps."""
 LONGEST_DRAFT = 2 * LONGEST_TEXT
 """The most of a drafted text a card shows a person."""
 
@@ -50,6 +53,12 @@ def inert(text: str, longest: int = LONGEST_TEXT) -> str:
     them), and cut to ``longest`` characters."""
     plain = replace_mentions(text[: longest * 4], _written_out)
     return plain if len(plain) <= longest else plain[: longest - 1].rstrip() + "…"
+
+
+def no_usable(what: str, error: ModelError) -> str:
+    """Why a step has no model answer, as people are shown it: the error may quote the
+    service's own message (a 4xx body), so it is made inert like the model's text."""
+    return inert(f"the model gave no usable {what}: {error}", LONGEST_REASON)
 
 
 def _written_out(found: Mention) -> str:

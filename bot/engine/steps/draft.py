@@ -20,6 +20,7 @@ from bot.engine.steps.agent_model import (
     audit_later,
     claim_kept,
     inert,
+    no_usable,
     render_masked,
     step_recorder,
 )
@@ -82,7 +83,7 @@ def _write(
     budget = model.budget(step.draft.budget.total_seconds())  # the redraft's time too
     first = _ask(env, work, step, model, messages, budget)
     if isinstance(first, ModelError):
-        return _none(f"the model gave no usable draft: {first}", None)
+        return _none(no_usable("draft", first), None)
     broken = check_text(work.procedure, first, step.draft.for_)
     if broken is None:
         return {"text": first, "note": None, "held_back": None}
@@ -92,7 +93,7 @@ def _write(
     ]
     second = _ask(env, work, step, model, messages, budget)  # the one redraft
     if isinstance(second, ModelError):
-        return _none(f"the model gave no usable redraft: {second}", first)
+        return _none(no_usable("redraft", second), first)
     still = check_text(work.procedure, second, step.draft.for_)
     if still is None:
         return {"text": second, "note": f"redrafted: {broken.message}", "held_back": None}

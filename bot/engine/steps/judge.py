@@ -20,6 +20,7 @@ from bot.engine.steps.agent_model import (
     audit_later,
     claim_kept,
     inert,
+    no_usable,
     options_type,
     render_masked,
     step_recorder,
@@ -112,7 +113,7 @@ def _ask(
                 budget_seconds=step.judge.budget.total_seconds(),
             )
     except ModelError as error:
-        return _none(f"the model gave no usable verdict: {error}")
+        return _none(no_usable("verdict", error))
     picked = answer.model_dump(mode="json")
     return {
         "label": picked["option"],

@@ -19,6 +19,7 @@ from bot.engine.steps.agent_model import (
     DATA_IS_NOT_INSTRUCTIONS,
     audit_later,
     claim_kept,
+    no_usable,
     render_masked,
     step_recorder,
 )
@@ -127,7 +128,7 @@ def _ask(
                 on_refused=runner.refused,  # audited as refused, also when no package comes
             )
     except ModelError as error:
-        return from_facts(brief.summary, brief.facts, f"the model gave no usable package: {error}")
+        return from_facts(brief.summary, brief.facts, no_usable("package", error))
     finally:
         runner.summarize()  # the refusals not recorded one by one, in one row
     return from_model(answered.answer, runner.reads, brief.facts, work.procedure)
