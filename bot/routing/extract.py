@@ -33,11 +33,15 @@ _MONEY = re.compile(
 )
 _EMAIL = re.compile(r"[^@\s,;<>()]+@[^@\s,;<>()]+\.[A-Za-z]{2,}")
 _AMOUNT_NAMES = ("amount", "price", "total", "sum")
+READ_LIMIT = 4_000
+"""How much of a request routing reads: a request is a few sentences. A pasted megabyte
+would hold a worker for most of a minute (a typo check per unknown word) and go to the
+model whole."""
 
 
 def extract(procedure: Procedure, text: str) -> dict[str, str]:
     """The inputs of ``procedure`` found in ``text``, as text (the engine types them)."""
-    text = visible(text)
+    text = readable(text)
     found: dict[str, str] = {}
     for name, spec in procedure.inputs.items():
         if spec.secret:
@@ -72,11 +76,16 @@ def _candidates(name: str, spec: InputSpec, procedure: Procedure, text: str) -> 
 def recognised(procedure: Procedure, text: str) -> bool:
     """The text holds a value only this kind of procedure takes (``INV-2002`` fits
     ``^INV-[0-9]+$``): strong evidence it is meant, whatever the words around it."""
-    text = visible(text)
+    text = readable(text)
     return any(
         _distinctive(spec) and next(_unique(_patterned(spec.pattern or "", text)), None)
         for spec in procedure.inputs.values()
     )
+
+
+def readable(text: str) -> str:
+    """The request as routing reads it: its first ``READ_LIMIT`` characters, as seen."""
+    return visible(text[:READ_LIMIT])
 
 
 def visible(text: str) -> str:

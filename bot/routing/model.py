@@ -24,7 +24,7 @@ from bot.llm.errors import ModelError
 from bot.llm.models import Model
 from bot.llm.usage import Recorder
 from bot.procedure.model import Procedure
-from bot.routing.extract import fits
+from bot.routing.extract import fits, readable
 from bot.routing.route import Candidate, Route, Router
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,7 @@ class ModelRouter:
         if not procedures:
             return Route(self.name, (), 0.0, out_of_scope=True)
         by_name = {_name(procedure): procedure for procedure in procedures}
+        text = readable(text)
         try:
             answer = self.model.answer(
                 _messages(text, procedures), _shape(list(by_name)), record=self.record

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.procedure.model import Procedure
-from bot.routing.extract import extract, recognised
+from bot.routing.extract import extract, readable, recognised
 from bot.routing.index import index
 from bot.routing.profile import profile
 from bot.routing.route import Candidate, Route
@@ -44,6 +44,7 @@ class OfflineRouter:
         """Rank ``procedures`` for ``text``; the inputs found are the first candidate's."""
         if not procedures:
             return Route(self.name, (), 0.0, out_of_scope=True)
+        text = readable(text)
         built = index([profile(procedure) for procedure in procedures])
         semantic, lexical = built.closest(text), built.vocabulary.scores(text)
         scored = sorted(
