@@ -12,12 +12,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.catalogue.registry import Catalogue
-from bot.procedure.diagnostics import Diagnostic
+from bot.procedure.diagnostics import Diagnostic, Severity
 from bot.procedure.loader import LoadedSop, load_text
 from bot.procedure.model import Procedure
 from storage import sop_versions
+
+if TYPE_CHECKING:
+    from bot.validation.run_names import Clash
 from storage.database import Database
 
 
@@ -40,6 +44,8 @@ class Library:
 
     procedures: dict[str, ServedProcedure] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    names: dict[str, ServedProcedure] = field(default_factory=dict)
+    """Every name a served procedure answers to, its id and its command: one each."""
 
     @classmethod
     def load(
@@ -59,16 +65,29 @@ class Library:
 
     @classmethod
     def serve(cls, files: list[LoadedSop], database: Database, *, now: dt.datetime) -> Library:
-        """Serve the validated files that have no errors; keep every finding."""
+        """Serve the validated files that have no errors; keep every finding. A file that
+        would answer to a name an earlier one has is not served (files validated one by
+        one, without the rules across files, can bring one)."""
+        from bot.validation.run_names import RunNames
+
         library = cls(diagnostics=[d for loaded in files for d in loaded.diagnostics])
+        names = RunNames()
         with database.session() as session:
             for loaded in files:
                 if loaded.procedure is None or any(
                     d.severity == "error" for d in loaded.diagnostics
                 ):
                     continue
+                procedure = loaded.procedure
+                clashes = names.claim(loaded.file, procedure.id, procedure.trigger.command)
+                if clashes:
+                    library.diagnostics.extend(_refused(loaded, clash) for clash in clashes)
+                    continue
                 served = _served(loaded)
-                library.procedures[served.procedure.id] = served
+                library.procedures[procedure.id] = served
+                library.names[procedure.id] = served
+                if procedure.trigger.command is not None:
+                    library.names[procedure.trigger.command] = served
                 sop_versions.save_version(
                     session,
                     sop_id=served.procedure.id,
@@ -82,14 +101,15 @@ class Library:
         return library
 
     def find(self, name: str) -> ServedProcedure:
-        """A procedure by id or by its trigger command word."""
-        if name in self.procedures:
-            return self.procedures[name]
-        for served in self.procedures.values():
-            if served.procedure.trigger.command == name:
-                return served
+        """A procedure by id or by its trigger command word (never two: ``serve``)."""
+        if name in self.names:
+            return self.names[name]
         known = ", ".join(sorted(self.procedures)) or "none"
         raise UnknownProcedure(f"no procedure called '{name}' (known: {known})")
+
+
+def _refused(loaded: LoadedSop, clash: Clash) -> Diagnostic:
+    return loaded.diagnostic("SOP501", Severity.ERROR, clash.path, clash.message, clash.hint)
 
 
 def _served(loaded: LoadedSop) -> ServedProcedure:

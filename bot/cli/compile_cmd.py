@@ -202,23 +202,18 @@ def _accept(draft: Path, settings: Settings, catalogue: Catalogue) -> int:
 
 
 def _clash(procedure: Procedure, target: Path, sops_dir: Path) -> str | None:
-    """What another SOP in the folder (not the one ``target`` replaces) shares with
-    ``procedure``: its id or its command, which would leave the library two of them."""
+    """A name another SOP in the folder (not the one ``target`` replaces) answers to that
+    ``procedure`` would take too, its id or its command: the library would serve only one."""
     from bot.procedure.loader import load_file
+    from bot.validation.run_names import RunNames
     from bot.validation.validator import sop_files
 
     if not sops_dir.is_dir():
         return None
-    command = procedure.trigger.command
+    names = RunNames()
     for path in sop_files([sops_dir]):
         other = load_file(path).procedure
-        if other is None or path.resolve() == target.resolve():
-            continue
-        if other.id == procedure.id:
-            return f"SOP id '{procedure.id}' is already used by {path}; rename one of them"
-        if command is not None and other.trigger.command == command:
-            return (
-                f"the command '/sop run {command}' is already used by {path}; "
-                "give each procedure its own command"
-            )
-    return None
+        if other is not None and path.resolve() != target.resolve():
+            names.claim(str(path), other.id, other.trigger.command)
+    clashes = names.claim(str(target), procedure.id, procedure.trigger.command)
+    return clashes[0].said() if clashes else None

@@ -463,7 +463,7 @@ RULES: dict[str, Rule] = {
             "SOP501",
             ERROR,
             "hygiene",
-            "a duplicate id: step, SLA clock, SOP id or trigger command",
+            "a duplicate id: step, SLA clock, SOP id or trigger command (an SOP id may not be another's command)",
             "give each one a unique id",
         ),
         Rule(

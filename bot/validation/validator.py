@@ -34,6 +34,7 @@ from bot.validation import (
 )
 from bot.validation.context import SopContext
 from bot.validation.rules import RULES
+from bot.validation.run_names import RunNames
 
 Check = Callable[[SopContext], None]
 
@@ -226,31 +227,22 @@ def _check_across_files(
     *,
     relocated: Callable[[Path], LoadedSop],
 ) -> None:
-    """SOP501: SOP ids and trigger commands are unique across all files. A clashing file
-    checked in another process came without its positions: ``relocated`` reads it again."""
-    ids: dict[str, str] = {}
-    commands: dict[str, str] = {}
+    """SOP501: no two files answer to one name, an SOP id or a trigger command
+    (``run_names``). A clashing file checked in another process came without its
+    positions: ``relocated`` reads it again."""
+    names = RunNames()
     for index, (loaded, (sop_id, command)) in enumerate(zip(files, identities, strict=True)):
         if sop_id is None:
             continue
-        clashes: list[tuple[tuple[str, ...], str, str]] = []  # (path, message, hint)
-        first = ids.setdefault(sop_id, loaded.file)
-        if first != loaded.file:
-            message = f"SOP id '{sop_id}' is already used by {first}"
-            clashes.append((("id",), message, RULES["SOP501"].hint))
-        if command is not None:
-            first = commands.setdefault(command, loaded.file)
-            if first != loaded.file:
-                message = f"the command '/sop run {command}' is already used by {first}"
-                clashes.append(
-                    (("trigger", "command"), message, "give each procedure its own command")
-                )
+        clashes = names.claim(loaded.file, sop_id, command)
         if not clashes:
             continue
         if loaded.procedure is None:
             loaded = files[index] = relocated(Path(loaded.file))
         loaded.diagnostics.extend(
-            loaded.diagnostic("SOP501", RULES["SOP501"].severity, path, message, hint)
-            for path, message, hint in clashes
+            loaded.diagnostic(
+                "SOP501", RULES["SOP501"].severity, clash.path, clash.message, clash.hint
+            )
+            for clash in clashes
         )
         loaded.diagnostics.sort(key=_by_position)

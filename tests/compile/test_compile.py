@@ -299,8 +299,14 @@ def test_the_example_the_model_is_shown_passes_the_validator() -> None:
             lambda text: text.replace("id: refund-request", "id: refund-again", 1),
             "the command '/sop run refund' is already used by",
         ),
+        (
+            lambda text: text.replace("id: refund-request", "id: refund", 1).replace(
+                "command: refund", "command: refund-now", 1
+            ),
+            "SOP id 'refund' is already the command '/sop run refund' of",
+        ),
     ],
-    ids=["same-id", "same-command"],
+    ids=["same-id", "same-command", "id-is-the-other-s-command"],
 )
 def test_a_draft_that_clashes_with_another_served_sop_is_not_accepted(
     workspace: Workspace,
@@ -308,8 +314,9 @@ def test_a_draft_that_clashes_with_another_served_sop_is_not_accepted(
     draft_text: Any,
     clash: str,
 ) -> None:
-    """Accepting would leave two SOPs with one id (or one command) in the folder, and the
-    library would refuse them both at the next start: the accept refuses instead."""
+    """Accepting would leave two SOPs answering to one name in the folder (one id, one
+    command, or an id that is the other's command, which '/sop run' finds either way),
+    and the library would serve only one of them: the accept refuses instead."""
     legacy = workspace.sops / "legacy-refund.yml"
     legacy.write_text(sample_text("refund-request"), encoding="utf-8")
     draft = workspace.root / "docs" / "refund.sop.yml"

@@ -42,3 +42,20 @@ def test_several_processes_report_the_same_findings_in_the_same_places(library: 
     assert shared.error_count == alone.error_count
     with pytest.raises(ValueError, match="findings only"):
         _ = shared.procedures  # a library served must come from one process's check
+
+
+def test_an_id_that_is_another_s_command_is_found_across_the_processes(library: Path) -> None:
+    """The takeover is checked in another process than refund-request, whose command
+    'refund' it takes as its id: still a clash, placed at its id."""
+    takeover = BROKEN / "sop501-id-is-another-s-command" / "b-takeover.yml"
+    (library / "z-takeover.yml").write_text(takeover.read_text())
+
+    shared = validate_paths([library], jobs=2)
+
+    assert [d.render() for d in shared.diagnostics] == [
+        d.render() for d in validate_paths([library]).diagnostics
+    ]
+    [taken] = [d for d in shared.diagnostics if "already the command" in d.message]
+    assert taken.file.endswith("z-takeover.yml")
+    assert (taken.line, taken.code) == (6, "SOP501")
+    assert "'/sop run refund'" in taken.message
