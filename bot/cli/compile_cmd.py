@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
+import re
 import sys
 import unicodedata
 from pathlib import Path
@@ -35,7 +37,13 @@ def add_parser(commands: Any) -> None:
         "--rounds rounds. The draft is written beside the source as NAME.sop.yml and is not "
         "served until you accept it with --accept. docs/llm.md explains it.",
     )
-    parser.add_argument("source", nargs="?", metavar="PROCEDURE", help="the written procedure")
+    parser.add_argument(
+        "source",
+        nargs="?",
+        metavar="PROCEDURE",
+        help="the written procedure (with --accept: the one the draft was compiled from, "
+        "if it is not beside the draft)",
+    )
     parser.add_argument("--out", type=Path, help="where to write the draft (not inside sops/)")
     parser.add_argument(
         "--rounds",
@@ -52,6 +60,11 @@ def add_parser(commands: Any) -> None:
     )
     parser.add_argument(
         "--accept", type=Path, metavar="DRAFT", help="check a draft and move it into sops/"
+    )
+    parser.add_argument(
+        "--ignore-source",
+        action="store_true",
+        help="with --accept: accept the draft even if its written procedure changed since",
     )
     parser.add_argument("--sops", help="folder of SOP files (default: sops/)")
     parser.set_defaults(run=run)
@@ -78,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
     if settings is None or catalogue is None:
         return 2
     if args.accept:
-        return _accept(given, settings, catalogue)
+        source = Path(args.source) if args.source else None
+        return _accept(given, source, settings, catalogue, check_source=not args.ignore_source)
     return _compile(given, args, settings, catalogue)
 
 
@@ -178,27 +192,84 @@ def _report(loaded: LoadedSop, clean: str) -> int:
     return 0
 
 
-def _accept(draft: Path, settings: Settings, catalogue: Catalogue) -> int:
-    """Check the draft and move it into the SOP folder as ID.yml."""
+def _accept(
+    draft: Path,
+    source: Path | None,
+    settings: Settings,
+    catalogue: Catalogue,
+    *,
+    check_source: bool,
+) -> int:
+    """Check the draft (still what its written procedure says, unless ``check_source`` is
+    off) and move it into the SOP folder as ID.yml."""
     from bot.compile.draft import accepted_path, accepted_text
     from bot.validation.validator import validate_text
 
-    text = accepted_text(draft.read_text(encoding="utf-8"))
+    written = draft.read_text(encoding="utf-8")
+    stale = _outdated(draft, written, source) if check_source else None
+    if stale is not None:
+        print(f"sopbot compile: {draft} was not accepted: {stale}", file=sys.stderr)
+        return 1
+    text = accepted_text(written)
     loaded = validate_text(text, str(draft), catalogue=catalogue, today=dt.date.today())
     if _report(loaded, "accepting it") != 0 or loaded.procedure is None:
         print(f"sopbot compile: {draft} was not accepted", file=sys.stderr)
         return 1
     target = accepted_path(loaded.procedure.id, settings.sops_dir)
-    clash = _clash(loaded.procedure, target, settings.sops_dir)
-    if clash is not None:
-        print(f"sopbot compile: {draft} was not accepted: {clash}", file=sys.stderr)
+    refused = (
+        f"{target} is a symbolic link; remove it, sopbot writes only a file of its own"
+        if target.is_symlink()
+        else _clash(loaded.procedure, target, settings.sops_dir)
+    )
+    if refused is not None:
+        print(f"sopbot compile: {draft} was not accepted: {refused}", file=sys.stderr)
         return 1
     _show_diff(None, loaded, text, target, settings)
     target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text, encoding="utf-8")
+    _write_new(target, text)
     draft.unlink()
     print(f"Accepted as {target}; served from sopbot's next start.")
     return 0
+
+
+_HEADER = re.compile(r"# Compiled from (?P<name>.*) \(sha256 (?P<sha256>[0-9a-f]{64})\) by model ")
+
+
+def _outdated(draft: Path, written: str, source: Path | None) -> str | None:
+    """Why the draft may not say what its written procedure says now: that procedure
+    (``source``, or the one its header names beside it) has another SHA-256 than the
+    header records, or cannot be found."""
+    from bot.compile.draft import Provenance
+
+    header = _HEADER.match(written)
+    if header is None:
+        return (
+            "it has no 'Compiled from' header, so whether it is current cannot be told; "
+            "compile the written procedure again, or pass --ignore-source"
+        )
+    named = source or draft.parent / header["name"]
+    if not named.is_file():
+        return (
+            f"it was compiled from {header['name']}, which is not beside it; name it: "
+            f"sopbot compile PROCEDURE --accept {draft} (or pass --ignore-source)"
+        )
+    now = Provenance.of(named, named.read_text(encoding="utf-8"), "", dt.date.today()).sha256
+    if now == header["sha256"]:
+        return None
+    what = f"{named} is not what {draft} was compiled from, or has changed since"
+    if source is None:
+        what = f"{named} has changed since {draft} was compiled from it"
+    return (
+        f"{what}; compile it again (sopbot compile {named}), or pass --ignore-source to "
+        "accept the draft as it is"
+    )
+
+
+def _write_new(target: Path, text: str) -> None:
+    """Write ``target`` as a file, never through a symbolic link put there meanwhile."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    with os.fdopen(os.open(target, flags, 0o644), "w", encoding="utf-8") as file:
+        file.write(text)
 
 
 def _clash(procedure: Procedure, target: Path, sops_dir: Path) -> str | None:

@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from bot.cli.app import main
+from bot.compile.draft import Provenance
 from bot.compile.prompt import example_sop
 from bot.procedure.model import Procedure
 from bot.procedure.steps import step_kind
@@ -24,6 +25,15 @@ from tests.llm.fake_openai import MODEL, FakeOpenAI, json_reply
 
 def answer(sop_yaml: str, human_tasks: tuple[str, ...] = (), notes: str = "") -> Any:
     return json_reply({"sop_yaml": sop_yaml, "human_tasks": list(human_tasks), "notes": notes})
+
+
+def written_draft(workspace: Workspace, name: str, text: str) -> Path:
+    """A draft of refund-request.md as it is written now, with ``text`` as its SOP."""
+    source = workspace.procedure("refund-request")
+    compiled = Provenance.of(source, source.read_text(encoding="utf-8"), MODEL, dt.date.today())
+    draft = workspace.root / "docs" / f"{name}.sop.yml"
+    draft.write_text(compiled.header() + text, encoding="utf-8")
+    return draft
 
 
 def draft_procedure(path: Path) -> Procedure:
@@ -229,8 +239,8 @@ def test_a_draft_is_served_only_after_a_person_accepts_it(
 def test_a_draft_with_errors_is_not_accepted(
     workspace: Workspace, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    draft = workspace.root / "docs" / "broken.sop.yml"
-    draft.write_text(sample_text("refund-request").replace("crm.get_order\n", "crm.get_ordr\n"))
+    broken = sample_text("refund-request").replace("crm.get_order\n", "crm.get_ordr\n")
+    draft = written_draft(workspace, "broken", broken)
 
     assert main(["compile", "--accept", str(draft)]) == 1
 
@@ -319,8 +329,7 @@ def test_a_draft_that_clashes_with_another_served_sop_is_not_accepted(
     and the library would serve only one of them: the accept refuses instead."""
     legacy = workspace.sops / "legacy-refund.yml"
     legacy.write_text(sample_text("refund-request"), encoding="utf-8")
-    draft = workspace.root / "docs" / "refund.sop.yml"
-    draft.write_text(draft_text(sample_text("refund-request")), encoding="utf-8")
+    draft = written_draft(workspace, "refund", draft_text(sample_text("refund-request")))
 
     assert main(["compile", "--accept", str(draft)]) == 1
 
