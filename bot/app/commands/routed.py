@@ -12,6 +12,7 @@ from typing import Any
 from bot.app.door import Asked, FrontDoor, Started
 from bot.chat.messages import Button, Card
 from bot.chat.port import Undeliverable
+from bot.engine.steps.agent_model import inert
 from bot.routing.extract import extract
 from bot.routing.route import Candidate, Route, Router
 
@@ -21,6 +22,8 @@ START = "start_procedure"
 """The action of a candidate's Start button; its value is what follows ``/sop run``."""
 VALUE_LIMIT = 2000
 """The longest button value Slack takes; longer found inputs are left to the form."""
+QUOTED = 200
+"""The most of a request an answer quotes back."""
 
 
 @dataclass(frozen=True)
@@ -63,9 +66,11 @@ def route(
 
 
 def out_of_scope(text: str) -> str:
-    """None of the person's procedures fits the request."""
+    """None of the person's procedures fits the request, quoted short and inert: a pasted
+    document would come back whole (a dozen thread replies), and a person or group it
+    names would be pinged by the answer."""
     return (
-        f"None of the procedures you can start fits '{text}'. "
+        f"None of the procedures you can start fits '{inert(text, QUOTED)}'. "
         "/sop list shows them; /sop run NAME starts one."
     )
 
