@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/llm_eval.py                      # offline router (no endpoint)
     .venv/bin/python bench/llm_eval.py --endpoint URL --model NAME --api-key-env VAR
+    .venv/bin/python bench/llm_eval.py --endpoint URL --model NAME --response-format json_object
 
 Routing: every line of ``bench/data/routing.jsonl`` (a request as people type it, and the
 procedure it asks for, a list of acceptable ones when it is ambiguous, or null when none of
@@ -35,7 +36,7 @@ from llm_eval_compile import compile_part, injection_part
 
 from bot.config import SettingsProblem
 from bot.llm.models import Model, Models
-from bot.llm.settings import Feature, load_llm_settings
+from bot.llm.settings import Feature, ResponseFormat, load_llm_settings
 from bot.procedure.model import Procedure
 from bot.routing.embedding import embedder
 from bot.routing.model import ModelRouter
@@ -168,13 +169,17 @@ class NoFallback:
         raise BenchError(f"the model at {self.endpoint} gave no usable answer to {text!r}")
 
 
-def endpoint_models(endpoint: str, model: str, api_key_env: str) -> Models:
+def endpoint_models(
+    endpoint: str, model: str, api_key_env: str, response_format: str = "json_schema"
+) -> Models:
     """The models on an OpenAI-compatible endpoint, every feature on ``model``."""
     key = os.environ.get(api_key_env) if api_key_env else None
     if api_key_env and not key:
         raise BenchError(f"{api_key_env} is not set: export the endpoint's API key in it")
     try:
-        settings = load_llm_settings(base_url=endpoint, api_key=key, model=model)
+        settings = load_llm_settings(
+            base_url=endpoint, api_key=key, model=model, response_format=response_format
+        )
     except SettingsProblem as problem:
         raise BenchError(str(problem)) from None
     return Models.configured(settings)
@@ -192,13 +197,21 @@ def main() -> int:
     parser.add_argument("--endpoint", help="an OpenAI-compatible base URL; offline without")
     parser.add_argument("--model", help="the model name at that endpoint")
     parser.add_argument("--api-key-env", default="", help="the variable holding the API key")
+    parser.add_argument(
+        "--response-format",
+        choices=[way.value for way in ResponseFormat],
+        default=ResponseFormat.JSON_SCHEMA.value,
+        help="how the endpoint is asked for JSON (json_object: llama-cpp-python's server)",
+    )
     arguments = parser.parse_args()
     print(machine_line())
     compiling: Model | None = None
     if arguments.endpoint:
         if not arguments.model:
             raise BenchError("--endpoint needs --model NAME")
-        models = endpoint_models(arguments.endpoint, arguments.model, arguments.api_key_env)
+        models = endpoint_models(
+            arguments.endpoint, arguments.model, arguments.api_key_env, arguments.response_format
+        )
         router = model_router(models, arguments.endpoint)
         compiling = models.model_for(Feature.COMPILE)
     else:

@@ -1,5 +1,5 @@
 """Run every check of ``sopbot doctor`` on this process's configuration, in the order a
-start needs them: settings, database, SOPs, connectors, webhooks, Slack."""
+start needs them: settings, database, SOPs, connectors, webhooks, Slack, then the model."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from bot.catalogue.registry import CatalogueError, build_catalogue
 from bot.config import Settings, SettingsProblem, load_settings
 from bot.doctor.connectors_check import check_connectors
 from bot.doctor.findings import Finding, fail, ok
+from bot.doctor.model_check import check_models
 from bot.doctor.slack_check import check_slack, slack_surface
 from bot.doctor.sops_check import check_sops
 from bot.doctor.storage_check import check_database
@@ -46,6 +47,7 @@ def diagnose(
         findings.extend(check_connectors(catalogue, settings.connector, secrets, now, live))
     findings.extend(check_webhooks(os.environ))
     findings.extend(check_slack(settings, now))
+    findings.extend(check_models())
     return findings
 
 

@@ -6,7 +6,7 @@ when the conversation then ends in a ``ModelError``."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from openai.types.chat import (
     ChatCompletionAssistantMessageParam,
@@ -16,7 +16,7 @@ from openai.types.chat import (
 )
 
 from bot.llm.errors import ModelError, ModelUnavailable
-from bot.llm.structured import Answer, parse, repair_request, response_format
+from bot.llm.structured import Answer, asking, parse, repair_request
 from bot.llm.tools import Answered, Tool, ToolRunner, ToolUse, perform, refuse, tool_message
 from bot.llm.transport import InvalidAnswer
 from bot.llm.usage import Recorder
@@ -43,9 +43,8 @@ def converse(
     invalid answer or past the time budget; tool calls past ``max_calls`` are refused and the
     model is then asked to answer without tools. ``on_refused`` hears of each refused call
     (by sopbot or the runner) when it is refused."""
-    conversation = list(messages)
+    conversation, options = asking(shape, messages, model.endpoint.response_format)
     offered = {tool.name: tool for tool in tools}
-    options: dict[str, Any] = {"response_format": response_format(shape)}
     if tools:
         options["tools"] = [tool.param() for tool in tools]
     uses: list[ToolUse] = []

@@ -37,11 +37,24 @@ def unavailable(
         )
     elif error.status_code == 429:
         text = f"the model service at {service} is rate limiting sopbot (429, {tries})"
+    elif refuses_response_format(error):
+        text = (
+            f"the model service at {service} does not take JSON-schema answer formats "
+            f"({error.status_code}): set {PREFIX}RESPONSE_FORMAT=json_object for "
+            "llama-cpp-python's server, or prompt for a server that constrains nothing"
+        )
     elif error.status_code >= 500:
         text = f"the model service at {service} failed ({error.status_code}, {tries})"
     else:
         text = f"the model service at {service} refused the request ({error.status_code}): {_said(error)}"
     return ModelUnavailable(redact(text))
+
+
+def refuses_response_format(error: BaseException) -> bool:
+    """True when the server's error is about the ``response_format`` asked for: asking
+    again will not help, another ``RESPONSE_FORMAT`` setting will (llama-cpp-python's
+    server answers ``json_schema`` with a 500 that says so)."""
+    return isinstance(error, openai.APIStatusError) and "response_format" in _said(error)
 
 
 def _said(error: openai.APIStatusError) -> str:

@@ -148,6 +148,7 @@ class Models:
             _client(settings, key or NO_KEY),
             timeout=settings.timeout,
             max_retries=settings.max_retries,
+            response_format=settings.response_format,
             sleep=sleep,
             monotonic=monotonic,
         )

@@ -21,6 +21,8 @@ from tenacity import (
 )
 from tenacity.stop import stop_base
 
+from bot.llm.faults import refuses_response_format
+
 log = logging.getLogger(__name__)
 
 LONGEST_WAIT = 60.0
@@ -47,10 +49,10 @@ def retry_after(error: BaseException) -> float | None:
 
 def worth_repeating(error: BaseException) -> bool:
     """Timeouts, lost connections, 408, 409, 429 and 5xx, unless the server asked for a pause
-    longer than ``LONGEST_WAIT``."""
+    longer than ``LONGEST_WAIT`` or said it does not take the answer format asked for."""
     if isinstance(error, openai.APIConnectionError):  # timeouts included
         return True
-    if not isinstance(error, openai.APIStatusError):
+    if not isinstance(error, openai.APIStatusError) or refuses_response_format(error):
         return False
     if error.status_code not in (408, 409, 429) and error.status_code < 500:
         return False

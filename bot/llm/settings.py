@@ -27,6 +27,18 @@ class Feature(enum.StrEnum):
     JUDGE = "judge"
 
 
+class ResponseFormat(enum.StrEnum):
+    """How the service is asked for an answer in a declared shape. Whatever the way, the
+    answer is validated against the shape before it is used."""
+
+    JSON_SCHEMA = "json_schema"
+    """``response_format: json_schema`` (OpenAI, Azure, vLLM, llama.cpp's llama-server, Ollama)."""
+    JSON_OBJECT = "json_object"
+    """``response_format: json_object`` with the schema beside it (llama-cpp-python's server)."""
+    PROMPT = "prompt"
+    """Only the instructions carry the schema: for a server that constrains nothing."""
+
+
 class LlmSettings(BaseSettings):
     """Where the model is and how long to wait for it. The key never prints."""
 
@@ -51,6 +63,10 @@ class LlmSettings(BaseSettings):
     )
     timeout: float = Field(default=60.0, gt=0, description="seconds one request may take")
     max_retries: int = Field(default=2, ge=0, le=10, description="retries of 429/5xx/timeouts")
+    response_format: ResponseFormat = Field(
+        default=ResponseFormat.JSON_SCHEMA,
+        description="how answers in a shape are asked for: json_schema, json_object or prompt",
+    )
     azure_api_version: str | None = Field(
         default=None, description="set for Azure OpenAI: the api-version of every request"
     )

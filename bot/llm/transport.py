@@ -14,7 +14,9 @@ from openai.types.chat import ChatCompletionMessage, ChatCompletionMessageParam
 
 from bot.llm.errors import ModelError, ModelRefused
 from bot.llm.faults import unavailable
+from bot.llm.reading import OversizedAnswer, complete
 from bot.llm.retrying import retrying
+from bot.llm.settings import ResponseFormat
 from bot.llm.usage import Outcome, Recorder, Usage
 
 T = TypeVar("T")
@@ -39,6 +41,8 @@ class Endpoint:
     client: openai.OpenAI
     timeout: float
     max_retries: int
+    response_format: ResponseFormat = ResponseFormat.JSON_SCHEMA
+    """How this service is asked for answers in a shape (``structured.asking``)."""
     sleep: Callable[[float], Any] = time.sleep
     monotonic: Callable[[], float] = time.monotonic
 
@@ -113,12 +117,17 @@ def send(
             with attempt:
                 attempts += 1
                 timeout = min(endpoint.timeout, max(left(), 0.1)) if bounded else endpoint.timeout
-                completion = endpoint.client.chat.completions.create(
+                completion = complete(
+                    endpoint.client,
                     model=request.model,
                     messages=request.messages,
-                    timeout=timeout,
-                    **request.options,
+                    seconds=timeout,
+                    monotonic=endpoint.monotonic,
+                    options=request.options,
                 )
+    except OversizedAnswer:
+        record(usage(Outcome.INVALID, error="Oversized"))
+        raise
     except openai.OpenAIError as error:
         record(usage(Outcome.UNAVAILABLE, error=type(error).__name__))
         raise unavailable(

@@ -74,7 +74,7 @@ class ModelRouter:
                 _messages(text, procedures), _shape(list(by_name)), record=self.record
             )
         except ModelError as error:
-            log.warning("routing falls back to the offline router: %s", type(error).__name__)
+            log.warning("routing falls back to the offline router: %s", error)
             return self.fallback.route(text, procedures)
         said = answer.model_dump()
         chosen = str(said["procedure"])

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli.app import main
+from tests.llm.conftest import fake_openai as fake_openai
+from tests.llm.conftest import openai_server as openai_server
 
 SAMPLE_SOPS = Path(__file__).resolve().parents[2] / "sops"
 

@@ -18,9 +18,12 @@ so a test never gets an answer it did not script.
 Replies: ``text``, ``json_reply``, ``malformed`` (content that is not JSON), ``tool_call`` /
 ``tool_calls``, ``refusal``, ``truncated`` (finish_reason ``length``), and faults:
 ``rate_limited`` (429 with ``Retry-After``), ``server_error`` (500), ``hang`` (no answer
-until the test ends: the client's timeout fires; no sleeps). With ``key`` set, a request with
-another key gets a 401 that echoes the key it sent, as OpenAI's does; a model named in
-``unknown_models`` gets a 404.
+until the test ends: the client's timeout fires; no sleeps), ``drip`` (200 at once, then the
+body a byte at a time until the test ends; ``dripped`` counts the bytes that went out and
+is set when the client has gone). With ``key`` set, a request with another key gets a 401
+that echoes the key it sent, as OpenAI's does; a model named in ``unknown_models`` gets a
+404. With ``takes_json_schema`` off, the fake is llama-cpp-python's server: a
+``json_schema`` response format is a 500 that says so, and ``json_object`` takes a schema.
 
 Every request is kept in ``requests`` (path, query, headers, JSON body) for assertions;
 token usage is counted in words, so tests can predict it.
@@ -32,6 +35,7 @@ import itertools
 import json
 import re
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +63,7 @@ class Reply:
     status: int = 200
     retry_after: float | None = None
     hang: bool = False
+    drip: bool = False
 
 
 def text(content: str) -> Reply:
@@ -104,6 +109,14 @@ def hang() -> Reply:
     return Reply(hang=True)
 
 
+def drip(content: str = "A slow answer.") -> Reply:
+    """``content`` as a normal answer, but sent a byte every 50 ms."""
+    return Reply(content=content, drip=True)
+
+
+DRIP_PAUSE = 0.05
+
+
 @dataclass
 class Rule:
     contains: str
@@ -147,6 +160,11 @@ class FakeOpenAI:
     key: str | None = KEY
     unknown_models: set[str] = field(default_factory=set)
     """Models the service answers 404 for, as OpenAI does for a name it does not have."""
+    takes_json_schema: bool = True
+    """Off: a ``json_schema`` response format is refused as llama-cpp-python's server does."""
+    dripped: list[int] = field(default_factory=list)
+    """Bytes each dripping answer sent before it ended."""
+    drip_ended: threading.Event = field(default_factory=threading.Event)
     requests: list[Received] = field(default_factory=list)
     _rules: list[Rule] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -202,6 +220,8 @@ class FakeOpenAI:
             model = received.body.get("model")
             if model in self.unknown_models:
                 return _error(404, f"The model `{model}` does not exist.", "model_not_found")
+            if not self.takes_json_schema and _format(received) == "json_schema":
+                return _llama_cpp_python_refusal()
             rule = next((rule for rule in self._rules if rule.matches(received)), None)
             reply = rule.next() if rule else None
             number = next(self._ids)
@@ -211,10 +231,49 @@ class FakeOpenAI:
         if reply.hang:
             self._released.wait(timeout=LONGEST_HANG)
             return _error(504, "fake_openai: released after a hang", "hang")
+        if reply.drip:
+            return self._drip(json.dumps(_completion(number, received, reply)).encode())
         if reply.status != 200:
             headers = {} if reply.retry_after is None else {"Retry-After": f"{reply.retry_after:g}"}
             return _error(reply.status, f"fake_openai: scripted {reply.status}", None, headers)
         return _json(200, _completion(number, received, reply))
+
+    def _drip(self, body: bytes) -> Response:
+        """``body`` a byte at a time; what went out is counted when the client goes."""
+
+        def chunks() -> Iterator[bytes]:
+            sent = 0
+            try:
+                for byte in body:
+                    if self._released.wait(DRIP_PAUSE):
+                        return
+                    yield bytes([byte])
+                    sent += 1
+            finally:
+                self.dripped.append(sent)
+                self.drip_ended.set()
+
+        headers = {"Content-Length": str(len(body))}
+        return Response(chunks(), headers=headers, content_type="application/json")
+
+
+def _format(received: Received) -> str | None:
+    """The type of response format the request asked for, if any."""
+    asked = received.body.get("response_format")
+    return asked.get("type") if isinstance(asked, dict) else None
+
+
+def _llama_cpp_python_refusal() -> Response:
+    """What llama-cpp-python's server answers to ``json_schema``: its request validation
+    error, as a 500."""
+    message = (
+        "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', "
+        "'type'), 'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema'}"
+    )
+    body = {
+        "error": {"message": message, "type": "internal_server_error", "param": None, "code": None}
+    }
+    return _json(500, body)
 
 
 def _completion(number: int, received: Received, reply: Reply) -> dict[str, Any]:

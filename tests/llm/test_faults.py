@@ -9,17 +9,19 @@ import logging
 import pytest
 from pydantic import BaseModel
 
-from bot.llm.errors import ModelUnavailable
+from bot.llm.errors import ModelError, ModelUnavailable
 from bot.llm.messages import user
 from bot.llm.models import Model, Models
 from bot.llm.settings import Feature
 from bot.llm.usage import Outcome, Usage
 from tests.llm.fake_openai import (
     FakeOpenAI,
+    drip,
     hang,
     json_reply,
     rate_limited,
     server_error,
+    text,
 )
 
 ASK = [user("Is the invoice INV-2002 paid?")]
@@ -169,3 +171,45 @@ def test_a_request_the_service_refuses_says_why(
         ModelUnavailable, match=r"refused the request \(400\): fake_openai: no rule"
     ):
         judge(models).answer(ASK, Paid, record=recorded.append)
+
+
+def test_a_service_that_drips_its_answer_is_cut_off_when_the_timeout_is_up(
+    fake_openai: FakeOpenAI, pauses: list[float], recorded: list[Usage]
+) -> None:
+    # The client's own timeout bounds each wait for bytes, not the request: without reading
+    # the body against the clock, this answer (a byte every 50 ms) held the call for 20 s.
+    fake_openai.on("INV-2002", drip('{"paid": true}'))
+    models = Models.configured(fake_openai.settings(timeout=0.5, max_retries=0))
+
+    with pytest.raises(ModelUnavailable, match=r"did not answer within 0.5 s \(1 try\)"):
+        judge(models).answer(ASK, Paid, record=recorded.append)
+
+    assert fake_openai.drip_ended.wait(timeout=10), "the client never hung up"
+    [sent] = fake_openai.dripped
+    assert sent < 100  # of an answer of about 400 bytes
+    assert recorded[0].error == "APITimeoutError"
+
+
+def test_an_answer_over_8_mib_is_not_read_to_the_end(
+    fake_openai: FakeOpenAI, models: Models, recorded: list[Usage]
+) -> None:
+    fake_openai.on("INV-2002", text("paid " * (2 * 1024 * 1024)))
+
+    with pytest.raises(ModelError, match=r"sent an answer over 8 MiB"):
+        judge(models).answer(ASK, Paid, record=recorded.append)
+
+    assert len(fake_openai.requests) == 1  # not asked again
+    assert (recorded[0].outcome, recorded[0].error) == (Outcome.INVALID, "Oversized")
+
+
+def test_a_service_without_json_schema_formats_is_named_with_the_setting_to_change(
+    fake_openai: FakeOpenAI, models: Models, pauses: list[float], recorded: list[Usage]
+) -> None:
+    fake_openai.takes_json_schema = False  # llama-cpp-python's server answers a 500
+    fake_openai.on("INV-2002", json_reply({"paid": True}))
+
+    with pytest.raises(ModelUnavailable, match=r"SOPBOT_LLM_RESPONSE_FORMAT=json_object"):
+        judge(models).answer(ASK, Paid, record=recorded.append)
+
+    assert len(fake_openai.requests) == 1  # asking again the same way cannot help
+    assert pauses == []

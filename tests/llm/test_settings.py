@@ -72,6 +72,14 @@ def test_features_take_their_own_model_or_the_default(monkeypatch: pytest.Monkey
         ),
         ({"SOPBOT_LLM_TIMEOUT": "0"}, "SOPBOT_LLM_TIMEOUT: Input should be greater than 0"),
         ({"SOPBOT_LLM_MODELS_ROUTER": "x"}, "SOPBOT_LLM_MODELS_ROUTER: Input should be"),
+        (
+            {
+                "SOPBOT_LLM_BASE_URL": "http://127.0.0.1:8080/v1",
+                "SOPBOT_LLM_MODEL": "m",
+                "SOPBOT_LLM_RESPONSE_FORMAT": "xml",
+            },
+            "SOPBOT_LLM_RESPONSE_FORMAT: Input should be 'json_schema', 'json_object' or 'prompt'",
+        ),
     ],
 )
 def test_an_unusable_setting_is_one_line_naming_it(
