@@ -3,6 +3,7 @@
     .venv/bin/python bench/llm_eval.py                      # offline router (no endpoint)
     .venv/bin/python bench/llm_eval.py --endpoint URL --model NAME --api-key-env VAR
     .venv/bin/python bench/llm_eval.py --endpoint URL --model NAME --response-format json_object
+    .venv/bin/python bench/llm_eval.py --endpoint URL --model NAME --parts routing --every 6
 
 Routing: every line of ``bench/data/routing.jsonl`` (a request as people type it, and the
 procedure it asks for, a list of acceptable ones when it is ambiguous, or null when none of
@@ -68,6 +69,7 @@ class Tally:
     confident_wrong: int = 0
     out_of_scope: int = 0
     refused: int = 0
+    unanswered: int = 0
 
     def lines(self, label: str, router: str) -> list[str]:
         return [
@@ -78,6 +80,8 @@ class Tally:
             f"{_share(self.wrongly_refused, self.in_scope)}",
             f"{router} | {label} | confident but wrong (would start the wrong SOP) "
             f"{_share(self.confident_wrong, self.in_scope)}",
+            f"{router} | {label} | no usable answer "
+            f"{_share(self.unanswered, self.in_scope + self.out_of_scope)}",
         ]
 
 
@@ -108,11 +112,13 @@ def routing(router: Router, requests: Sequence[Request], procedures: list[Proced
     seconds = []
     for request in requests:
         began = time.perf_counter()
-        found = router.route(request.text, procedures)
+        try:
+            found: Route | None = router.route(request.text, procedures)
+        except NoAnswer:
+            found = None
         seconds.append(time.perf_counter() - began)
-        ranked = [candidate.procedure.id for candidate in found.candidates]
         for label in ("held-out half" if request.held_out else "tuning half", "all"):
-            _count(halves[label], request, found.out_of_scope, found.confident, ranked)
+            _count(halves[label], request, found)
     for label, tally in halves.items():
         print(
             "\n".join(tally.lines(f"{label} ({tally.in_scope + tally.out_of_scope})", router.name))
@@ -129,14 +135,19 @@ def routing(router: Router, requests: Sequence[Request], procedures: list[Proced
     return 0 if top1 >= 0.95 else 1
 
 
-def _count(
-    tally: Tally, request: Request, refused: bool, confident: bool, ranked: list[str]
-) -> None:
+def _count(tally: Tally, request: Request, found: Route | None) -> None:
+    """``found`` counted for ``request``; ``None`` (no usable answer) is a miss either way."""
+    tally.unanswered += found is None
+    refused = found is not None and found.out_of_scope
     if not request.acceptable:
         tally.out_of_scope += 1
         tally.refused += refused
         return
     tally.in_scope += 1
+    if found is None:
+        return
+    ranked = [candidate.procedure.id for candidate in found.candidates]
+    confident = found.confident
     if refused:
         tally.wrongly_refused += 1
         return
@@ -157,16 +168,20 @@ def offline_router() -> Router:
     return OfflineRouter()
 
 
+class NoAnswer(Exception):
+    """The model gave no usable answer to one request."""
+
+
 @dataclass(frozen=True)
 class NoFallback:
-    """In the benchmark a model that gives no answer stops the run: the figures are the
-    model's own, never the offline router's in disguise."""
+    """In the benchmark a model that gives no answer is counted as such (a miss, and never
+    a refusal): the figures are the model's own, never the offline router's in disguise."""
 
     endpoint: str
     name: str = "no fallback"
 
     def route(self, text: str, procedures: Sequence[Procedure]) -> Route:
-        raise BenchError(f"the model at {self.endpoint} gave no usable answer to {text!r}")
+        raise NoAnswer(text)
 
 
 def endpoint_models(
@@ -198,6 +213,17 @@ def main() -> int:
     parser.add_argument("--model", help="the model name at that endpoint")
     parser.add_argument("--api-key-env", default="", help="the variable holding the API key")
     parser.add_argument(
+        "--parts",
+        default="routing,compile,injection",
+        help="which parts to run, comma-separated (a slow local model: routing alone)",
+    )
+    parser.add_argument(
+        "--every",
+        type=int,
+        default=1,
+        help="route every Nth pair of labelled requests only (a slow local model)",
+    )
+    parser.add_argument(
         "--response-format",
         choices=[way.value for way in ResponseFormat],
         default=ResponseFormat.JSON_SCHEMA.value,
@@ -216,11 +242,20 @@ def main() -> int:
         compiling = models.model_for(Feature.COMPILE)
     else:
         router = offline_router()
-    requests = load_requests()
-    print(f"routing: {len(requests)} labelled requests, {ROUTING_SET.relative_to(REPO)}")
-    failed = routing(router, requests, sample_procedures())
-    failed |= compile_part(compiling)
-    return failed | injection_part(compiling)
+    parts = {part.strip() for part in arguments.parts.split(",")}
+    if unknown := parts - {"routing", "compile", "injection"}:
+        raise BenchError(f"--parts: no part {', '.join(sorted(unknown))}")
+    failed = 0
+    if "routing" in parts:
+        every = max(1, arguments.every)  # by pairs of lines: both halves keep their share
+        requests = [r for n, r in enumerate(load_requests()) if (n // 2) % every == 0]
+        print(f"routing: {len(requests)} labelled requests, {ROUTING_SET.relative_to(REPO)}")
+        failed |= routing(router, requests, sample_procedures())
+    if "compile" in parts:
+        failed |= compile_part(compiling)
+    if "injection" in parts:
+        failed |= injection_part(compiling)
+    return failed
 
 
 if __name__ == "__main__":
