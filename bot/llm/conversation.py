@@ -17,7 +17,16 @@ from openai.types.chat import (
 
 from bot.llm.errors import ModelError, ModelUnavailable
 from bot.llm.structured import Answer, asking, parse, repair_request
-from bot.llm.tools import Answered, Tool, ToolRunner, ToolUse, perform, refuse, tool_message
+from bot.llm.tools import (
+    LONGEST_ARGUMENTS,
+    Answered,
+    Tool,
+    ToolRunner,
+    ToolUse,
+    perform,
+    refuse,
+    tool_message,
+)
 from bot.llm.transport import InvalidAnswer
 from bot.llm.usage import Recorder
 
@@ -110,11 +119,18 @@ def _asked(message: ChatCompletionMessage) -> ChatCompletionAssistantMessagePara
         {
             "id": call.id,
             "type": "function",
-            "function": {"name": call.function.name, "arguments": call.function.arguments},
+            "function": {"name": call.function.name, "arguments": _echoed(call)},
         }
         for call in _function_calls(message)
     ]
     return asked
+
+
+def _echoed(call: ChatCompletionMessageFunctionToolCall) -> str:
+    """A call's arguments as the next turn repeats them: refused ones over the size cap are
+    not sent back with every later turn."""
+    arguments = call.function.arguments
+    return "{}" if len(arguments) > LONGEST_ARGUMENTS else arguments
 
 
 def _function_calls(message: ChatCompletionMessage) -> list[ChatCompletionMessageFunctionToolCall]:

@@ -79,6 +79,11 @@ class Answered(Generic[Answer]):
         return [use for use in self.uses if use.refused is not None]
 
 
+LONGEST_ARGUMENTS = 16 * 1024
+"""Characters of one call's arguments: a read takes an id or a search, and what a call
+takes is kept in the run's journal and sent back with every later turn."""
+
+
 def perform(
     tools: dict[str, Tool], call_id: str, name: str, arguments: str, runner: ToolRunner
 ) -> ToolUse:
@@ -86,6 +91,12 @@ def perform(
     tool = tools.get(name)
     if tool is None:
         return ToolUse(name, None, refused=f"there is no tool named '{name}'")
+    if len(arguments) > LONGEST_ARGUMENTS:
+        return ToolUse(
+            name,
+            None,
+            refused=f"arguments over {LONGEST_ARGUMENTS // 1024} KiB; a read takes a few values",
+        )
     try:
         validated = tool.arguments.model_validate_json(arguments)
     except ValidationError as error:

@@ -220,3 +220,23 @@ def test_a_model_that_keeps_calling_tools_past_the_limit_is_stopped(
 
     assert len(runner.ran) == 1
     assert [r.body["tool_choice"] for r in fake_openai.requests] == ["auto", "none"]
+
+
+def test_arguments_of_megabytes_are_refused_before_they_are_read_or_kept(
+    fake_openai: FakeOpenAI, models: Models, recorded: list[Usage]
+) -> None:
+    fake_openai.on(
+        "order 1042",
+        tool_call("crm_get_order", order_id="1042" + " " * 1_000_000),
+        json_reply({"summary": "Could not look it up", "amount": 0}),
+    )
+    runner = Runner()
+
+    done = prepare(models).use_tools(ASK, Package, [LOOKUP], runner, record=recorded.append)
+
+    assert runner.ran == []
+    [use] = done.refused
+    assert use.refused == "arguments over 16 KiB; a read takes a few values"
+    assert use.arguments is None  # nothing of them is kept
+    echoed = fake_openai.requests[1].messages[-2]["tool_calls"][0]["function"]["arguments"]
+    assert echoed == "{}"  # nor sent back with the next turn
