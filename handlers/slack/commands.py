@@ -1,7 +1,11 @@
 """``/sop``: reads are answered in the acknowledgement itself; ``run``, ``cancel`` and a
 ``mode`` change (and the typed ``approve``, ``reject``, ``complete``) are recorded in the
 inbox and acknowledged with a short line; a ``run`` missing required inputs opens a form
-at once (its ``trigger_id`` lasts three seconds) and starts nothing until the form is sent."""
+at once (its ``trigger_id`` lasts three seconds) and starts nothing until the form is sent.
+
+The text is read as the person typed it: Slack sends ``&``, ``<`` and ``>`` in a command's
+text as entities even with the manifest's ``should_escape: false`` (which only keeps names
+from becoming IDs), so it is decoded as a mention's words are (``routing.as_written``)."""
 
 from __future__ import annotations
 
@@ -44,9 +48,11 @@ def register(app: App, door: FrontDoor) -> None:
 
     @app.command("/sop")
     def sop(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
+        from handlers.slack.routing import as_written  # here: routing imports this module
+
         user, channel = command["user_id"], command.get("channel_id")
         try:
-            parsed = parse(command.get("text", ""))
+            parsed = parse(as_written(command.get("text", "")))
         except UsageError as error:
             ack(response_type="ephemeral", text=str(error))
             return
