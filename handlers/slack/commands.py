@@ -10,6 +10,7 @@ from becoming IDs), so it is decoded as a mention's words are (``routing.as_writ
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -86,11 +87,17 @@ def register(app: App, door: FrontDoor) -> None:
 
 
 def unanswered(
-    door: FrontDoor, command: Command, user: str, channel: str | None
+    door: FrontDoor,
+    command: Command,
+    user: str,
+    channel: str | None,
+    *,
+    request: str | None = None,
 ) -> Question | None:
     """For a ``run`` whose required inputs are not all given, the form that asks for them;
     None when nothing is missing. Inputs given but wrong are left to the start itself,
-    which says what is wrong with the procedure's usage line."""
+    which says what is wrong with the procedure's usage line. ``request`` names the click
+    the form is for: every form it opens, sent, is that one request (one run)."""
     if command.verb != "run":
         return None
     procedure = door.library.find(command.args[0]).procedure
@@ -101,13 +108,18 @@ def unanswered(
     try:
         resolve_inputs(procedure, command.options, {}, interactive=True)
     except MissingInputs as missing:
-        return questions.for_inputs(
+        question = questions.for_inputs(
             procedure,
             missing.missing,
             to=user,
             given=command.options,
             mode=mode,
             thread={"to": channel} if channel else None,
+        )
+        return (
+            question
+            if request is None
+            else replace(question, carry={**question.carry, "request": request})
         )
     except InvalidInputs:
         return None

@@ -49,19 +49,12 @@ def record_click(door: FrontDoor, body: dict[str, Any], command: Command, ack: A
     """Record one click and acknowledge it; Slack's unique ids for it make a replay record
     nothing. A click that could not be recorded is acknowledged and answered with the
     apology, to the clicker alone."""
-    action = body["actions"][0]
-    container = body.get("container") or {}
-    key = ":".join(
-        (
-            "click",
-            str(container.get("channel_id", "")),
-            str(container.get("message_ts", "")),
-            str(action.get("action_ts", "")),
-            body["user"]["id"],
-        )
-    )
     try:
-        record(door, key, command_work(command, by=body["user"]["id"], channel=channel_of(body)))
+        record(
+            door,
+            click_key(body),
+            command_work(command, by=body["user"]["id"], channel=channel_of(body)),
+        )
     except NotRecorded as sorry:
         ack()
         if body.get("response_url"):
@@ -70,6 +63,21 @@ def record_click(door: FrontDoor, body: dict[str, Any], command: Command, ack: A
             )
         return
     ack()
+
+
+def click_key(body: dict[str, Any]) -> str:
+    """What names a click in the inbox: Slack's unique ids for it, and the clicker."""
+    action = body["actions"][0]
+    container = body.get("container") or {}
+    return ":".join(
+        (
+            "click",
+            str(container.get("channel_id", "")),
+            str(container.get("message_ts", "")),
+            str(action.get("action_ts", "")),
+            body["user"]["id"],
+        )
+    )
 
 
 def channel_of(body: dict[str, Any]) -> str | None:

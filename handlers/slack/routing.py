@@ -36,7 +36,7 @@ from bot.engine.errors import EngineError
 from bot.identity import Kind, Mention, is_channel_id, replace_mentions
 from bot.library import UnknownProcedure
 from handlers.slack.commands import unanswered
-from handlers.slack.requests import NotRecorded, channel_of, record, record_click
+from handlers.slack.requests import NotRecorded, channel_of, click_key, record, record_click
 
 log = logging.getLogger(__name__)
 
@@ -73,21 +73,22 @@ def register(app: App, door: FrontDoor) -> None:
 
 
 def _start(door: FrontDoor, body: dict[str, Any], client: WebClient, ack: Ack) -> None:
-    """A candidate's Start: the form for its missing inputs, else ``/sop run`` recorded as
-    the clicker's. Anything the engine refuses (the clicker may not start it) is recorded
-    too, so the worker tells them why."""
+    """A candidate's Start: the form for its missing inputs (sent, it is the click's one
+    request), else ``/sop run`` recorded as the clicker's. Anything the engine refuses (the
+    clicker may not start it) is recorded too, so the worker tells them why."""
     user, channel = body["user"]["id"], channel_of(body)
     try:
         command = parse(f"run {body['actions'][0]['value']}")
     except UsageError:  # not a value sopbot made: start nothing, say nothing
         ack()
         return
+    once = _once_per_person(body)
     try:
-        question = unanswered(door, command, user, channel)
+        question = unanswered(door, command, user, channel, request=click_key(once))
     except (EngineError, UnknownProcedure, QuestionTooLarge):
         question = None
     if question is None:
-        record_click(door, _once_per_person(body), command, ack)
+        record_click(door, once, command, ack)
         return
     ack()
     try:

@@ -41,7 +41,8 @@ def register(app: App, door: FrontDoor) -> None:
         channel = (question.thread or {}).get("to")
         user = body["user"]["id"]
         work = answer_work(question, answers, by=user, channel=channel)
-        _record_and_close(door, _key(view), work, view, ack)
+        key = question.carry.get("request") or _key(view)  # a click's form: the click
+        _record_and_close(door, key, work, view, ack)
 
     @app.view(REASON_CALLBACK)
     def rejected(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
