@@ -39,7 +39,7 @@ from bot.config import SettingsProblem
 from bot.llm.models import Model, Models
 from bot.llm.settings import Feature, ResponseFormat, load_llm_settings
 from bot.procedure.model import Procedure
-from bot.routing.embedding import embedder
+from bot.routing.embedding import warm
 from bot.routing.model import ModelRouter
 from bot.routing.offline import OfflineRouter
 from bot.routing.route import Route, Router
@@ -163,7 +163,7 @@ def _share(part: int, whole: int) -> str:
 def offline_router() -> Router:
     """The offline router, its embeddings loaded (and the load timed) before any request."""
     began = time.perf_counter()
-    embedder()
+    warm()
     print(f"offline embeddings loaded in {time.perf_counter() - began:.2f} s")
     return OfflineRouter()
 

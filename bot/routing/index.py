@@ -1,5 +1,6 @@
 """The procedures' phrases embedded and their keywords weighed, once per set of procedures
-(a library reload makes a new set); a request then costs one embedding and a product."""
+(a library reload makes a new set); a request then costs one embedding per encoder and a
+product."""
 
 from __future__ import annotations
 
@@ -7,29 +8,30 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-
-from bot.routing.embedding import Vectors, embedder
+from bot.routing.embedding import Vectors, encoders
 from bot.routing.lexical import Vocabulary
 from bot.routing.profile import Profile
 
 
 @dataclass(frozen=True)
 class Index:
-    """Phrase vectors (one row each), whose procedure each row is, and the vocabulary."""
+    """Phrase vectors per encoder (one row each), whose procedure each row is, and the
+    vocabulary."""
 
-    vectors: Vectors
+    vectors: tuple[Vectors, ...]
     owners: tuple[int, ...]
     vocabulary: Vocabulary
 
-    def closest(self, text: str) -> list[float]:
-        """Per procedure, the similarity of ``text`` to its nearest phrase."""
-        query = embedder().embed([text], norm=True)[0]
-        similarity = self.vectors @ query
-        best = [-1.0] * len(self.vocabulary.words)
-        for owner, score in zip(self.owners, similarity.tolist(), strict=True):
-            best[owner] = max(best[owner], score)
-        return best
+    def closest(self, text: str) -> list[tuple[float, ...]]:
+        """Per procedure, the similarity of ``text`` to its nearest phrase, per encoder."""
+        per_encoder = []
+        for encode, vectors in zip(encoders(), self.vectors, strict=True):
+            similarity = vectors @ encode([text])[0]
+            best = [-1.0] * len(self.vocabulary.words)
+            for owner, score in zip(self.owners, similarity.tolist(), strict=True):
+                best[owner] = max(best[owner], score)
+            per_encoder.append(best)
+        return list(zip(*per_encoder, strict=True))
 
 
 def index(profiles: Sequence[Profile]) -> Index:
@@ -41,5 +43,5 @@ def index(profiles: Sequence[Profile]) -> Index:
 def _built(profiles: tuple[Profile, ...]) -> Index:
     phrases = [phrase for profile in profiles for phrase in profile.phrases]
     owners = tuple(number for number, profile in enumerate(profiles) for _ in profile.phrases)
-    vectors: Vectors = np.asarray(embedder().embed(phrases, norm=True), dtype=np.float32)
+    vectors = tuple(encode(phrases) for encode in encoders())
     return Index(vectors, owners, Vocabulary.of(profiles))

@@ -33,6 +33,25 @@ def test_a_clear_request_ranks_its_procedure_first_and_confidently(
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Der Kunde möchte sein Geld für Bestellung 5120 zurück", "refund-request"),
+        ("necesito vacaciones del 2026-12-22 al 2026-12-31", "pto-request"),
+        ("Le client n'a toujours pas payé la facture 3004, relance-le", "invoice-collections"),
+    ],
+    ids=["German", "Spanish", "French"],
+)
+def test_a_request_in_another_language_finds_the_english_procedure(
+    samples: dict[str, Procedure], text: str, expected: str
+) -> None:
+    # The intents are written in English only; the sentence embeddings carry the meaning.
+    route = ROUTER.route(text, list(samples.values()))
+    assert not route.out_of_scope
+    assert route.best is not None
+    assert route.best.procedure.id == expected
+
+
+@pytest.mark.parametrize(
     "text", ["what's the wifi password", "install photoshop on my laptop", "reset my password pls"]
 )
 def test_a_request_no_procedure_does_is_out_of_scope(
