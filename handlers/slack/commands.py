@@ -5,7 +5,7 @@ at once (its ``trigger_id`` lasts three seconds) and starts nothing until the fo
 
 The text is read as the person typed it: Slack sends ``&``, ``<`` and ``>`` in a command's
 text as entities even with the manifest's ``should_escape: false`` (which only keeps names
-from becoming IDs), so it is decoded as a mention's words are (``routing.as_written``)."""
+from becoming IDs), so it is decoded as a mention's words are (``text.as_written``)."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from bot.engine.errors import EngineError, InvalidInputs, MissingInputs
 from bot.engine.inputs import resolve_inputs
 from bot.library import UnknownProcedure
 from handlers.slack.requests import NotRecorded, record
+from handlers.slack.text import as_written
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,6 @@ def register(app: App, door: FrontDoor) -> None:
 
     @app.command("/sop")
     def sop(ack: Ack, command: dict[str, Any], client: WebClient) -> None:
-        from handlers.slack.routing import as_written  # here: routing imports this module
-
         user, channel = command["user_id"], command.get("channel_id")
         try:
             parsed = parse(as_written(command.get("text", "")))

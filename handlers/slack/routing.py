@@ -33,10 +33,11 @@ from bot.app.commands.routed import START
 from bot.app.door import FrontDoor
 from bot.app.inbox import command_work
 from bot.engine.errors import EngineError
-from bot.identity import Kind, Mention, is_channel_id, replace_mentions
+from bot.identity import is_channel_id
 from bot.library import UnknownProcedure
 from handlers.slack.commands import unanswered
 from handlers.slack.requests import NotRecorded, channel_of, click_key, record, record_click
+from handlers.slack.text import as_written
 
 log = logging.getLogger(__name__)
 
@@ -118,38 +119,6 @@ def _work(event: dict[str, Any], bot: str | None) -> dict[str, Any]:
     root = {"to": channel, "id": str(event.get("thread_ts") or event["ts"])}
     thread = {"to": channel, "root": root}
     return command_work(command, by=str(event["user"]), channel=channel, answer_in=thread)
-
-
-_MARKUP = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
-"""Slack's markup in a message: ``<target>`` or ``<target|label>``."""
-_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
-
-
-def as_written(text: str) -> str:
-    """``text`` as the person typed it: links as their label (an e-mail address as the
-    address), ``&amp;`` as ``&``; people and groups as ``@ID`` text, so quoting it mentions
-    no one (a channel stays a channel: naming one pings nobody)."""
-    text = _MARKUP.sub(_shown, _plain_mentions(text))
-    for entity, char in _ENTITIES:
-        text = text.replace(entity, char)
-    return _plain_mentions(text)  # also what was typed as mention markup, now decoded
-
-
-def _shown(link: re.Match[str]) -> str:
-    """A link or special mention (``<!here>``) as it shows: its label, else its target."""
-    target, label = link.group(1), link.group(2)
-    if target.startswith("#"):  # a channel mention: kept
-        return link.group(0)
-    if target.startswith("!"):
-        return label or "@" + target[1:].split("^")[0]
-    return label or target.removeprefix("mailto:")
-
-
-def _plain_mentions(text: str) -> str:
-    def plain(found: Mention) -> str:
-        return f"<#{found.id}>" if found.kind is Kind.CHANNEL else f"@{found.id}"
-
-    return replace_mentions(text, plain)
 
 
 _WRITTEN = (None, "file_share", "thread_broadcast")
