@@ -83,6 +83,8 @@ class FakeSlack:
     """Channel ID → its members (the bot is in every channel it can post in)."""
     scopes: str | None = None
     """The bot token's scopes as ``auth.test`` lists them in ``x-oauth-scopes``."""
+    enterprise_id: str | None = None
+    """The Enterprise Grid organisation the workspace belongs to (``auth.test`` names it)."""
     messages: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     """Channel ID → its messages, oldest first."""
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -121,10 +123,22 @@ class FakeSlack:
         tz: str = "Europe/Berlin",
         deleted: bool = False,
         is_bot: bool = False,
+        team_id: str = TEAM,
+        enterprise_id: str | None = None,
+        is_stranger: bool = False,
     ) -> None:
+        """A user as ``users.info`` shows them: of this workspace by default; of another
+        workspace (``team_id``), or of an Enterprise Grid organisation (``enterprise_id``,
+        Slack's ``enterprise_user``); ``is_stranger`` as Slack marks a person of another
+        organisation met through Slack Connect."""
+        grid = {
+            "enterprise_user": {"id": user_id, "enterprise_id": enterprise_id, "teams": [team_id]}
+        }
         self.users[user_id] = {
+            **(grid if enterprise_id else {}),
+            **({"is_stranger": True} if is_stranger else {}),
             "id": user_id,
-            "team_id": TEAM,
+            "team_id": team_id,
             "name": name,
             "deleted": deleted,
             "real_name": name.title(),
@@ -248,6 +262,7 @@ class FakeSlack:
             "user_id": BOT_USER,
             "bot_id": BOT_ID,
             "is_enterprise_install": False,
+            **({"enterprise_id": self.enterprise_id} if self.enterprise_id else {}),
         }
 
     def _post_message(self, args: dict[str, Any]) -> dict[str, Any]:

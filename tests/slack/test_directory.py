@@ -63,3 +63,30 @@ def test_names_handles_and_channels_come_from_slack(
     dev = directory.person("U02DEV")
     assert dev is not None
     assert dev.time_zone == "America/New_York"
+
+
+def test_a_person_of_another_organisation_in_a_shared_channel_is_not_one_of_ours(
+    slack: FakeSlack, directory: SlackDirectory
+) -> None:
+    """Slack Connect: people of other organisations post in a shared channel and Slack
+    answers ``users.info`` about them, but sopbot acts for this workspace's people only."""
+    slack.add_user("U08EXT", "vendor", display_name="Vendor", team_id="T0OTHER")
+    slack.add_user("U09STRANGE", "stranger", is_stranger=True)
+    assert directory.display_name("U08EXT") == "Vendor"  # still named where it shows
+    assert not directory.is_person("U08EXT")
+    assert not directory.is_person("U09STRANGE")
+    assert directory.is_person("U03SAM")
+    assert len(slack.calls_to("auth.test")) == 1  # this workspace's team, asked once
+
+
+def test_on_enterprise_grid_people_of_the_same_organisation_are_ours(
+    slack: FakeSlack, directory: SlackDirectory
+) -> None:
+    """One Grid organisation spans workspaces: a colleague on another of its teams is
+    one of ours; a person of another organisation's Grid is not."""
+    slack.enterprise_id = "E01ACME"
+    slack.add_user("W04EVE", "eve", team_id="T0ACMEEU", enterprise_id="E01ACME")
+    slack.add_user("W05MALLORY", "mallory", team_id="T0EVIL", enterprise_id="E09EVIL")
+    assert directory.is_person("W04EVE")
+    assert not directory.is_person("W05MALLORY")
+    assert directory.is_person("U03SAM")

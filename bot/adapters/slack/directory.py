@@ -2,8 +2,13 @@
 ``usergroups.users.list``, ``usergroups.list``, ``conversations.list``), each answer kept for
 a while (``TtlCache``).
 
-Only a user ID of a real person is a person: a user group or channel ID never is, and
-neither are deleted users, bots and apps, so none of them can decide an approval.
+Only a user ID of a real person of this workspace is a person: a user group or channel ID
+never is, and neither are deleted users, bots and apps, so none of them can decide an
+approval. Neither is a person of another organisation: in a Slack Connect channel they post,
+mention sopbot and click its buttons, and ``users.info`` answers about them (``is_stranger``,
+or a ``team_id`` other than this workspace's from ``auth.test``). On Enterprise Grid one
+organisation spans several workspaces, so a person whose ``enterprise_user`` is of this
+workspace's organisation is one of ours, whichever of its workspaces they are on.
 """
 
 from __future__ import annotations
@@ -35,6 +40,26 @@ class Person:
     time_zone: str | None
     active_human: bool
     """Neither deleted, nor a bot or an app."""
+    ours: bool
+    """Of this workspace (or its Enterprise Grid organisation), not a guest from another
+    organisation in a shared channel."""
+
+
+@dataclass(frozen=True)
+class Home:
+    """Whose workspace this is: its team and, on Enterprise Grid, its organisation."""
+
+    team_id: str
+    enterprise_id: str | None
+
+    def has(self, user: dict[str, Any]) -> bool:
+        """``user`` (a ``users.info`` user) belongs here, not to another organisation."""
+        if user.get("is_stranger"):
+            return False
+        grid = (user.get("enterprise_user") or {}).get("enterprise_id")
+        if self.enterprise_id is not None and grid == self.enterprise_id:
+            return True
+        return bool(self.team_id) and user.get("team_id") == self.team_id
 
 
 class SlackDirectory:
@@ -53,6 +78,7 @@ class SlackDirectory:
         self._people: TtlCache[str, Person | None] = TtlCache(ttl, clock)
         self._members: TtlCache[str, frozenset[str]] = TtlCache(ttl, clock)
         self._lists: TtlCache[str, dict[str, str]] = TtlCache(ttl, clock)
+        self._home: Home | None = None
 
     def person(self, user_id: str) -> Person | None:
         """The user behind ``user_id`` (name, handle, time zone); None for nobody."""
@@ -82,7 +108,7 @@ class SlackDirectory:
 
     def is_person(self, user_id: str) -> bool:
         found = self.person(user_id)
-        return found is not None and found.active_human
+        return found is not None and found.active_human and found.ours
 
     def members(self, group_id: str) -> frozenset[str]:
         if not is_group_id(group_id):
@@ -119,7 +145,19 @@ class SlackDirectory:
             handle=user["name"],
             time_zone=user.get("tz"),
             active_human=not (user.get("deleted") or user.get("is_bot") or user.get("is_app_user")),
+            ours=self._here().has(user),
         )
+
+    def _here(self) -> Home:
+        """This workspace, as ``auth.test`` names it for the bot token; asked once, as a
+        token's workspace never changes."""
+        if self._home is None:
+            answer = self._retrying.call("auth.test", self._client.auth_test)
+            enterprise = answer.get("enterprise_id")
+            self._home = Home(
+                str(answer.get("team_id") or ""), str(enterprise) if enterprise else None
+            )
+        return self._home
 
     def _group_members(self, group_id: str) -> frozenset[str]:
         try:
