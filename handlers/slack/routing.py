@@ -1,6 +1,9 @@
 """Asking the bot in words: ``@sopbot my order 1042 arrived broken`` in a channel (Slack's
 ``app_mention`` event) or the same words in a direct message to it (``message.im``) is routed
 like ``/sop`` free text, and answered under the message (in its thread; in a DM, in the DM).
+Words that are a ``/sop`` command (``@sopbot status r-…``, ``list``, ``help``) are read by
+``/sop``'s own parser and run as that command, answered in the same place; a command verb
+with too little after it (``@sopbot status``) gets the usage.
 A routed answer's Start buttons (here and under ``/sop`` free text) start that procedure
 with what the request said, or open the form for what it did not.
 
@@ -28,7 +31,7 @@ from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from bot.adapters.slack.modals import QuestionTooLarge, question_modal
-from bot.app.commands.parser import Command, UsageError, parse
+from bot.app.commands.parser import VERBS, Command, UsageError, parse
 from bot.app.commands.routed import START
 from bot.app.door import FrontDoor
 from bot.app.inbox import command_work
@@ -54,7 +57,7 @@ def register(app: App, door: FrontDoor) -> None:
             return None
         channel, ts = str(event["channel"]), str(event["ts"])
         try:
-            record(door, f"mention:{channel}:{ts}", _work(event, context.bot_user_id))
+            record(door, f"mention:{channel}:{ts}", _work(door, event, context.bot_user_id))
         except NotRecorded:
             return BoltResponse(status=503, body="")
         next_()
@@ -106,19 +109,37 @@ def _once_per_person(body: dict[str, Any]) -> dict[str, Any]:
     return {**body, "actions": [{**action, "action_ts": action["action_id"]}]}
 
 
-def _work(event: dict[str, Any], bot: str | None) -> dict[str, Any]:
-    """The request in the message, for its author: ``route`` its words (without the bot's
-    own mention; none left is ``help``), answered under the message in a channel."""
+def _work(door: FrontDoor, event: dict[str, Any], bot: str | None) -> dict[str, Any]:
+    """The request in the message, for its author: its words (without the bot's own
+    mention) as ``/sop`` reads them, answered under the message in a channel."""
     said = str(event.get("text") or "")
     words = re.sub(rf"<@{re.escape(bot)}(\|[^>]*)?>", " ", said) if bot else said
-    text = " ".join(as_written(words).split())
-    command = Command("route", (text,)) if text else Command("help")
+    by = str(event["user"])
+    command = _command(door, " ".join(as_written(words).split()), by)
     channel = str(event["channel"])
     if not is_channel_id(channel):  # a DM: answered in it, to the person
-        return command_work(command, by=str(event["user"]), channel=None)
+        return command_work(command, by=by, channel=None)
     root = {"to": channel, "id": str(event.get("thread_ts") or event["ts"])}
     thread = {"to": channel, "root": root}
-    return command_work(command, by=str(event["user"]), channel=channel, answer_in=thread)
+    return command_work(command, by=by, channel=channel, answer_in=thread)
+
+
+def _command(door: FrontDoor, text: str, by: str) -> Command:
+    """The ``/sop`` command ``text`` is, else free text to ``route``: words ``/sop`` would
+    not take as a command (``hello``) are a request in the person's words. A command verb
+    that ``/sop`` refuses (too little after it, a quote not closed) gets the usage; none
+    left is ``help``. A ``run`` missing inputs is routed: an event opens no form, and the
+    routed answer's Start button does (with the inputs given)."""
+    try:
+        command = parse(text)
+    except UsageError:
+        verb = text.split()[0].lower()
+        return Command("help") if verb in VERBS else Command("route", (text,))
+    try:
+        missing = unanswered(door, command, by, None) is not None
+    except (EngineError, UnknownProcedure, QuestionTooLarge):
+        missing = False  # the run itself says what is wrong
+    return Command("route", (text,)) if missing else command
 
 
 _WRITTEN = (None, "file_share", "thread_broadcast")

@@ -266,3 +266,45 @@ def test_unsure_sop_free_text_shows_the_start_buttons_to_the_person_alone(
     }
     assert "Start Refund a customer order" in labels
     assert surface.runs() == []
+
+
+def test_a_mention_whose_words_are_a_sop_command_runs_that_command_in_its_thread(
+    surface: Surface,
+) -> None:
+    """``@sopbot help``, ``list`` or ``status r-…`` is the /sop command, not a request to
+    route to a procedure."""
+    _, first = _say(surface, "run refund order_id=1042 reason=damaged")
+    surface.work()
+    (run,) = surface.runs()
+    (started,) = _replies(surface, "C02SUPPORT", first)
+    assert f"Started Refund a customer order as run {run.id}" in started["text"]
+
+    for words, expected in [
+        ("help", "/sop run NAME key=value"),
+        ("list", "refund-request"),
+        (f"status {run.id}", f"Run {run.id} · refund-request · waiting_approval"),
+        ("status", "/sop status RUN"),  # too little after the verb: the usage
+    ]:
+        _, ts = _say(surface, words)
+        surface.work()
+        (reply,) = _replies(surface, "C02SUPPORT", ts)
+        assert expected in reply["text"], words
+    assert len(surface.runs()) == 1  # none of them was routed to a procedure
+
+
+def test_a_direct_message_that_is_a_sop_command_is_answered_in_the_dm(surface: Surface) -> None:
+    _direct(surface, {"user": "U02DEV", "text": "list", "ts": "1700000600.000200"}, "Ev0LIST")
+    surface.work()
+    (reply,) = surface.slack.posted("D02DEV")
+    assert "refund-request" in reply["text"]
+    assert surface.runs() == []
+
+
+def test_a_mentioned_run_missing_inputs_offers_start_with_what_it_gave(surface: Surface) -> None:
+    """An event opens no form: the run's Start button does, asking only what is missing."""
+    _, ts = _say(surface, "run refund order_id=1042")
+    surface.work()
+    assert surface.runs() == []
+    (card,) = _replies(surface, "C02SUPPORT", ts)
+    start = _start_buttons(card)["Start Refund a customer order"]
+    assert start["value"] == "refund order_id=1042"
