@@ -1,12 +1,14 @@
 """Jira's answers read with a size cap: a body past ``MAX_ANSWER_BYTES`` (a proxy's file, a
 runaway search) is refused while it streams in, never held whole in memory. A refusal's
 body (4xx, 5xx) past the cap is dropped instead: its status still says what went wrong
-(a 500 stays worth retrying, a 401 still names the login)."""
+(a 500 stays worth retrying, a 401 still names the login). A refusal is raised as soon as
+it is read, its body left for ``faults.reason_of``."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from jira.exceptions import JIRAError
 from requests import Response
 from requests.exceptions import RequestException
 
@@ -37,3 +39,13 @@ def read_capped(response: Response, *_args: Any, **_kwargs: Any) -> Response:
         response._content = b""
         return response
     raise AnswerTooLarge(f"more than {MAX_ANSWER_BYTES:,} bytes", response=response)
+
+
+def raise_refusal(response: Response, *_args: Any, **_kwargs: Any) -> Response:
+    """A ``requests`` response hook, after ``read_capped``: a refusal is the client's
+    ``JIRAError`` at once. The client would read the body first, and fails with a
+    ``TypeError`` of its own on one that is not Jira's error object (``null``,
+    ``{"errorMessages": 5}``), which could not be told from a bug of sopbot's."""
+    if not response.ok:
+        raise JIRAError(status_code=response.status_code, url=response.url, response=response)
+    return response

@@ -22,18 +22,15 @@ from requests.exceptions import RequestException, SSLError, Timeout
 
 from bot.connectors.base import ToolError
 from bot.connectors.jira.answers import MAX_ANSWER_BYTES, AnswerTooLarge
+from bot.connectors.jira.replies import WrongShape
 from bot.connectors.jira.settings import JiraConfig
 
 log = logging.getLogger("sopbot.connectors.jira")
 REASON_LENGTH = 300
-SHAPES = (AttributeError, KeyError, TypeError, NotImplementedError)
-"""What the client raises parsing JSON of the wrong shape (an array where an object
-belongs: ``NotImplementedError`` is its "cannot instantiate empty resources"). The same
-errors from a bug of sopbot's own would read as a wrong answer, so each is logged with its
-traceback too (``tool_error``)."""
-FAULTS = (JIRAError, RequestException, json.JSONDecodeError, *SHAPES)
-"""What the client raises for a request that failed (``json.JSONDecodeError``: a broken
-answer; requests' own is a subclass)."""
+FAULTS = (JIRAError, RequestException, json.JSONDecodeError, WrongShape)
+"""What a request that failed raises (``json.JSONDecodeError``: a broken answer; requests'
+own is a subclass), and what reading an answer of the wrong shape raises (``replies``).
+Nothing else: an ``AttributeError`` or ``KeyError`` is a bug of sopbot's, not Jira's."""
 
 
 def tool_error(
@@ -84,13 +81,8 @@ def _classify(
         )
     if isinstance(error, JIRAError) and error.status_code is not None and error.status_code >= 400:
         return _refusal(error.status_code, error.response, config, doing, missing, field_name)
-    if isinstance(error, SHAPES):
-        log.warning(
-            "Jira's answer while %s did not have the shape sopbot reads; if Jira answered as "
-            "its API promises, the traceback shows a sopbot bug",
-            doing,
-            exc_info=error,
-        )
+    if isinstance(error, WrongShape):
+        log.warning("Jira's answer while %s was not what its API promises: %s", doing, error)
     return ToolError(
         f"Jira's answer was not what its API promises while {doing} (wrong shape): is "
         "SOPBOT_JIRA_URL the site's base URL, with nothing (a proxy, a login) in between?"
@@ -140,7 +132,8 @@ def reason_of(response: Response, field_name: Callable[[str], str] = str) -> str
         return _cut(line.rstrip("."))
     if not isinstance(data, dict):
         return ""
-    parts = [str(message) for message in data.get("errorMessages") or []]
+    messages = data.get("errorMessages")
+    parts = [str(message) for message in messages] if isinstance(messages, list) else []
     errors = data.get("errors")
     if isinstance(errors, dict):
         parts.extend(f"{field_name(str(field))}: {message}" for field, message in errors.items())

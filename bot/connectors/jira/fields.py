@@ -18,7 +18,8 @@ from bot.connectors.base import ToolError
 class FieldNames:
     """Field ids by lower-cased name, and names by id for error messages."""
 
-    def __init__(self, load: Callable[[], list[dict[str, Any]]]) -> None:
+    def __init__(self, load: Callable[[], list[tuple[str, str]]]) -> None:
+        """``load`` reads ``/rest/api/2/field``: each field's id and the name Jira shows."""
         self._load = load
         self._lock = threading.Lock()
         self._ids: dict[str, list[str]] | None = None
@@ -61,7 +62,7 @@ class FieldNames:
     def _read(self) -> None:
         ids: dict[str, list[str]] = {}
         names: dict[str, str] = {}
-        for field in self._load():
-            names[str(field["id"])] = str(field.get("name") or field["id"])
-            ids.setdefault(names[str(field["id"])].casefold(), []).append(str(field["id"]))
+        for field_id, name in self._load():
+            names[field_id] = name
+            ids.setdefault(name.casefold(), []).append(field_id)
         self._ids, self._names = ids, names

@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from jira import JIRA
+from pydantic import Field
 
 from bot.catalogue.operation import Health
 from bot.connectors.jira.faults import FAULTS, tool_error
+from bot.connectors.jira.replies import Answer, read
 from bot.connectors.jira.settings import JiraConfig
 
+T = TypeVar("T")
 PERMISSIONS = {
     "BROWSE_PROJECTS": "jira.get_issue and jira.search_issues",
     "CREATE_ISSUES": "jira.create_issue",
@@ -25,31 +28,64 @@ MAX_SKEW = dt.timedelta(seconds=60)
 """Beyond this, times in Jira and in sopbot's audit trail disagree enough to mislead."""
 
 
+class ServerInfo(Answer):
+    version: str = "?"
+    deployment_type: str | None = Field(default=None, alias="deploymentType")
+    server_time: str | None = Field(default=None, alias="serverTime")
+
+
+class Myself(Answer):
+    """Cloud names an ``accountId``, Server a user ``name``."""
+
+    display_name: str | None = Field(default=None, alias="displayName")
+    name: str | None = None
+    account_id: str | None = Field(default=None, alias="accountId")
+    email_address: str | None = Field(default=None, alias="emailAddress")
+
+
+class Permission(Answer):
+    have_permission: bool = Field(default=False, alias="havePermission")
+
+
+class Permissions(Answer):
+    permissions: dict[str, Permission] | None = None
+
+
 def health(client: JIRA, config: JiraConfig, now: Callable[[], dt.datetime]) -> list[Health]:
     """One ``Health`` per thing checked; a failing request is a failed check, never raised."""
     checks: list[Health] = []
-    info = _ask(checks, "Jira server", config, "reading serverInfo", client.server_info)
+    info = _ask(
+        checks,
+        "Jira server",
+        config,
+        "reading serverInfo",
+        lambda: read(ServerInfo, client.server_info(), "serverInfo"),
+    )
     if info is not None:
-        checks.append(
-            Health(
-                "Jira server",
-                True,
-                f"Jira {info.get('deploymentType', config.deployment)} "
-                f"{info.get('version', '?')} at {config.url}",
-            )
-        )
+        kind = info.deployment_type or config.deployment
+        checks.append(Health("Jira server", True, f"Jira {kind} {info.version} at {config.url}"))
         checks.append(_clock(info, now()))
-    me = _ask(checks, "Jira login", config, "reading /myself", client.myself)
+    me = _ask(
+        checks,
+        "Jira login",
+        config,
+        "reading /myself",
+        lambda: read(Myself, client.myself(), "myself"),
+    )
     if me is not None:
-        name = me.get("displayName") or me.get("name") or "?"
-        who = me.get("accountId") or me.get("name") or me.get("emailAddress") or "?"
+        name = me.display_name or me.name or "?"
+        who = me.account_id or me.name or me.email_address or "?"
         checks.append(Health("Jira login", True, f"logged in as {name} ({who})"))
         granted = _ask(
             checks,
             "Jira permissions",
             config,
             "reading mypermissions",
-            lambda: client.my_permissions(permissions=",".join(PERMISSIONS)),
+            lambda: read(
+                Permissions,
+                client.my_permissions(permissions=",".join(PERMISSIONS)),
+                "mypermissions",
+            ),
         )
         if granted is not None:
             checks.append(_permissions(granted))
@@ -61,22 +97,18 @@ def _ask(
     subject: str,
     config: JiraConfig,
     doing: str,
-    request: Callable[[], Any],
-) -> dict[str, Any] | None:
-    """``request``'s answer, or None with the failure added to ``checks``."""
+    request: Callable[[], T],
+) -> T | None:
+    """``request``'s answer as read, or None with the failure added to ``checks``."""
     try:
-        answer = request()
+        return request()
     except FAULTS as error:
         checks.append(Health(subject, False, str(tool_error(error, config, doing, doing))))
         return None
-    if not isinstance(answer, dict):
-        checks.append(Health(subject, False, f"Jira answered {doing} with no object"))
-        return None
-    return answer
 
 
-def _clock(info: dict[str, Any], ours: dt.datetime) -> Health:
-    stamp = str(info.get("serverTime") or "")
+def _clock(info: ServerInfo, ours: dt.datetime) -> Health:
+    stamp = info.server_time or ""
     try:
         theirs = dt.datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%S.%f%z")
     except ValueError:
@@ -94,12 +126,12 @@ def _clock(info: dict[str, Any], ours: dt.datetime) -> Health:
     )
 
 
-def _permissions(granted: dict[str, Any]) -> Health:
-    table = granted.get("permissions") or {}
+def _permissions(granted: Permissions) -> Health:
+    table = granted.permissions or {}
     lacking = [
         f"{key} ({needed_by})"
         for key, needed_by in PERMISSIONS.items()
-        if not (table.get(key) or {}).get("havePermission")
+        if key not in table or not table[key].have_permission
     ]
     if lacking:
         return Health(

@@ -1,4 +1,4 @@
-"""Jira's issue JSON as the catalogue's results, and the request body of a new issue.
+"""What sopbot asks of Jira about issues: the fields it reads, and the body of a new one.
 
 A new issue carries a label made from its step's idempotency key (``sopbot-<hash>``), so
 sopbot finds it by JQL before creating it again after a crash.
@@ -10,9 +10,7 @@ import hashlib
 from collections.abc import Mapping
 from typing import Any
 
-from bot.catalogue.builtin.jira import CreateIssueArgs, Issue, IssueList
-from bot.connectors.base import ToolError
-from bot.connectors.jira.settings import JiraConfig
+from bot.catalogue.builtin.jira import CreateIssueArgs
 
 FIELDS = "summary,status,priority,labels,assignee,issuetype,description,components"
 """What sopbot reads of an issue: no more, so answers stay small."""
@@ -51,39 +49,3 @@ def new_issue_fields(
         fields["components"] = [{"name": name} for name in args.components]
     fields.update(custom)
     return fields
-
-
-def issue_result(raw: Mapping[str, Any], config: JiraConfig) -> Issue:
-    """An issue as ``jira.get_issue`` answers it; the assignee as ``jira.assign_issue``
-    takes it (the accountId on Cloud, the user name on Server)."""
-    try:
-        fields = raw["fields"]
-        person = fields.get("assignee") or {}
-        who = "accountId" if config.deployment == "Cloud" else "name"
-        return Issue(
-            key=raw["key"],
-            summary=fields.get("summary") or "",
-            status=(fields.get("status") or {}).get("name", ""),
-            priority=(fields.get("priority") or {}).get("name", ""),
-            labels=list(fields.get("labels") or []),
-            assignee=person.get(who),
-            url=config.browse_url(raw["key"]),
-            issue_type=(fields.get("issuetype") or {}).get("name"),
-            description=fields.get("description"),
-            components=[part["name"] for part in fields.get("components") or []],
-        )
-    except (KeyError, TypeError, AttributeError) as error:
-        raise ToolError(
-            f"Jira answered an issue without its {error} (or not as an object): is "
-            "SOPBOT_JIRA_URL the site's base URL?"
-        ) from None
-
-
-def search_result(answer: Mapping[str, Any], config: JiraConfig, wanted: int) -> IssueList:
-    """A search's first page; ``more`` from Server's ``total`` or Cloud's ``isLast``."""
-    issues = [issue_result(raw, config) for raw in answer.get("issues") or []][:wanted]
-    if "total" in answer:
-        more = int(answer["total"]) > len(issues)
-    else:
-        more = not answer.get("isLast", True) or bool(answer.get("nextPageToken"))
-    return IssueList(issues=issues, more=more)

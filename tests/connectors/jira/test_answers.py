@@ -43,7 +43,8 @@ def test_a_json_array_instead_of_an_issue_is_a_tool_error(
 
     assert error == WRONG_SHAPE.format(doing="reading BUG-7")
     (logged,) = [r for r in caplog.records if r.name == "sopbot.connectors.jira"]
-    assert logged.exc_info is not None  # where it was raised, should it be sopbot's own bug
+    assert "while reading BUG-7" in logged.getMessage()
+    assert "an issue: Input should be a valid dictionary" in logged.getMessage(), "what was wrong"
 
 
 def test_a_json_array_instead_of_the_key_search_creates_nothing(call: Call, fake: FakeJira) -> None:
