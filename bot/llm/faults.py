@@ -23,6 +23,11 @@ def unavailable(
         )
     elif isinstance(error, openai.APIConnectionError):
         text = f"could not reach the model service at {service} ({tries}); check {PREFIX}BASE_URL"
+    elif isinstance(error, openai.APIResponseValidationError):
+        text = (
+            f"the model service at {service} answered with something that is not a chat "
+            f"completion ({error.message}); check {PREFIX}BASE_URL"
+        )
     elif not isinstance(error, openai.APIStatusError):
         text = f"the model service at {service} failed: {type(error).__name__}"
     elif error.status_code in (401, 403):

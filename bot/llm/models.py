@@ -16,6 +16,7 @@ from openai.types.chat import ChatCompletionMessage, ChatCompletionMessageParam
 from bot.audit.masking import mask_logs
 from bot.llm.conversation import converse
 from bot.llm.errors import ModelUnavailable
+from bot.llm.reading import http_client
 from bot.llm.settings import Feature, LlmSettings, load_llm_settings
 from bot.llm.structured import Answer
 from bot.llm.tools import Answered, Tool, ToolRunner, ToolUse
@@ -145,7 +146,7 @@ class Models:
             redaction.register([key])  # masked in every record, error and log line
             mask_logs()
         endpoint = Endpoint(
-            _client(settings, key or NO_KEY),
+            _client(settings, key or NO_KEY, monotonic),
             timeout=settings.timeout,
             max_retries=settings.max_retries,
             response_format=settings.response_format,
@@ -166,8 +167,9 @@ class Models:
         return Model(feature, self.settings.model_name(feature), self._endpoint)
 
 
-def _client(settings: LlmSettings, key: str) -> openai.OpenAI:
-    """The openai client; retries are sopbot's own (``bot.llm.retrying``)."""
+def _client(settings: LlmSettings, key: str, monotonic: Callable[[], float]) -> openai.OpenAI:
+    """The openai client; retries are sopbot's own (``bot.llm.retrying``), and every body
+    is read within its time and size (``bot.llm.reading``)."""
     if settings.azure:
         return openai.AzureOpenAI(
             azure_endpoint=settings.base_url or "",  # set: checked when the settings loaded
@@ -176,7 +178,12 @@ def _client(settings: LlmSettings, key: str) -> openai.OpenAI:
             api_key=key,
             timeout=settings.timeout,
             max_retries=0,
+            http_client=http_client(monotonic),
         )
     return openai.OpenAI(
-        api_key=key, base_url=settings.base_url, timeout=settings.timeout, max_retries=0
+        api_key=key,
+        base_url=settings.base_url,
+        timeout=settings.timeout,
+        max_retries=0,
+        http_client=http_client(monotonic),
     )

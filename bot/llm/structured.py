@@ -96,13 +96,14 @@ _FENCE = re.compile(r"^```[a-zA-Z]*\s*\n(.*)\n\s*```$", re.DOTALL)
 def _relaxed(content: str) -> str | None:
     """``content`` as strict JSON when it is JSON but for what smaller models and servers
     without a schema often add: a code fence around it, or a line break written raw inside
-    a string. ``None`` when it is not JSON even so (NaN and Infinity stay refused)."""
+    a string. ``None`` when it is not JSON even so (NaN and Infinity stay refused, and so
+    does nesting deeper than Python's own parser goes)."""
     fenced = _FENCE.match(content.strip())
     try:
         data = json.loads(
             fenced.group(1) if fenced else content, strict=False, parse_constant=_refuse
         )
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     return json.dumps(data)
 

@@ -138,11 +138,10 @@ def send(
             attempts=attempts,
         ) from None
 
-    tokens = completion.usage
-    message = completion.choices[0].message if completion.choices else None
+    message = completion.message
     measured: dict[str, Any] = {
-        "prompt_tokens": tokens.prompt_tokens if tokens else None,
-        "completion_tokens": tokens.completion_tokens if tokens else None,
+        "prompt_tokens": completion.prompt_tokens,
+        "completion_tokens": completion.completion_tokens,
         "answer_chars": len(message.content or "") if message else 0,
     }
     if message is None:

@@ -16,11 +16,12 @@ matches answers. Its replies are given in order, the last one repeating. No matc
 so a test never gets an answer it did not script.
 
 Replies: ``text``, ``json_reply``, ``malformed`` (content that is not JSON), ``tool_call`` /
-``tool_calls``, ``refusal``, ``truncated`` (finish_reason ``length``), and faults:
+``tool_calls``, ``refusal``, ``truncated`` (finish_reason ``length``), ``raw`` (a body and headers as a
+hostile or broken server sends them: an array, an SSE stream, a gzip bomb), and faults:
 ``rate_limited`` (429 with ``Retry-After``), ``server_error`` (500), ``hang`` (no answer
 until the test ends: the client's timeout fires; no sleeps), ``drip`` (200 at once, then the
 body a byte at a time until the test ends; ``dripped`` counts the bytes that went out and
-is set when the client has gone). With ``key`` set, a request with another key gets a 401
+``drip_ended`` is set when the client has gone; with a ``status``, an error body drips). With ``key`` set, a request with another key gets a 401
 that echoes the key it sent, as OpenAI's does; a model named in ``unknown_models`` gets a
 404. With ``takes_json_schema`` off, the fake is llama-cpp-python's server: a
 ``json_schema`` response format is a 500 that says so, and ``json_object`` takes a schema.
@@ -64,6 +65,9 @@ class Reply:
     retry_after: float | None = None
     hang: bool = False
     drip: bool = False
+    body: bytes | None = None
+    """Sent as it is, instead of a chat.completion."""
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 def text(content: str) -> Reply:
@@ -109,9 +113,18 @@ def hang() -> Reply:
     return Reply(hang=True)
 
 
-def drip(content: str = "A slow answer.") -> Reply:
-    """``content`` as a normal answer, but sent a byte every 50 ms."""
-    return Reply(content=content, drip=True)
+def drip(content: str = "A slow answer.", status: int = 200) -> Reply:
+    """``content`` as a normal answer (or, with an error ``status``, the error's body with
+    ``content`` as its message), but sent a byte every 50 ms."""
+    return Reply(content=content, drip=True, status=status)
+
+
+def raw(body: bytes | str, status: int = 200, **headers: str) -> Reply:
+    """``body`` as the server's whole answer, with ``headers`` (``Content_Encoding="gzip"``:
+    underscores are dashes)."""
+    sent = body.encode() if isinstance(body, str) else body
+    named = tuple((name.replace("_", "-"), value) for name, value in headers.items())
+    return Reply(status=status, body=sent, headers=named)
 
 
 DRIP_PAUSE = 0.05
@@ -231,14 +244,21 @@ class FakeOpenAI:
         if reply.hang:
             self._released.wait(timeout=LONGEST_HANG)
             return _error(504, "fake_openai: released after a hang", "hang")
+        if reply.body is not None:
+            return Response(
+                reply.body,
+                status=reply.status,
+                headers=dict(reply.headers),
+                content_type="application/json",
+            )
         if reply.drip:
-            return self._drip(json.dumps(_completion(number, received, reply)).encode())
+            return self._drip(_body(number, received, reply), reply.status)
         if reply.status != 200:
             headers = {} if reply.retry_after is None else {"Retry-After": f"{reply.retry_after:g}"}
             return _error(reply.status, f"fake_openai: scripted {reply.status}", None, headers)
         return _json(200, _completion(number, received, reply))
 
-    def _drip(self, body: bytes) -> Response:
+    def _drip(self, body: bytes, status: int) -> Response:
         """``body`` a byte at a time; what went out is counted when the client goes."""
 
         def chunks() -> Iterator[bytes]:
@@ -254,7 +274,15 @@ class FakeOpenAI:
                 self.drip_ended.set()
 
         headers = {"Content-Length": str(len(body))}
-        return Response(chunks(), headers=headers, content_type="application/json")
+        return Response(chunks(), status=status, headers=headers, content_type="application/json")
+
+
+def _body(number: int, received: Received, reply: Reply) -> bytes:
+    """The completion, or for an error ``status`` the error with ``content`` as its message."""
+    if reply.status == 200:
+        return json.dumps(_completion(number, received, reply)).encode()
+    error = {"message": reply.content, "type": "server_error", "param": None, "code": None}
+    return json.dumps({"error": error}).encode()
 
 
 def _format(received: Received) -> str | None:
