@@ -8,7 +8,11 @@ and asked for, and every value must pass the input's own checks (``coerce``). Se
 are never taken from words (the answer would show them in the channel): the form asks.
 
 The text is read as a person sees it: invisible format characters (zero-width spaces,
-joiners, direction marks) are dropped first, so ``order 10<ZWSP>42`` is order 1042, not 10.
+joiners, direction marks) are dropped first, so ``order 10<ZWSP>42`` is order 1042, not 10;
+compatibility forms are read as the plain characters they show (Unicode NFKC: the
+full-width letters, digits and spaces of an East Asian keyboard read as ``refund 1042``, a
+ligature as its letters), so ids and numbers are found and ranked as the words they read as. A text input is the person's own words:
+it keeps what they wrote (``reason: arrived broken™`` keeps its ™).
 """
 
 from __future__ import annotations
@@ -53,7 +57,7 @@ def extract(procedure: Procedure, text: str) -> dict[str, str]:
     return found
 
 
-def _candidates(name: str, spec: InputSpec, procedure: Procedure, text: str) -> Iterator[str]:
+def _candidates(name: str, spec: InputSpec, procedure: Procedure, text: Readable) -> Iterator[str]:
     """Readings of ``text`` for one input, the most explicit first."""
     yield from _labelled(name, spec, text)
     if spec.type == "choice":
@@ -83,9 +87,50 @@ def recognised(procedure: Procedure, text: str) -> bool:
     )
 
 
-def readable(text: str) -> str:
-    """The request as routing reads it: its first ``READ_LIMIT`` characters, as seen."""
-    return visible(text[:READ_LIMIT])
+class Readable(str):
+    """A request as routing compares it (``readable``), which remembers the words as they
+    were written: each of its characters knows the written characters it came from, so a
+    value found in it can be given back as the person wrote it (``as_written``)."""
+
+    written: str
+    _origins: tuple[tuple[int, int], ...]
+    """Per character: the span of ``written`` it was read from."""
+
+    def __new__(cls, written: str) -> Readable:
+        parts: list[str] = []
+        origins: list[tuple[int, int]] = []
+        for start, end in _clusters(written):
+            plain = unicodedata.normalize("NFKC", written[start:end])
+            parts.append(plain)
+            origins.extend([(start, end)] * len(plain))
+        made = super().__new__(cls, "".join(parts))
+        made.written = written
+        made._origins = tuple(origins)
+        return made
+
+    def as_written(self, start: int, end: int) -> str:
+        """The written text that ``self[start:end]`` was read from."""
+        if start >= end:
+            return ""
+        return self.written[self._origins[start][0] : self._origins[end - 1][1]]
+
+
+def readable(text: str) -> Readable:
+    """The request as routing reads it: its first ``READ_LIMIT`` characters, as seen, in
+    the plain forms of compatibility characters."""
+    if isinstance(text, Readable):
+        return text
+    return Readable(visible(text[:READ_LIMIT]))
+
+
+def _clusters(text: str) -> Iterator[tuple[int, int]]:
+    """Spans of ``text``: a character with the combining marks after it, normalized
+    together (``e`` and a combining acute read as ``é``)."""
+    start = 0
+    for index in range(1, len(text) + 1):
+        if index == len(text) or not unicodedata.combining(text[index]):
+            yield start, index
+            start = index
 
 
 def visible(text: str) -> str:
@@ -98,19 +143,21 @@ def _distinctive(spec: InputSpec) -> bool:
     return spec.pattern is not None and not re.fullmatch(spec.pattern, "1042")
 
 
-def _labelled(name: str, spec: InputSpec, text: str) -> Iterator[str]:
-    """``reason: wrong colour`` or ``order_id=1042``: the person named the input."""
+def _labelled(name: str, spec: InputSpec, text: Readable) -> Iterator[str]:
+    """``reason: wrong colour`` or ``order_id=1042``: the person named the input. A text
+    input's value is given back as written; any other is an id, a number or a word."""
     label = re.escape(name).replace("_", "[ _]")
-    found = re.search(rf"\b{label}\s*[:=]\s*(\"[^\"]*\"|.+)", text, re.IGNORECASE)
+    found = re.search(rf"\b{label}\s*[:=]\s*(?:\"([^\"]*)\"|(.+))", text, re.IGNORECASE)
     if found is None:
         return
-    value = found.group(1).strip()
-    if value.startswith('"'):
-        yield value.strip('"')
-    elif spec.type == "text":
-        yield value
+    quoted = found.group(1) is not None
+    group = 1 if quoted else 2
+    if spec.type == "text":
+        yield text.as_written(*found.span(group)).strip()
+    elif quoted:
+        yield found.group(group)
     else:
-        yield value.split()[0].rstrip(",.;")
+        yield found.group(group).split()[0].rstrip(",.;")
 
 
 def _named(name: str, text: str) -> Iterator[str]:
