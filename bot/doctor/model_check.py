@@ -30,7 +30,9 @@ def check_models() -> list[Finding]:
         return [fail(SUBJECT, str(problem))]
     if not settings.configured:
         return [ok(SUBJECT, f"none configured: each feature takes its offline path ({PREFIX}*)")]
-    models = Models.configured(settings)
+    # One try each: a service that never answers costs the doctor one timeout per model,
+    # not one per try and the pauses between them.
+    models = Models.configured(settings.model_copy(update={"max_retries": 0}))
     features: dict[str, list[str]] = {}
     for feature in Feature:
         features.setdefault(settings.model_name(feature), []).append(feature.value)

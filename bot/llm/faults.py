@@ -63,7 +63,12 @@ def refuses_response_format(error: BaseException) -> bool:
 
 
 def _said(error: openai.APIStatusError) -> str:
-    """The server's own message (the ``error.message`` of its body), shortened."""
+    """The server's own message (the ``error.message`` of its body), shortened to one line
+    of printable text: it is printed (``sopbot doctor``) and logged, where a line break
+    could forge a line of its own and a terminal escape could rewrite the screen."""
     body = error.body
     message = body.get("message") if isinstance(body, dict) else None
-    return str(message or error.message)[:_LONGEST_SERVER_TEXT]
+    printable = "".join(
+        c for c in " ".join(str(message or error.message).split()) if c.isprintable()
+    )
+    return printable[:_LONGEST_SERVER_TEXT]

@@ -3,20 +3,27 @@ the way features ask theirs, against the chat-completions fake."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.doctor.conftest import Doctor
-from tests.llm.fake_openai import KEY, FakeOpenAI, json_reply
+from tests.llm.fake_openai import KEY, FakeOpenAI, hang, json_reply, raw
 
 
-@pytest.fixture
-def configured(fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
+def point_at(fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch, retries: int) -> None:
     """The fake as the service, with routing on a model of its own."""
     monkeypatch.setenv("SOPBOT_LLM_BASE_URL", fake_openai.url)
     monkeypatch.setenv("SOPBOT_LLM_API_KEY", KEY)
     monkeypatch.setenv("SOPBOT_LLM_MODEL", "gpt-test")
     monkeypatch.setenv("SOPBOT_LLM_MODELS_ROUTING", "gpt-small")
-    monkeypatch.setenv("SOPBOT_LLM_MAX_RETRIES", "0")
+    monkeypatch.setenv("SOPBOT_LLM_MAX_RETRIES", str(retries))
+
+
+@pytest.fixture
+def configured(fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch) -> FakeOpenAI:
+    """The fake as a service that answers the health question."""
+    point_at(fake_openai, monkeypatch, retries=0)
     fake_openai.on('{"ready": true}', json_reply({"ready": True}))
     return fake_openai
 
@@ -76,3 +83,40 @@ def test_a_wrong_key_fails_without_showing_it(
     assert outcome.code == 1
     assert "refused the API key (401); check SOPBOT_LLM_API_KEY" in outcome.line("model gpt-test")
     assert "sk-wrong-0123456789" not in outcome.text
+
+
+def test_a_service_that_never_answers_fails_after_one_timeout_per_model_and_says_so(
+    doctor: Doctor, fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # With the default 60 s and two retries, each model held the doctor for over three
+    # minutes before it said anything.
+    point_at(fake_openai, monkeypatch, retries=2)
+    monkeypatch.setenv("SOPBOT_LLM_TIMEOUT", "0.5")
+    fake_openai.on('{"ready": true}', hang())
+
+    outcome = doctor()
+
+    assert outcome.code == 1
+    for model in ("gpt-test", "gpt-small"):
+        assert outcome.line(f"model {model}").endswith(
+            "did not answer within 0.5 s (1 try); check the service or raise SOPBOT_LLM_TIMEOUT"
+        )
+    assert len(fake_openai.requests) == 2  # one try per model, no retries
+
+
+def test_a_services_error_text_stays_on_its_line_and_masks_the_key(
+    doctor: Doctor, fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    point_at(fake_openai, monkeypatch, retries=0)
+    said = f"bad request for key {KEY}\nok    model gpt-small: fine\x1b[2J\x07!"
+    fake_openai.on('{"ready": true}', raw(json.dumps({"error": {"message": said}}), status=400))
+
+    outcome = doctor()
+
+    assert outcome.code == 1
+    line = outcome.line("model gpt-test")
+    assert line.endswith(
+        "refused the request (400): bad request for key •••• ok model gpt-small: fine[2J!"
+    )  # a forged line, a screen wipe and a bell, on the doctor's one line, inert
+    assert outcome.line("model gpt-small").startswith("FAIL")
+    assert not any(character in outcome.text for character in "\x1b\x07")
