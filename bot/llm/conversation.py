@@ -25,6 +25,7 @@ from bot.llm.tools import (
     ToolUse,
     perform,
     refuse,
+    sent_name,
     tool_message,
 )
 from bot.llm.transport import InvalidAnswer
@@ -119,7 +120,7 @@ def _asked(message: ChatCompletionMessage) -> ChatCompletionAssistantMessagePara
         {
             "id": call.id,
             "type": "function",
-            "function": {"name": call.function.name, "arguments": _echoed(call)},
+            "function": {"name": sent_name(call.function.name), "arguments": _echoed(call)},
         }
         for call in _function_calls(message)
     ]
@@ -128,7 +129,7 @@ def _asked(message: ChatCompletionMessage) -> ChatCompletionAssistantMessagePara
 
 def _echoed(call: ChatCompletionMessageFunctionToolCall) -> str:
     """A call's arguments as the next turn repeats them: refused ones over the size cap are
-    not sent back with every later turn."""
+    not sent back with every later turn (nor is more of a name than a name can be)."""
     arguments = call.function.arguments
     return "{}" if len(arguments) > LONGEST_ARGUMENTS else arguments
 

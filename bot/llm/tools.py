@@ -82,6 +82,14 @@ class Answered(Generic[Answer]):
 LONGEST_ARGUMENTS = 16 * 1024
 """Characters of one call's arguments: a read takes an id or a search, and what a call
 takes is kept in the run's journal and sent back with every later turn."""
+LONGEST_NAME = 64
+"""Characters of a tool's name (OpenAI's own limit): a longer one names no tool offered,
+and is sent back (in the echoed turn and its refusal) only this far."""
+
+
+def sent_name(name: str) -> str:
+    """``name`` as the conversation repeats it to the model."""
+    return name[:LONGEST_NAME]
 
 
 def perform(
@@ -90,7 +98,8 @@ def perform(
     """Validate one requested call and hand it to ``runner``."""
     tool = tools.get(name)
     if tool is None:
-        return ToolUse(name, None, refused=f"there is no tool named '{name}'")
+        cut = "…" if len(name) > LONGEST_NAME else ""
+        return ToolUse(name, None, refused=f"there is no tool named '{sent_name(name)}{cut}'")
     if len(arguments) > LONGEST_ARGUMENTS:
         return ToolUse(
             name,

@@ -240,3 +240,26 @@ def test_arguments_of_megabytes_are_refused_before_they_are_read_or_kept(
     assert use.arguments is None  # nothing of them is kept
     echoed = fake_openai.requests[1].messages[-2]["tool_calls"][0]["function"]["arguments"]
     assert echoed == "{}"  # nor sent back with the next turn
+
+
+def test_a_tool_name_of_megabytes_is_not_sent_back_with_every_later_turn(
+    fake_openai: FakeOpenAI, models: Models, recorded: list[Usage]
+) -> None:
+    # Each turn repeats the earlier ones: a megabyte name, echoed and quoted in its refusal,
+    # made every later request two megabytes larger (eight turns: over 60 MB sent).
+    invented = "crm_" + "x" * 1_000_000
+    fake_openai.on(
+        "order 1042",
+        tool_call(invented, order_id="1042"),
+        json_reply({"summary": "Could not look it up", "amount": 0}),
+    )
+
+    done = prepare(models).use_tools(ASK, Package, [LOOKUP], Runner(), record=recorded.append)
+
+    [use] = done.refused
+    assert use.name == invented  # the caller sees what the model asked for
+    assert len(json.dumps(fake_openai.requests[1].body)) < 20_000
+    echoed = fake_openai.requests[1].messages[-2]["tool_calls"][0]["function"]["name"]
+    assert echoed == invented[:64]
+    told = json.loads(fake_openai.requests[1].messages[-1]["content"])
+    assert told == {"refused": f"there is no tool named '{invented[:64]}…'"}
