@@ -44,9 +44,11 @@ class OversizedAnswer(ModelError):
 @dataclass(frozen=True)
 class Completion:
     """What sopbot reads of a chat completion: the first choice's message (``None`` when
-    there is none) and the token counts the service gave, when they are counts."""
+    there is none), why it ended, and the token counts the service gave, when they are
+    counts."""
 
     message: ChatCompletionMessage | None
+    finish_reason: str | None
     prompt_tokens: int | None
     completion_tokens: int | None
 
@@ -160,8 +162,12 @@ def _completion(body: bytes, response: httpx2.Response) -> Completion:
         raise refused(f"its message's {where}: {found['msg']}") from None
     usage = data.get("usage")
     counts = usage if isinstance(usage, dict) else {}
+    finish = first.get("finish_reason")
     return Completion(
-        message, _count(counts.get("prompt_tokens")), _count(counts.get("completion_tokens"))
+        message,
+        finish if isinstance(finish, str) else None,
+        _count(counts.get("prompt_tokens")),
+        _count(counts.get("completion_tokens")),
     )
 
 

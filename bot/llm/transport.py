@@ -21,6 +21,11 @@ from bot.llm.usage import Outcome, Recorder, Usage
 
 T = TypeVar("T")
 
+FILTERED = "content_filter"
+"""The finish reason of an answer the service's content filter stopped (Azure)."""
+CUT = "length"
+"""The finish reason of an answer cut off at the token limit."""
+
 
 class InvalidAnswer(ModelError):
     """The answer is not in the shape asked for: ``problem`` tells the model what to fix,
@@ -147,9 +152,13 @@ def send(
     if message is None:
         record(usage(Outcome.INVALID, error="NoChoices", **measured))
         raise ModelError(f"the model service at {endpoint.service} answered with no message")
-    if message.refusal:
+    if message.refusal or completion.finish_reason == FILTERED:
         record(usage(Outcome.REFUSED, **measured))
-        raise ModelRefused(request.feature, message.refusal)
+        raise ModelRefused(request.feature, message.refusal or "the content filter stopped it")
+    if completion.finish_reason == CUT and not message.tool_calls:  # a draft cut mid-sentence
+        record(usage(Outcome.INVALID, error="Truncated", **measured))
+        problem = "The answer was cut off at the token limit; answer again, shorter."
+        raise InvalidAnswer(problem, "Truncated", message.content)
     try:
         value = read(message)
     except InvalidAnswer as invalid:

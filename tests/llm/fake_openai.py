@@ -16,7 +16,8 @@ matches answers. Its replies are given in order, the last one repeating. No matc
 so a test never gets an answer it did not script.
 
 Replies: ``text``, ``json_reply``, ``malformed`` (content that is not JSON), ``tool_call`` /
-``tool_calls``, ``refusal``, ``truncated`` (finish_reason ``length``), ``raw`` (a body and headers as a
+``tool_calls``, ``refusal``, ``truncated`` (finish_reason ``length``), ``filtered`` (Azure's content filter
+stopped it), ``raw`` (a body and headers as a
 hostile or broken server sends them: an array, an SSE stream, a gzip bomb), and faults:
 ``rate_limited`` (429 with ``Retry-After``), ``server_error`` (500), ``hang`` (no answer
 until the test ends: the client's timeout fires; no sleeps), ``drip`` (200 at once, then the
@@ -86,6 +87,11 @@ def malformed(content: str = '{"sop": "refund", "order_id": ') -> Reply:
 def truncated(content: str = '{"sop": "ref') -> Reply:
     """The answer ran out of tokens: cut off, with finish_reason ``length``."""
     return Reply(content=content, finish_reason="length")
+
+
+def filtered(content: str | None = None) -> Reply:
+    """Azure's content filter stopped the answer: what came before it, if anything."""
+    return Reply(content=content, finish_reason="content_filter")
 
 
 def tool_call(name: str, **arguments: Any) -> Reply:
