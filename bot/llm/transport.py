@@ -44,6 +44,8 @@ class Endpoint:
     replaced in tests so waits are seen, not waited."""
 
     client: openai.OpenAI
+    """As ``Models.configured`` makes it: its HTTP client (``reading.http_client``) reads
+    every body within the try's time and size."""
     timeout: float
     max_retries: int
     response_format: ResponseFormat = ResponseFormat.JSON_SCHEMA
