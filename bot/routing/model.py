@@ -69,9 +69,9 @@ class ModelRouter:
             return Route(self.name, (), 0.0, out_of_scope=True)
         by_name = {_name(procedure): procedure for procedure in procedures}
         text = readable(text)
-        try:
+        try:  # the model reads the words as written: a reason it takes keeps its ™
             answer = self.model.answer(
-                _messages(text, procedures), _shape(list(by_name)), record=self.record
+                _messages(text.written, procedures), _shape(list(by_name)), record=self.record
             )
         except ModelError as error:
             log.warning("routing falls back to the offline router: %s", error)

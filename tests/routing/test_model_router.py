@@ -98,3 +98,21 @@ def test_free_text_starts_what_the_model_chose_through_the_front_door(
         "Started Refund a customer order as run r-"
     )
     assert harness.chat.questions == [], "nothing was missing"
+
+
+def test_the_model_reads_the_request_as_written_and_a_reason_keeps_its_signs(
+    samples: dict[str, Procedure], models: Models, fake_openai: FakeOpenAI, recorded: list[Usage]
+) -> None:
+    written = (
+        "\uff4f\uff52\uff44\uff45\uff52 1042: the Acme™ kettle arrived broken, money back please"
+    )
+    fake_openai.on(
+        "Acme™ kettle",
+        json_reply(_answer("refund", {"order_id": "1042", "reason": "the Acme™ kettle broke"})),
+    )
+
+    allowed = [samples["refund-request"], samples["freight-claim"]]
+    route = _router(models, recorded).route(written, allowed)
+
+    assert fake_openai.requests[0].user_messages == [written]  # not the plain (NFKC) form
+    assert route.inputs["reason"] == "the Acme™ kettle broke"
