@@ -1,7 +1,8 @@
 """The reads a prepare step's model makes, as people see them: the model writes their
 arguments, so they reach the card as inert text of a bounded size (no mention that pings,
-no megabytes in the run, the approval and the thread), and a refused read's arguments are
-kept in the audit only as far as a person reads them."""
+no 15 KB of them in the run, the approval and the thread), and a refused read's arguments
+are kept in the audit only as far as a person reads them. (Arguments over 16 KiB are
+refused before they are read at all: tests/llm/test_tools.py.)"""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ SEARCHES = REFUND.replace(
     "reads: [crm.get_order, crm.get_ticket]", "reads: [crm.get_order, jira.search_issues]"
 )
 PING = "<@U09EVIL> <!subteam^S09ALL> <#C09GENERAL>"
-HUGE = "x" * 1_000_000
+HUGE = "x" * 15_000
+"""Long, but under the 16 KiB a call's arguments may have."""
 
 
 def test_a_read_the_model_wrote_reaches_the_card_inert_and_bounded(
@@ -35,7 +37,7 @@ def test_a_read_the_model_wrote_reaches_the_card_inert_and_bounded(
     (read,) = prepared["reads"]
     assert read.startswith("R1 jira.search_issues(jql='project = BUG AND labels = \"@U09EVIL")
     assert len(read) <= 300
-    assert len(str(approval.package)) < 20_000  # not 20 MB in the run, approval and audit
+    assert len(str(approval.package)) < 20_000  # not 20 x 15 KB in the run and approval
     rendered = _slack(approval_card(approval))
     assert _live_syntax(rendered) == []
     assert len(rendered.overflow or "") < 20_000
@@ -44,8 +46,8 @@ def test_a_read_the_model_wrote_reaches_the_card_inert_and_bounded(
 def test_a_refused_read_keeps_a_bounded_record_of_its_arguments(
     make_harness: MakeHarness, fake_openai: FakeOpenAI, models: Models
 ) -> None:
-    """The SOP limits order ids to 10xx: a megabyte of one is refused, and its record
-    says which read it was without holding the megabyte."""
+    """The SOP limits order ids to 10xx: 15 KB of one is refused, and its record says
+    which read it was without holding the 15 KB."""
     fake_openai.on(BRIEF, tool_call("crm_get_order", order_id=HUGE), json_reply(PACKAGE))
     harness = make_harness(models)
     run = harness.start("refund", {"order_id": "1042", "reason": "arrived broken"})
