@@ -25,6 +25,7 @@ from bot.engine.engine import Engine
 from bot.engine.errors import DecisionRefused, EngineError, MissingInputs
 from bot.engine.mode_changes import ModeChanges
 from bot.engine.modes import CurrentMode, current_mode
+from bot.engine.refusals import refuse
 from bot.identity import mention
 from bot.library import Library, ServedProcedure
 from bot.procedure.model import Procedure
@@ -184,6 +185,21 @@ class FrontDoor:
         if policy.start_refusal(self.directory, by) is not None:
             return ProcedureList((), listed.broken_files)
         return listed
+
+    def check_reader(self, by: str, command: str) -> None:
+        """Refuse, audited, ``by``'s read (``status``, ``pending``…) unless they are a person
+        of this workspace: a surface asks before it answers where others may read it."""
+        why = policy.read_refusal(self.directory, by)
+        if why is not None:
+            refuse(
+                self.engine.runtime.database,
+                at=self.now(),
+                actor=by,
+                action="read",
+                why=why,
+                error=EngineError,
+                detail={"command": command},
+            )
 
     def run(self, run_id: str) -> RunDetail:
         """Where a run stands."""

@@ -72,6 +72,19 @@ def start_refusal(directory: Directory, user_id: str) -> str | None:
     )
 
 
+def read_refusal(directory: Directory, user_id: str) -> str | None:
+    """Runs, approvals and procedures are this workspace's business: only its people read
+    them. A mention is answered where the whole channel reads it, in a Slack Connect
+    channel another organisation too, so a guest of that organisation is no reader."""
+    if directory.is_person(user_id):
+        return None
+    return (
+        f"{user_id} is not a person of this workspace: only people in the directory see "
+        "procedures, runs and approvals, never a user group, a channel, or a guest from "
+        "another organisation in a shared channel"
+    )
+
+
 def is_decider(directory: Directory, user_id: str, deciders: Iterable[str]) -> bool:
     """True when ``user_id`` is one of ``deciders`` or a member of a listed group."""
     return any(user_id == decider or user_id in directory.members(decider) for decider in deciders)

@@ -22,6 +22,10 @@ from bot.procedure.summary import summarize
 from bot.routing.configured import configured_router
 from bot.routing.route import Router
 
+READS = frozenset({"list", "show", "status", "history", "pending", "approvals"})
+"""The verbs that show procedures, runs and approvals: only this workspace's people read
+them (``mode NAME`` without a change is one too)."""
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -116,6 +120,8 @@ class CommandService:
         verb = command.verb
         if verb == "help":
             return Reply(USAGE)
+        if verb in READS or (verb == "mode" and len(command.args) == 1):
+            door.check_reader(user_id, verb)
         if verb == "list":
             return Reply(replies.procedure_list(door.procedures(user_id)))
         if verb == "show":
