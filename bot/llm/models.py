@@ -17,7 +17,7 @@ from bot.audit.masking import mask_logs
 from bot.llm.conversation import converse
 from bot.llm.errors import ModelUnavailable
 from bot.llm.reading import http_client
-from bot.llm.settings import Feature, LlmSettings, load_llm_settings
+from bot.llm.settings import Feature, LlmSettings, ResponseFormat, load_llm_settings
 from bot.llm.structured import Answer
 from bot.llm.tools import Answered, Tool, ToolRunner, ToolUse
 from bot.llm.transport import Budget, Endpoint, InvalidAnswer, Request, send
@@ -38,6 +38,8 @@ class Model:
     feature: Feature
     name: str
     endpoint: Endpoint
+    answer_tokens: int
+    """The most tokens one answer may take (``SOPBOT_LLM_MAX_TOKENS_<FEATURE>``)."""
 
     def send(
         self,
@@ -50,7 +52,8 @@ class Model:
     ) -> T:
         """One request, as ``read`` makes its answer (the building block of the others),
         over by ``deadline`` (on the endpoint's ``monotonic`` clock) when one is given."""
-        request = Request(self.feature, self.name, messages, options, deadline)
+        limit = token_limit(self.answer_tokens, self.endpoint.response_format)
+        request = Request(self.feature, self.name, messages, limit | options, deadline)
         return send(self.endpoint, request, record=record, read=read)
 
     def budget(self, seconds: float) -> Budget:
@@ -164,7 +167,22 @@ class Models:
         """``feature``'s model, or ``None``: the caller takes its offline path."""
         if self._endpoint is None:
             return None
-        return Model(feature, self.settings.model_name(feature), self._endpoint)
+        return Model(
+            feature,
+            self.settings.model_name(feature),
+            self._endpoint,
+            self.settings.answer_tokens(feature),
+        )
+
+
+def token_limit(tokens: int, how: ResponseFormat) -> dict[str, int]:
+    """The request options that cap an answer at ``tokens``: ``max_completion_tokens``
+    (OpenAI's name, which reasoning models require; vLLM and llama.cpp's server take it),
+    and ``max_tokens`` as well for the servers the older answer formats are for
+    (llama-cpp-python's server knows only that name)."""
+    if how is ResponseFormat.JSON_SCHEMA:
+        return {"max_completion_tokens": tokens}
+    return {"max_completion_tokens": tokens, "max_tokens": tokens}
 
 
 def _client(settings: LlmSettings, key: str, monotonic: Callable[[], float]) -> openai.OpenAI:

@@ -7,7 +7,7 @@ base URL turns model access on; a model name is then required, so sopbot never g
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
@@ -25,6 +25,18 @@ class Feature(enum.StrEnum):
     PREPARE = "prepare"
     DRAFT = "draft"
     JUDGE = "judge"
+
+
+ANSWER_TOKENS: dict[Feature, int] = {
+    Feature.ROUTING: 4096,
+    Feature.JUDGE: 4096,
+    Feature.DRAFT: 8192,
+    Feature.PREPARE: 8192,
+    Feature.COMPILE: 32768,
+}
+"""The most tokens an answer may take, per feature: room for a reasoning model's thinking
+and the answer, while a model that runs away (a small one repeating itself inside its JSON)
+stops instead of writing until its context ends."""
 
 
 class ResponseFormat(enum.StrEnum):
@@ -60,6 +72,10 @@ class LlmSettings(BaseSettings):
     model: str | None = Field(default=None, description="the model every feature uses")
     models: dict[Feature, str] = Field(
         default_factory=dict, description="a feature's own model: SOPBOT_LLM_MODELS_JUDGE=…"
+    )
+    max_tokens: dict[Feature, Annotated[int, Field(ge=16, le=1_000_000)]] = Field(
+        default_factory=dict,
+        description="a feature's most answer tokens: SOPBOT_LLM_MAX_TOKENS_COMPILE=…",
     )
     timeout: float = Field(default=60.0, gt=0, description="seconds one request may take")
     max_retries: int = Field(default=2, ge=0, le=10, description="retries of 429/5xx/timeouts")
@@ -100,6 +116,10 @@ class LlmSettings(BaseSettings):
     def azure(self) -> bool:
         """True when the service is Azure OpenAI (its own URLs, ``api-key`` header)."""
         return self.azure_api_version is not None
+
+    def answer_tokens(self, feature: Feature) -> int:
+        """The most tokens ``feature``'s answers may take."""
+        return self.max_tokens.get(feature, ANSWER_TOKENS[feature])
 
     def model_name(self, feature: Feature) -> str:
         """The model (on Azure: the deployment) that ``feature`` calls."""

@@ -100,3 +100,37 @@ def test_nan_is_still_not_a_number_however_the_answer_is_written(
 
     with pytest.raises(ModelError, match="not a valid Sure, even after a repair try"):
         judge(fake_openai, pauses).answer(ASKED, Sure, record=recorded.append)
+
+
+def test_every_answer_is_capped_in_tokens_by_feature_and_the_cap_can_be_set(
+    fake_openai: FakeOpenAI, pauses: list[float], recorded: list[Usage]
+) -> None:
+    # A small model can repeat itself inside its JSON until its context ends: the cap
+    # stops it (the cut answer then gets its repair try) instead of a worker waiting.
+    fake_openai.on("INV-2002", json_reply({"paid": True, "note": ""}))
+    models = Models.configured(
+        fake_openai.settings(max_tokens={"compile": 64}), sleep=pauses.append
+    )
+    for feature in (Feature.ROUTING, Feature.COMPILE):
+        model = models.model_for(feature)
+        assert model is not None
+        model.answer(ASKED, Paid, record=recorded.append)
+
+    routing, compiling = (request.body for request in fake_openai.requests)
+    assert routing["max_completion_tokens"] == 4096
+    assert "max_tokens" not in routing  # OpenAI's reasoning models refuse the old name
+    assert compiling["max_completion_tokens"] == 64
+
+
+def test_servers_of_the_older_formats_also_get_the_older_name_of_the_cap(
+    fake_openai: FakeOpenAI, pauses: list[float], recorded: list[Usage]
+) -> None:
+    fake_openai.takes_json_schema = False
+    fake_openai.on("INV-2002", json_reply({"paid": True, "note": ""}))
+
+    judge(fake_openai, pauses, response_format="json_object").answer(
+        ASKED, Paid, record=recorded.append
+    )
+
+    sent = fake_openai.requests[0].body
+    assert sent["max_tokens"] == sent["max_completion_tokens"] == 4096
