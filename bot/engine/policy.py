@@ -61,15 +61,25 @@ def set_mode_refusal(directory: Directory, user_id: str, procedure: Procedure) -
     )
 
 
+def _not_of_this_workspace(user_id: str, what: str) -> str:
+    """Why ``user_id`` may not do ``what``: sopbot acts for this workspace's people alone,
+    and a guest of another organisation in a Slack Connect channel is told so as plainly as
+    a user group or a channel posing as a person."""
+    return (
+        f"{user_id} is not a person of this workspace: only people in the directory {what}, "
+        "never a user group, a channel, or a guest from another organisation in a shared "
+        "channel"
+    )
+
+
 def start_refusal(directory: Directory, user_id: str) -> str | None:
-    """Any person may start any served procedure by hand; a user group, a channel or an ID
-    nobody has never starts one (events and schedules start runs as sopbot)."""
+    """Any person of this workspace may start any served procedure by hand; a user group, a
+    channel, an ID nobody has or a guest of another organisation never starts one (events
+    and schedules start runs as sopbot)."""
     if directory.is_person(user_id):
         return None
-    return (
-        f"{user_id} is not a person: only people in the directory start procedures, never a "
-        "user group or a channel. Start it as yourself"
-    )
+    why = _not_of_this_workspace(user_id, "start procedures")
+    return f"{why}; ask someone of this workspace to start it"
 
 
 def read_refusal(directory: Directory, user_id: str) -> str | None:
@@ -78,11 +88,7 @@ def read_refusal(directory: Directory, user_id: str) -> str | None:
     channel another organisation too, so a guest of that organisation is no reader."""
     if directory.is_person(user_id):
         return None
-    return (
-        f"{user_id} is not a person of this workspace: only people in the directory see "
-        "procedures, runs and approvals, never a user group, a channel, or a guest from "
-        "another organisation in a shared channel"
-    )
+    return _not_of_this_workspace(user_id, "see procedures, runs and approvals")
 
 
 def is_decider(directory: Directory, user_id: str, deciders: Iterable[str]) -> bool:
@@ -104,10 +110,8 @@ def decide_refusal(
     approve their own run unless the SOP allows it."""
     names = mentions(list(dict.fromkeys(deciders)))
     if not directory.is_person(user_id):
-        return (
-            f"{user_id} is not a person: only people in the directory decide, never a "
-            f"user group or a channel. One of {names} must decide {item_id} themselves"
-        )
+        why = _not_of_this_workspace(user_id, "decide")
+        return f"{why}. One of {names} must decide {item_id} themselves"
     if not is_decider(directory, user_id, deciders):
         return f"only {names} may decide {item_id}"
     if approving and user_id == started_by and not allow_starter:
@@ -142,7 +146,4 @@ def respond_refusal(directory: Directory, user_id: str) -> str | None:
     answers for the people in it."""
     if directory.is_person(user_id):
         return None
-    return (
-        f"{user_id} is not a person: only people in the directory acknowledge alerts or "
-        "take runs over, never a user group or a channel"
-    )
+    return _not_of_this_workspace(user_id, "acknowledge alerts or take runs over")

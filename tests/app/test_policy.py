@@ -36,8 +36,10 @@ def test_only_a_person_starts_a_procedure(make_harness: MakeHarness, who: str) -
     door = door_of(harness)
     with pytest.raises(EngineError) as refused:
         door.start("refund", {"order_id": "1042", "reason": "damaged"}, by=who)
-    assert f"{who} is not a person: only people in the directory start procedures" in str(
-        refused.value
+    assert str(refused.value) == (
+        f"{who} is not a person of this workspace: only people in the directory start "
+        "procedures, never a user group, a channel, or a guest from another organisation in "
+        "a shared channel; ask someone of this workspace to start it"
     )
     assert door.procedures(who).procedures == (), "nothing is listed to start"
     with harness.database.session() as session:
