@@ -30,6 +30,10 @@ from bot.identity import mention
 from bot.library import Library, ServedProcedure
 from bot.procedure.model import Procedure
 
+QUOTED = 200
+"""The most of a request in words that is quoted back, in an answer or in the audit of a
+refusal: a pasted document is not repeated whole."""
+
 
 @dataclass(frozen=True)
 class Started:
@@ -189,16 +193,25 @@ class FrontDoor:
     def check_reader(self, by: str, command: str) -> None:
         """Refuse, audited, ``by``'s read (``status``, ``pending``…) unless they are a person
         of this workspace: a surface asks before it answers where others may read it."""
-        why = policy.read_refusal(self.directory, by)
+        self._check(policy.read_refusal(self.directory, by), by, "read", {"command": command})
+
+    def check_starter(self, by: str, request: str) -> None:
+        """Refuse, audited, a request in words from someone who may start nothing, before it
+        is routed: they are told why, not that none of their (no) procedures fits."""
+        why = policy.start_refusal(self.directory, by)
+        self._check(why, by, "run.start", {"request": request[:QUOTED]})
+
+    def _check(self, why: str | None, by: str, action: str, detail: dict[str, Any]) -> None:
+        """Audit and raise the policy's refusal ``why``, if any."""
         if why is not None:
             refuse(
                 self.engine.runtime.database,
                 at=self.now(),
                 actor=by,
-                action="read",
+                action=action,
                 why=why,
                 error=EngineError,
-                detail={"command": command},
+                detail=detail,
             )
 
     def run(self, run_id: str) -> RunDetail:

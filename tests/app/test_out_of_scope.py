@@ -4,8 +4,8 @@ not pinged by the answer."""
 
 from __future__ import annotations
 
-from bot.app.commands.routed import QUOTED
 from bot.app.commands.service import CommandService
+from bot.app.door import QUOTED
 from tests.app.door import door_of
 from tests.engine.conftest import MakeHarness, refund_sop
 

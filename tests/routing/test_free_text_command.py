@@ -5,8 +5,11 @@ keep working as before."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.app.commands.service import CommandService
 from bot.harness import Harness
+from storage import audit
 from tests.app.door import door_of
 
 REFUND_TEXT = "/sop my order 1042 arrived broken, I want my money back"
@@ -56,11 +59,21 @@ def test_a_request_nothing_fits_is_told_so_with_the_list_command(harness: Harnes
     assert door_of(harness).history() == []
 
 
-def test_a_group_starts_nothing_however_clear_the_request(harness: Harness) -> None:
-    reply = CommandService(door_of(harness)).handle(REFUND_TEXT, "S01FINANCE")
+@pytest.mark.parametrize("who", ["S01FINANCE", "U09NOBODY"])
+def test_someone_not_of_this_workspace_is_refused_before_anything_is_routed(
+    harness: Harness, who: str
+) -> None:
+    """A group, or a guest from another organisation, is told why nothing starts (not that
+    nothing fits), and the refused start is audited with the request."""
+    reply = CommandService(door_of(harness)).handle(REFUND_TEXT, who)
     assert not reply.ok
-    assert reply.text.startswith("None of the procedures you can start fits")
+    assert reply.text.startswith(f"{who} is not a person of this workspace")
+    assert "only people in the directory start procedures" in reply.text
     assert door_of(harness).history() == []
+    with harness.database.session() as session:
+        (refusal,) = [event for event in audit.recent(session) if event.action == "run.start"]
+    assert (refusal.actor, refusal.outcome) == (who, "refused")
+    assert refusal.detail == {"request": REFUND_TEXT.removeprefix("/sop ")}
 
 
 def test_verbs_and_their_typos_are_not_routed(harness: Harness) -> None:

@@ -41,3 +41,20 @@ def test_a_guest_of_another_organisation_reads_no_runs_or_approvals(surface: Sur
 
     (answer,) = _mention(surface, "pending", "1700000701.000000", user="U02DEV")
     assert approval.id in answer["text"], "this workspace's people still read them"
+
+
+def test_a_guest_of_another_organisation_asking_in_words_is_told_why_nothing_starts(
+    surface: Surface,
+) -> None:
+    surface.slack.add_user(VENDOR, "vendor", is_stranger=True, team_id="T0OTHERORG")
+    words = "my order 1042 arrived broken, I want my money back"
+    (answer,) = _mention(surface, words, "1700000800.000000")
+    assert answer["text"].startswith(f"{VENDOR} is not a person of this workspace")
+    assert "None of the procedures" not in answer["text"]
+    assert surface.runs() == []
+    (refusal,) = surface.audit("run.start")
+    assert (refusal.actor, refusal.outcome, refusal.detail) == (
+        VENDOR,
+        "refused",
+        {"request": words},
+    )

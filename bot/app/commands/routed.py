@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from bot.app.door import Asked, FrontDoor, Started
+from bot.app.door import QUOTED, Asked, FrontDoor, Started
 from bot.chat.messages import Button, Card
 from bot.chat.port import Undeliverable
 from bot.engine.steps.agent_model import inert
@@ -22,8 +22,6 @@ START = "start_procedure"
 """The action of a candidate's Start button; its value is what follows ``/sop run``."""
 VALUE_LIMIT = 2000
 """The longest button value Slack takes; longer found inputs are left to the form."""
-QUOTED = 200
-"""The most of a request an answer quotes back."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,8 @@ def route(
 ) -> Routed:
     """What to tell ``by`` about ``text``. A sure route whose missing inputs the surface
     cannot ask for where the request came from (a mention opens no form in Slack) gets its
-    Start button instead, which can."""
+    Start button instead, which can. Someone who may start nothing is refused first."""
+    door.check_starter(by, text)
     permitted = [door.library.find(entry.id).procedure for entry in door.procedures(by).procedures]
     found = router.route(text, permitted)
     best = found.best
