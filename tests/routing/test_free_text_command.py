@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.app.commands.parser import Command, UsageError, parse
 from bot.app.commands.service import CommandService
 from bot.harness import Harness
 from storage import audit
@@ -83,3 +84,79 @@ def test_verbs_and_their_typos_are_not_routed(harness: Harness) -> None:
     assert "unknown command 'frobnicate'" in service.handle("/sop frobnicate", "U02DEV").text
     assert "refund-request" in service.handle("/sop list", "U02DEV").text
     assert door_of(harness).history() == []
+
+
+@pytest.mark.parametrize(
+    "words",
+    [
+        "help me with order 1042",
+        "show me the refund procedure",
+        "status of my refund please",
+        "list what I can do here",
+        "pending approvals for finance today",
+        "complete the form for order 1042",
+        "show me what's waiting",  # an apostrophe is no quote left open
+    ],
+)
+def test_a_verb_followed_by_more_words_than_it_takes_is_a_request(words: str) -> None:
+    """Three or more words with more positional words than the verb takes are the person's
+    own words, in /sop and in a mention alike."""
+    assert parse(f"/sop {words}") == Command("route", (words,))
+    assert parse(words) == Command("route", (words,))
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (
+            'run refund order_id=1042 reason="a b"',
+            Command("run", ("refund",), {"order_id": "1042", "reason": "a b"}),
+        ),
+        (
+            "run refund --mode=shadow order_id=1042",
+            Command("run", ("refund", "--mode=shadow"), {"order_id": "1042"}),
+        ),
+        ("show refund", Command("show", ("refund",))),
+        ("help me", Command("help", ("me",))),  # two words: still the command
+        (
+            "approve a-1 looks right to me",
+            Command("approve", ("a-1", "looks", "right", "to", "me")),
+        ),
+        ("reject a-1 far too expensive", Command("reject", ("a-1", "far", "too", "expensive"))),
+        (
+            "cancel r-1 the customer withdrew",
+            Command("cancel", ("r-1", "the", "customer", "withdrew")),
+        ),
+        ("choose c-1 keep it as is", Command("choose", ("c-1", "keep", "it", "as", "is"))),
+        ("mode refund shadow new CRM", Command("mode", ("refund", "shadow", "new", "CRM"))),
+        (
+            "complete t-1 done=yes note=ok",
+            Command("complete", ("t-1",), {"done": "yes", "note": "ok"}),
+        ),
+    ],
+)
+def test_a_verb_with_what_it_takes_stays_a_command(words: str, expected: Command) -> None:
+    """A reason or a label takes any number of words; key=value and --mode are not
+    positional."""
+    assert parse(f"/sop {words}") == expected
+
+
+def test_a_value_whose_quote_is_not_closed_is_still_a_command_told_how_to_fix() -> None:
+    with pytest.raises(UsageError, match='a quote is not closed; put a closing "'):
+        parse('/sop run refund order_id=1042 reason="arrived broken')
+
+
+def test_help_followed_by_a_request_routes_the_request(harness: Harness) -> None:
+    """``help me, my order …`` asks for the refund, not for /sop's usage."""
+    reply = CommandService(door_of(harness)).handle(
+        "/sop help me, my order 1042 arrived broken, I want my money back", "U02DEV"
+    )
+    assert reply.text.startswith("That sounds like Refund a customer order"), reply.text
+    (question,) = harness.chat.questions
+    assert question.subject == "refund-request"
+
+
+def test_show_followed_by_a_request_is_not_read_as_a_procedure_name(harness: Harness) -> None:
+    reply = CommandService(door_of(harness)).handle("/sop show me the refund procedure", "U02DEV")
+    assert "no procedure called 'me'" not in reply.text
+    assert reply.text.startswith("That sounds like Refund a customer order"), reply.text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import shlex
 from dataclasses import dataclass, field
 
@@ -26,7 +27,9 @@ USAGE = """\
 /sop mode NAME MODE [reason]            its owners change it for new runs:
                                         /sop mode refund shadow "new CRM being tested"
 /sop help                               this help
-/sop <what you need, in your words>     finds the procedure: /sop my order 1042 arrived broken"""
+/sop <what you need, in your words>     finds the procedure: /sop my order 1042 arrived broken;
+                                        a verb followed by more words than it takes is a
+                                        request too: /sop show me the refund procedure"""
 
 
 class UsageError(ValueError):
@@ -51,22 +54,35 @@ class Command:
         return " ".join(self.args[1:])
 
 
-VERBS: dict[str, tuple[int, str]] = {
-    "help": (0, ""),
-    "list": (0, ""),
-    "show": (1, "/sop show NAME"),
-    "run": (1, "/sop run NAME key=value …"),
-    "status": (1, "/sop status RUN"),
-    "history": (0, ""),
-    "pending": (0, ""),
-    "approvals": (0, ""),
-    "approve": (1, "/sop approve ID [reason]"),
-    "reject": (2, "/sop reject ID reason"),
-    "complete": (1, "/sop complete TASK key=value …"),
-    "choose": (2, "/sop choose CHOICE OPTION"),
-    "cancel": (2, "/sop cancel RUN reason"),
-    "mode": (1, "/sop mode NAME [MODE reason]"),
+@dataclass(frozen=True)
+class Verb:
+    """What a verb takes: at least ``needs`` positional words, at most ``most`` (None: a
+    reason or a label, any number), as its usage ``form`` says."""
+
+    needs: int
+    most: int | None
+    form: str = ""
+
+
+VERBS: dict[str, Verb] = {
+    "help": Verb(0, 0),
+    "list": Verb(0, 0),
+    "show": Verb(1, 1, "/sop show NAME"),
+    "run": Verb(1, 1, "/sop run NAME key=value …"),
+    "status": Verb(1, 1, "/sop status RUN"),
+    "history": Verb(0, 1),
+    "pending": Verb(0, 0),
+    "approvals": Verb(0, 0),
+    "approve": Verb(1, None, "/sop approve ID [reason]"),
+    "reject": Verb(2, None, "/sop reject ID reason"),
+    "complete": Verb(1, 1, "/sop complete TASK key=value …"),
+    "choose": Verb(2, None, "/sop choose CHOICE OPTION"),
+    "cancel": Verb(2, None, "/sop cancel RUN reason"),
+    "mode": Verb(1, None, "/sop mode NAME [MODE reason]"),
 }
+
+_OPENED = re.compile(r"^\w+=[\"']")
+"""``reason="arrived`` : a key=value whose quoted value goes on past this word."""
 
 
 def parse(text: str) -> Command:
@@ -74,12 +90,15 @@ def parse(text: str) -> Command:
     body = text.strip()
     if body.startswith("/sop"):
         body = body[4:].strip()
-    if _free_text(body):
-        return Command("route", (body,))
+    problem = ""
     try:
-        words = shlex.split(body)
+        words: list[str] | None = shlex.split(body)
     except ValueError as error:
-        raise UsageError(f"cannot read that command: {_quoting_problem(error)}") from None
+        words, problem = None, _quoting_problem(error)
+    if _free_text(body, words):
+        return Command("route", (body,))
+    if words is None:
+        raise UsageError(f"cannot read that command: {problem}")
     if not words:
         return Command("help")
     verb, *rest = words
@@ -88,30 +107,53 @@ def parse(text: str) -> Command:
         close = difflib.get_close_matches(verb, VERBS, n=1)
         hint = f" (did you mean /sop {close[0]}?)" if close else ""
         raise UsageError(f"unknown command '{verb}'{hint}")
-    args: list[str] = []
+    args, pairs = _split(verb, rest)
     options: dict[str, str] = {}
-    for word in rest:
-        key, separator, value = word.partition("=")
-        if separator and key.isidentifier() and verb in ("run", "complete"):
-            if key in options:
-                raise UsageError(f"'{key}' is given twice")
-            options[key] = value
-        else:
-            args.append(word)
-    needed, form = VERBS[verb]
-    if len(args) < needed:
-        raise UsageError(f"'{verb}' needs more: {form}")
+    for key, value in pairs:
+        if key in options:
+            raise UsageError(f"'{key}' is given twice")
+        options[key] = value
+    if len(args) < VERBS[verb].needs:
+        raise UsageError(f"'{verb}' needs more: {VERBS[verb].form}")
     return Command(verb, tuple(args), options)
 
 
-def _free_text(body: str) -> bool:
-    """A request in the person's own words (``my order 1042 arrived broken``), not a verb:
-    three or more words, or two that start with a word close to no verb. A typo of a verb
-    (``lsit``) or one stray word gets the usage help instead."""
-    words = body.split()
-    if len(words) < 2 or words[0].lower() in VERBS:
+def _split(verb: str, rest: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+    """The words after ``verb``: its positional words, and its key=value pairs (only
+    ``run`` and ``complete`` take those)."""
+    args: list[str] = []
+    pairs: list[tuple[str, str]] = []
+    for word in rest:
+        key, separator, value = word.partition("=")
+        if separator and key.isidentifier() and verb in ("run", "complete"):
+            pairs.append((key, value))
+        else:
+            args.append(word)
+    return args, pairs
+
+
+def _free_text(body: str, words: list[str] | None) -> bool:
+    """A request in the person's own words (``my order 1042 arrived broken``), not a
+    command: three or more words that start with no verb, or with a verb followed by more
+    positional words than it takes (``help me with order 1042``, ``show me the refund
+    procedure``; ``--mode=…`` and key=value are not positional); or two words that start
+    with a word close to no verb. A typo of a verb (``lsit``), one stray word, or a
+    key="value whose quote is not closed gets the usage help instead."""
+    plain = body.split()
+    if len(plain) < 2:
         return False
-    return len(words) >= 3 or not difflib.get_close_matches(words[0].lower(), VERBS, n=1)
+    verb = plain[0].lower()
+    if verb not in VERBS:
+        return len(plain) >= 3 or not difflib.get_close_matches(verb, VERBS, n=1)
+    most = VERBS[verb].most
+    if most is None or len(plain) < 3:
+        return False
+    if words is None:  # a quote left open: a command's value, or an apostrophe in words
+        if any(_OPENED.match(word) for word in plain):
+            return False
+        words = plain
+    args, _ = _split(verb, words[1:])
+    return len([word for word in args if not word.startswith("--")]) > most
 
 
 def _quoting_problem(error: ValueError) -> str:
