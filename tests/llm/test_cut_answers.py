@@ -4,7 +4,6 @@ content filter) is never taken as the answer: a draft cut mid-sentence is no dra
 from __future__ import annotations
 
 import pytest
-from pydantic import BaseModel
 
 from bot.llm.errors import ModelError, ModelRefused
 from bot.llm.messages import user
@@ -12,18 +11,13 @@ from bot.llm.models import Model, Models
 from bot.llm.settings import Feature
 from bot.llm.usage import Outcome, Usage
 from tests.llm.fake_openai import FakeOpenAI, filtered, json_reply, truncated
+from tests.llm.invoice import Paid, model_for
 
 ASK = [user("Write the refund confirmation for order 1042")]
 
 
-class Paid(BaseModel):
-    paid: bool
-
-
 def draft(models: Models) -> Model:
-    model = models.model_for(Feature.DRAFT)
-    assert model is not None
-    return model
+    return model_for(models, Feature.DRAFT)
 
 
 def test_a_draft_cut_off_at_the_token_limit_is_no_draft(

@@ -11,26 +11,12 @@ import tracemalloc
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 from bot.llm.errors import ModelError, ModelUnavailable
-from bot.llm.messages import user
-from bot.llm.models import Model, Models
-from bot.llm.settings import Feature
+from bot.llm.models import Models
 from bot.llm.usage import Outcome, Usage
 from tests.llm.fake_openai import FakeOpenAI, drip, raw, text
-
-ASK = [user("Is the invoice INV-2002 paid?")]
-
-
-class Paid(BaseModel):
-    paid: bool
-
-
-def judge(models: Models) -> Model:
-    model = models.model_for(Feature.JUDGE)
-    assert model is not None
-    return model
+from tests.llm.invoice import ASK, Paid, judge
 
 
 def completion(message: Any, **more: Any) -> str:
