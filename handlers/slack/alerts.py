@@ -1,7 +1,7 @@
 """Buttons on SLA alert cards. Acknowledge and Take over change something, so they are
 recorded in the durable inbox (under Slack's ids for the click) and acknowledged; the
 worker does them and tells the person. Open run only reads: it answers at once, to the
-person alone, with where the run stands."""
+person alone, with where the run stands (a reader of this workspace only, as ``/sop status``)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ def register(app: App, door: FrontDoor) -> None:
     def open_run(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
         ack()
         run_id, user = _button(body).value, body["user"]["id"]
-        try:
+        try:  # a guest of another organisation in a shared channel is told why not
+            door.check_reader(user, "status")
             text = replies.run_status(door.run(run_id), door.now())
         except EngineError as error:
             text = str(error)

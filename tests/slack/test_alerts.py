@@ -126,3 +126,21 @@ def test_open_run_shows_the_run_to_the_clicker_alone(surface: Surface) -> None:
     assert status.startswith(f"Run {run_id} · first-response · waiting_human")
     assert "at step: reply" in status
     assert surface.audit("sla.acknowledge") == []  # a read records nothing
+
+
+def test_open_run_shows_a_guest_of_another_organisation_only_why_not(surface: Surface) -> None:
+    """An alert card in a Slack Connect channel: the guest who presses Open run reads nothing
+    of the run, is told why, and the refused read is audited."""
+    run_id, card = _warned(surface)
+    surface.slack.add_user("U08VENDOR", "vendor", team_id="T0OTHERORG")
+    assert surface.sender.click(card, "open_run", user="U08VENDOR", channel=VP).status == 200
+    _wait_for(lambda: bool(surface.whispers("U08VENDOR")))
+    (answer,) = surface.whispers("U08VENDOR")
+    assert answer.startswith("U08VENDOR is not a person of this workspace")
+    assert run_id not in answer
+    (refusal,) = surface.audit("read")
+    assert (refusal.actor, refusal.outcome, refusal.detail) == (
+        "U08VENDOR",
+        "refused",
+        {"command": "status"},
+    )
