@@ -4,7 +4,9 @@ runs, recent escalations, and the procedures I may start with their ``/sop run``
 Published with ``views.publish`` each time the person opens the tab; it opens often, so it
 costs one read of each list through the front door and nothing else. Lists are short
 (``LISTED`` items) and the view is cut at Slack's 100 blocks with a pointer to the
-commands that show everything.
+commands that show everything. Someone who is not a person of this workspace (a guest of
+another organisation) reads none of them: their tab says why, and each refused opening is
+audited as a read, as the front door audits every refused read.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from bot.app.commands.replies import input_usage
 from bot.app.door import FrontDoor
 from bot.app.views import Escalation, OpenItem, ProcedureEntry, RunSummary
 from bot.chat.messages import Button
+from bot.engine.errors import EngineError
 from bot.engine.steps.choice_card import CHOOSE_ACTION, choice_button_value
 
 log = logging.getLogger(__name__)
@@ -60,6 +63,10 @@ def register(app: App, door: FrontDoor) -> None:
 def home_view(door: FrontDoor, user: str) -> View:
     """``user``'s Home tab as it stands now."""
     blocks: list[Block] = [HeaderBlock(text="sopbot")]
+    try:
+        door.check_reader(user, "home")
+    except EngineError as refused:
+        return View(type="home", blocks=[*blocks, _text(escape(str(refused)))])
     blocks += _part("Waiting for you", _waiting(door.pending(user)[:LISTED]), "Nothing.")
     blocks += _part(
         "Your recent runs",
@@ -74,7 +81,7 @@ def home_view(door: FrontDoor, user: str) -> View:
     blocks += _part(
         "Procedures you can start",
         _lines(_procedure_line(door, p) for p in door.procedures(user).procedures),
-        "None: only people in the workspace start procedures.",
+        "None: only people of this workspace start procedures.",
     )
     return View(type="home", blocks=_fit(blocks))
 

@@ -109,3 +109,32 @@ def test_a_home_tab_with_nothing_waiting_says_so(surface: Surface) -> None:
     text = _texts(view)
     assert "Nothing." in text
     assert "You have not started a run yet." in text
+
+
+def test_a_guest_of_another_organisation_sees_why_the_home_tab_shows_nothing(
+    surface: Surface,
+) -> None:
+    """A Slack Connect guest opening sopbot's Home tab reads none of this workspace's
+    escalations, runs, approvals or procedures: the tab says why, and the read is audited."""
+    surface.sender.command("run ticket ticket_id=T-1", user="U02DEV")  # its task times out
+    surface.work()
+    surface.clock.advance(dt.timedelta(days=1))
+    surface.work()
+    surface.sender.command("run expense amount=120", user="U01MARIA")  # waits for approval
+    surface.work()
+    surface.slack.add_user("U08VENDOR", "vendor", team_id="T0OTHERORG")
+
+    view = _opened(surface, "U08VENDOR")
+    assert view["type"] == "home"
+    text = _texts(view)
+    assert text.startswith("sopbot\nU08VENDOR is not a person of this workspace: only people")
+    assert [run.id for run in surface.runs() if run.id in text] == []
+    for hidden in ("Recent escalations", "Expense of 120", "/sop run", "first-response"):
+        assert hidden not in str(view["blocks"]), hidden
+    assert [block["type"] for block in view["blocks"]] == ["header", "section"]
+    (refusal,) = surface.audit("read")
+    assert (refusal.actor, refusal.outcome, refusal.detail) == (
+        "U08VENDOR",
+        "refused",
+        {"command": "home"},
+    )
