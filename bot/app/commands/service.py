@@ -174,7 +174,10 @@ class CommandService:
     def _route(
         self, text: str, user_id: str, thread: dict[str, Any] | None, request: str | None
     ) -> Reply:
-        """Free text: start what it asks for, or say which procedures it may mean."""
+        """Free text: start what it asks for, or say which procedures it may mean. Someone
+        who may start nothing is refused first, before the model settings are read: they
+        learn why, not that sopbot cannot read free text."""
+        self.door.check_starter(user_id, text)
         if self.router is None:
             runtime = self.door.engine.runtime
             record = AuditRecorder(runtime.database, runtime.clock)
