@@ -81,7 +81,7 @@ def home_view(door: FrontDoor, user: str) -> View:
     blocks += _part(
         "Procedures you can start",
         _lines(_procedure_line(door, p) for p in door.procedures(user).procedures),
-        "None: only people of this workspace start procedures.",
+        "None is served now.",
     )
     return View(type="home", blocks=_fit(blocks))
 
