@@ -50,6 +50,30 @@ def test_an_unclear_request_lists_the_best_guesses_and_starts_nothing(harness: H
     assert harness.chat.questions == []
 
 
+def test_asking_to_see_a_procedure_shows_it_and_starts_nothing(harness: Harness) -> None:
+    service = CommandService(door_of(harness))
+
+    reply = service.handle("/sop show me the refund procedure", "U02DEV")
+
+    assert reply.ok
+    assert reply.text == service.handle("/sop show refund", "U02DEV").text
+    assert "Refund a customer order" in reply.text
+    assert door_of(harness).history() == []
+    assert harness.chat.questions == []
+
+
+def test_asking_to_see_an_unclear_one_lists_what_to_show(harness: Harness) -> None:
+    reply = CommandService(door_of(harness)).handle(
+        "/sop show me what the pto process does", "U02DEV"
+    )
+
+    lines = reply.text.splitlines()
+    assert lines[0] == "Which one did you mean?"
+    assert any(line.endswith(": /sop show pto") for line in lines[1:])
+    assert all("/sop run" not in line for line in lines)
+    assert door_of(harness).history() == []
+
+
 def test_a_request_nothing_fits_is_told_so_with_the_list_command(harness: Harness) -> None:
     reply = CommandService(door_of(harness)).handle("/sop what's the wifi password", "U02DEV")
     assert not reply.ok
@@ -154,9 +178,3 @@ def test_help_followed_by_a_request_routes_the_request(harness: Harness) -> None
     assert reply.text.startswith("That sounds like Refund a customer order"), reply.text
     (question,) = harness.chat.questions
     assert question.subject == "refund-request"
-
-
-def test_show_followed_by_a_request_is_not_read_as_a_procedure_name(harness: Harness) -> None:
-    reply = CommandService(door_of(harness)).handle("/sop show me the refund procedure", "U02DEV")
-    assert "no procedure called 'me'" not in reply.text
-    assert reply.text.startswith("That sounds like Refund a customer order"), reply.text

@@ -32,6 +32,8 @@ class Routed:
     note: str
     outcome: Started | Asked | None = None
     card: Card | None = None
+    shows: str | None = None
+    """A procedure the person asked to see, not to start (``show me the refund procedure``)."""
 
 
 def route(
@@ -52,6 +54,8 @@ def route(
     best = found.best
     if best is None:
         return Routed(out_of_scope(text))
+    if asks_to_see(text):
+        return _to_see(found)
     if not found.confident:
         return choices(found, text)
     note = f"That sounds like {best.procedure.title}: {run_line(best, found.inputs)}"
@@ -72,6 +76,29 @@ def out_of_scope(text: str) -> str:
         f"None of the procedures you can start fits '{inert(text, QUOTED)}'. "
         "/sop list shows them; /sop run NAME starts one."
     )
+
+
+SEEING = frozenset({"show", "describe", "explain"})
+"""First words of a request to see a procedure rather than start it."""
+
+
+def asks_to_see(text: str) -> bool:
+    """``show me the refund procedure``: the person wants to read it, not run it."""
+    first = text.split(maxsplit=1)[:1]
+    return bool(first) and first[0].lower() in SEEING
+
+
+def _to_see(found: Route) -> Routed:
+    """The procedure to show when the router is sure; else the candidates' show lines."""
+    best = found.best
+    assert best is not None, "a route to see has a candidate"
+    if found.confident:
+        return Routed("", shows=best.name)
+    lines = ["Which one did you mean?"] + [
+        f"{number}. {candidate.procedure.title}: /sop show {candidate.name}"
+        for number, candidate in enumerate(found.candidates[:SHOWN], start=1)
+    ]
+    return Routed("\n".join(lines))
 
 
 def choices(found: Route, text: str) -> Routed:

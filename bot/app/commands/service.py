@@ -125,9 +125,7 @@ class CommandService:
         if verb == "list":
             return Reply(replies.procedure_list(door.procedures(user_id)))
         if verb == "show":
-            procedure, current = door.mode(command.args[0])
-            shown = procedure.model_copy(update={"mode": current.mode})
-            return Reply(summarize(shown, today=now.date(), mode_note=replies.mode_note(current)))
+            return self._show(command.args[0])
         if verb == "mode":
             return self._mode(command, user_id)
         if verb == "run":
@@ -163,6 +161,13 @@ class CommandService:
             return _reply(door.take_over(command.args[0], user_id))
         raise UsageError(f"unknown command '{verb}'")
 
+    def _show(self, name: str) -> Reply:
+        """What procedure ``name`` does, its inputs, who approves, and its current mode."""
+        procedure, current = self.door.mode(name)
+        shown = procedure.model_copy(update={"mode": current.mode})
+        note = replies.mode_note(current)
+        return Reply(summarize(shown, today=self.door.now().date(), mode_note=note))
+
     def _mode(self, command: Command, user_id: str) -> Reply:
         """``mode NAME`` tells the mode; ``mode NAME MODE [reason]`` changes it."""
         name, *change = command.args
@@ -188,6 +193,8 @@ class CommandService:
         found = routed.route(
             self.door, self.router, text, by=user_id, thread=thread, request=request
         )
+        if found.shows is not None:
+            return self._show(found.shows)
         if found.outcome is None:
             return Reply(found.note, ok=False, card=found.card)
         answer = _reply(found.outcome).text
