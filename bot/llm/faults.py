@@ -5,16 +5,23 @@ from __future__ import annotations
 import openai
 
 from bot.llm.errors import ModelUnavailable
-from bot.llm.settings import PREFIX
+from bot.llm.settings import PREFIX, ResponseFormat
 from storage.redaction import redact
 
 _LONGEST_SERVER_TEXT = 200
 
 
 def unavailable(
-    error: openai.OpenAIError, *, service: str, model: str, timeout: float, attempts: int
+    error: openai.OpenAIError,
+    *,
+    service: str,
+    model: str,
+    timeout: float,
+    attempts: int,
+    asked: ResponseFormat = ResponseFormat.JSON_SCHEMA,
 ) -> ModelUnavailable:
-    """``error`` as the caller's ``ModelUnavailable``; ``service`` is the base URL."""
+    """``error`` as the caller's ``ModelUnavailable``; ``service`` is the base URL and
+    ``asked`` the way answers in a shape were asked for."""
     tries = f"{attempts} {'try' if attempts == 1 else 'tries'}"
     if isinstance(error, openai.APITimeoutError):
         text = (
@@ -43,16 +50,25 @@ def unavailable(
     elif error.status_code == 429:
         text = f"the model service at {service} is rate limiting sopbot (429, {tries})"
     elif refuses_response_format(error):
-        text = (
-            f"the model service at {service} does not take JSON-schema answer formats "
-            f"({error.status_code}): set {PREFIX}RESPONSE_FORMAT=json_object for "
-            "llama-cpp-python's server, or prompt for a server that constrains nothing"
-        )
+        text = f"the model service at {service} {_instead(asked)} ({error.status_code})"
     elif error.status_code >= 500:
         text = f"the model service at {service} failed ({error.status_code}, {tries})"
     else:
         text = f"the model service at {service} refused the request ({error.status_code}): {_said(error)}"
     return ModelUnavailable(redact(text))
+
+
+def _instead(asked: ResponseFormat) -> str:
+    """What the service refused, and the ``RESPONSE_FORMAT`` to try next."""
+    if asked is ResponseFormat.JSON_SCHEMA:
+        return (
+            f"does not take JSON-schema answer formats: set {PREFIX}RESPONSE_FORMAT=json_object "
+            "for llama-cpp-python's server, or prompt for a server that constrains nothing"
+        )
+    return (
+        f"does not take the {asked.value} answer format either: set "
+        f"{PREFIX}RESPONSE_FORMAT=prompt (the schema goes in the instructions only)"
+    )
 
 
 def refuses_response_format(error: BaseException) -> bool:

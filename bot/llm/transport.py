@@ -143,6 +143,7 @@ def send(
             model=request.model,
             timeout=endpoint.timeout,
             attempts=attempts,
+            asked=endpoint.response_format,
         ) from None
 
     message = completion.message

@@ -181,6 +181,9 @@ class FakeOpenAI:
     """Models the service answers 404 for, as OpenAI does for a name it does not have."""
     takes_json_schema: bool = True
     """Off: a ``json_schema`` response format is refused as llama-cpp-python's server does."""
+    takes_json_object: bool = True
+    """Off: a ``json_object`` response format is refused the same way (a server that
+    constrains nothing)."""
     dripped: list[int] = field(default_factory=list)
     """Bytes each dripping answer sent before it ended."""
     drip_ended: threading.Event = field(default_factory=threading.Event)
@@ -239,7 +242,11 @@ class FakeOpenAI:
             model = received.body.get("model")
             if model in self.unknown_models:
                 return _error(404, f"The model `{model}` does not exist.", "model_not_found")
-            if not self.takes_json_schema and _format(received) == "json_schema":
+            refused = {
+                "json_schema": not self.takes_json_schema,
+                "json_object": not self.takes_json_object,
+            }
+            if refused.get(_format(received) or ""):
                 return _llama_cpp_python_refusal()
             rule = next((rule for rule in self._rules if rule.matches(received)), None)
             reply = rule.next() if rule else None

@@ -134,3 +134,20 @@ def test_servers_of_the_older_formats_also_get_the_older_name_of_the_cap(
 
     sent = fake_openai.requests[0].body
     assert sent["max_tokens"] == sent["max_completion_tokens"] == 4096
+
+
+def test_a_server_that_takes_no_answer_format_is_told_to_get_the_schema_in_the_prompt(
+    fake_openai: FakeOpenAI, pauses: list[float], recorded: list[Usage]
+) -> None:
+    fake_openai.takes_json_schema = fake_openai.takes_json_object = False
+    fake_openai.on("INV-2002", json_reply({"paid": True, "note": ""}))
+
+    with pytest.raises(ModelError, match=r"json_object answer format either: set .*=prompt"):
+        judge(fake_openai, pauses, response_format="json_object").answer(
+            ASKED, Paid, record=recorded.append
+        )
+
+    answer = judge(fake_openai, pauses, response_format="prompt").answer(
+        ASKED, Paid, record=recorded.append
+    )
+    assert answer == Paid(paid=True, note="")
