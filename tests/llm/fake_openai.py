@@ -25,7 +25,8 @@ body a byte at a time until the test ends; ``dripped`` counts the bytes that wen
 ``drip_ended`` is set when the client has gone; with a ``status``, an error body drips). With ``key`` set, a request with another key gets a 401
 that echoes the key it sent, as OpenAI's does; a model named in ``unknown_models`` gets a
 404. With ``takes_json_schema`` off, the fake is llama-cpp-python's server: a
-``json_schema`` response format is a 500 that says so, and ``json_object`` takes a schema.
+``json_schema`` response format is a 500 that says so, and ``json_object`` takes a schema;
+with ``takes_json_object`` off too, only the ``prompt`` way is answered.
 
 Every request is kept in ``requests`` (path, query, headers, JSON body) for assertions;
 token usage is counted in words, so tests can predict it.
