@@ -87,7 +87,7 @@ def converse(
                 ) from None
             repairs -= 1
             conversation += [
-                {"role": "assistant", "content": invalid.said or ""},
+                {"role": "assistant", "content": _repeated(invalid)},
                 repair_request(invalid),
             ]
             continue
@@ -111,6 +111,15 @@ def converse(
             if use.refused is not None and on_refused is not None:
                 on_refused(use)
             conversation.append(tool_message(call.id, use))
+
+
+CUT_SHORT = "(an answer cut off at the token limit)"
+
+
+def _repeated(invalid: InvalidAnswer) -> str:
+    """The invalid answer as the repair turn repeats it: a cut one is not sent back, as it
+    may be the model repeating itself up to the token cap (32k tokens for compile)."""
+    return CUT_SHORT if invalid.kind == "Truncated" else invalid.said or ""
 
 
 def _asked(message: ChatCompletionMessage) -> ChatCompletionAssistantMessageParam:

@@ -49,8 +49,11 @@ def unavailable(
         )
     elif error.status_code == 429:
         text = f"the model service at {service} is rate limiting sopbot (429, {tries})"
-    elif refuses_response_format(error):
-        text = f"the model service at {service} {_instead(asked)} ({error.status_code})"
+    elif refuses_response_format(error) and asked is not ResponseFormat.PROMPT:
+        text = (
+            f"the model service at {service} refused the answer format "
+            f"({error.status_code}: {_said(error)}); {_instead(asked)}"
+        )
     elif error.status_code >= 500:
         text = f"the model service at {service} failed ({error.status_code}, {tries})"
     else:
@@ -59,16 +62,13 @@ def unavailable(
 
 
 def _instead(asked: ResponseFormat) -> str:
-    """What the service refused, and the ``RESPONSE_FORMAT`` to try next."""
+    """The ``RESPONSE_FORMAT`` to try next, after ``asked`` was refused."""
     if asked is ResponseFormat.JSON_SCHEMA:
         return (
-            f"does not take JSON-schema answer formats: set {PREFIX}RESPONSE_FORMAT=json_object "
-            "for llama-cpp-python's server, or prompt for a server that constrains nothing"
+            f"if it takes no JSON-schema formats, set {PREFIX}RESPONSE_FORMAT=json_object "
+            "(llama-cpp-python's server) or prompt (a server that constrains nothing)"
         )
-    return (
-        f"does not take the {asked.value} answer format either: set "
-        f"{PREFIX}RESPONSE_FORMAT=prompt (the schema goes in the instructions only)"
-    )
+    return f"set {PREFIX}RESPONSE_FORMAT=prompt (the schema goes in the instructions only)"
 
 
 def refuses_response_format(error: BaseException) -> bool:

@@ -58,12 +58,12 @@ def http_client(monotonic: Callable[[], float]) -> httpx2.Client:
     answer's, is read within the try's time (``complete`` sets it) and its size cap."""
 
     def bound(response: httpx2.Response) -> None:
-        if (
-            not response.is_success
-            and response.headers.get("content-encoding", "identity") != "identity"
-        ):
-            response.close()  # unasked for, and a few KiB may unpack to gigabytes: unread
-            response.stream = httpx2.ByteStream(b"")
+        if response.headers.get("content-encoding", "identity") != "identity":
+            # unasked for, and one packed chunk may unpack to gigabytes: unread, so an
+            # answer is no chat completion and an error keeps only its status
+            packed, response.stream = response.stream, httpx2.ByteStream(b"")
+            assert isinstance(packed, httpx2.SyncByteStream), "a sync client's stream"
+            packed.close()
             return
         largest = LARGEST_ANSWER if response.is_success else LARGEST_ERROR
         response.stream = _Bounded(response, largest, _ends.get(), monotonic)
@@ -99,6 +99,9 @@ class _Bounded(httpx2.SyncByteStream):
             read += len(chunk)
             if read > self._largest:
                 self.close()
+                if self._what == "an error":  # its status says enough: keep the start
+                    yield chunk[: len(chunk) - (read - self._largest)]
+                    return
                 raise _oversized(
                     str(self._request.url.copy_with(query=None)), self._what, self._largest
                 )

@@ -74,7 +74,8 @@ class ModelRouter:
                 _messages(text.written, procedures), _shape(list(by_name)), record=self.record
             )
         except ModelError as error:
-            log.warning("routing falls back to the offline router: %s", error)
+            # the kind only: a service's error text may quote the request
+            log.warning("routing falls back to the offline router: %s", type(error).__name__)
             return self.fallback.route(text, procedures)
         said = answer.model_dump()
         chosen = str(said["procedure"])

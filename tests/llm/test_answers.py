@@ -121,6 +121,9 @@ def test_an_answer_cut_off_by_the_token_limit_gets_the_repair_try(
     assert model is not None
 
     assert model.answer(ASK, Route, record=recorded.append).sop == "refund"
+    repeated = fake_openai.requests[1].messages[-2]
+    assert repeated == {"role": "assistant", "content": "(an answer cut off at the token limit)"}
+    assert "cut off at the token limit" in fake_openai.requests[1].user_messages[-1]
 
 
 def test_a_refusal_is_model_refused_with_the_models_reason(

@@ -142,7 +142,7 @@ def test_a_server_that_takes_no_answer_format_is_told_to_get_the_schema_in_the_p
     fake_openai.takes_json_schema = fake_openai.takes_json_object = False
     fake_openai.on("INV-2002", json_reply({"paid": True, "note": ""}))
 
-    with pytest.raises(ModelError, match=r"json_object answer format either: set .*=prompt"):
+    with pytest.raises(ModelError, match=r"refused the answer format .*; set .*=prompt"):
         judge(fake_openai, pauses, response_format="json_object").answer(
             ASKED, Paid, record=recorded.append
         )

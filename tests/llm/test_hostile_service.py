@@ -94,17 +94,19 @@ def test_usage_that_is_not_an_object_does_not_lose_the_answer(
     assert recorded[0].prompt_tokens is None
 
 
-def test_a_gzip_bomb_is_cut_off_at_8_mib_of_what_it_unpacks_to(
+def test_a_packed_answer_is_not_unpacked_at_all(
     fake_openai: FakeOpenAI, models: Models, recorded: list[Usage]
 ) -> None:
+    # Answers are asked for unpacked; one packed chunk of a bomb may unpack to gigabytes
+    # before any cap sees it, so a packed answer is not read.
     bomb = gzip.compress(b" " * (64 * 1024 * 1024), compresslevel=9)
     assert len(bomb) < 128 * 1024
     fake_openai.on("INV-2002", raw(bomb, Content_Encoding="gzip"))
 
-    with pytest.raises(ModelError, match=r"sent an answer over 8 MiB"):
+    with pytest.raises(ModelError, match=r"not a chat completion"):
         judge(models).answer(ASK, Paid, record=recorded.append)
 
-    assert recorded[0].error == "Oversized"
+    assert recorded[0].outcome is Outcome.UNAVAILABLE
 
 
 def test_a_structured_answer_nested_without_end_is_refused_as_invalid(
@@ -157,3 +159,17 @@ def test_answers_are_asked_for_unpacked(fake_openai: FakeOpenAI, models: Models)
     judge(models).answer(ASK, Paid, record=lambda usage: None)
 
     assert fake_openai.requests[0].headers["Accept-Encoding"] == "identity"
+
+
+def test_an_error_page_of_a_megabyte_is_read_as_its_status(
+    fake_openai: FakeOpenAI, pauses: list[float], recorded: list[Usage]
+) -> None:
+    # Only its first 64 KiB are read; the status says what happened and it is retried.
+    page = "<html>" + "Service Unavailable " * 50_000 + "</html>"
+    fake_openai.on("INV-2002", raw(page, status=503, Content_Type="text/html"))
+    models = Models.configured(fake_openai.settings(max_retries=1), sleep=pauses.append)
+
+    with pytest.raises(ModelUnavailable, match=r"failed \(503, 2 tries\)"):
+        judge(models).answer(ASK, Paid, record=recorded.append)
+
+    assert recorded[0].outcome is Outcome.UNAVAILABLE
