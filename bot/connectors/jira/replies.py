@@ -88,7 +88,8 @@ class CommentAnswer(Answer):
 
 
 class Transition(Answer):
-    id: int
+    id: str
+    """Sent back as Jira wrote it: a string, which need not be a number."""
     to: Named
 
 
@@ -132,7 +133,7 @@ def comment_id(answer: object) -> str:
     return read(CommentAnswer, answer, "a comment").id
 
 
-def transitions(answer: object) -> list[tuple[int, str]]:
+def transitions(answer: object) -> list[tuple[str, str]]:
     """``GET issue/{key}/transitions``: each transition's id and the status it leads to."""
     return [(t.id, t.to.name) for t in read(Transitions, answer, "transitions").transitions]
 

@@ -89,7 +89,7 @@ def test_an_issue_moves_to_a_status_by_the_transition_that_leads_there(
 
     assert moved["status"] == again["status"] == "In Progress"
     sent = [json.loads(r.get_data()) for r in fake.requests("POST", r"issue/BUG-101/transitions")]
-    assert sent == [{"transition": {"id": 11}, "fields": {}}], "the second call changed nothing"
+    assert sent == [{"transition": {"id": "11"}, "fields": {}}], "the second call changed nothing"
 
 
 def test_a_status_the_workflow_does_not_lead_to_is_refused_with_the_ones_it_does(
