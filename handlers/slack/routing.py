@@ -2,8 +2,10 @@
 ``app_mention`` event) or the same words in a direct message to it (``message.im``) is routed
 like ``/sop`` free text, and answered under the message (in its thread; in a DM, in the DM).
 Words that are a ``/sop`` command (``@sopbot status r-…``, ``list``, ``help``) are read by
-``/sop``'s own parser and run as that command, answered in the same place; a command verb
-with too little after it (``@sopbot status``) gets the usage.
+``/sop``'s own parser and run as that command, answered in the same place, except a read
+(``status``, ``list``, ``pending``…): that is answered in the asker's DM, never in a
+channel's thread; a command verb with too little after it (``@sopbot status``) gets the
+usage.
 A routed answer's Start buttons (here and under ``/sop`` free text) start that procedure
 with what the request said, or open the form for what it did not.
 
@@ -31,7 +33,7 @@ from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from bot.adapters.slack.modals import QuestionTooLarge, question_modal
-from bot.app.commands.parser import VERBS, Command, UsageError, parse
+from bot.app.commands.parser import VERBS, Command, UsageError, is_read, parse
 from bot.app.commands.routed import START
 from bot.app.door import FrontDoor
 from bot.app.inbox import command_work
@@ -111,13 +113,15 @@ def _once_per_person(body: dict[str, Any]) -> dict[str, Any]:
 
 def _work(door: FrontDoor, event: dict[str, Any], bot: str | None) -> dict[str, Any]:
     """The request in the message, for its author: its words (without the bot's own
-    mention) as ``/sop`` reads them, answered under the message in a channel."""
+    mention) as ``/sop`` reads them, answered under the message in a channel. A read
+    (runs, approvals, procedures) is answered in the author's DM instead: everyone in the
+    channel reads the thread, in a shared channel another organisation too."""
     said = str(event.get("text") or "")
     words = re.sub(rf"<@{re.escape(bot)}(\|[^>]*)?>", " ", said) if bot else said
     by = str(event["user"])
     command = _command(door, " ".join(as_written(words).split()), by)
     channel = str(event["channel"])
-    if not is_channel_id(channel):  # a DM: answered in it, to the person
+    if not is_channel_id(channel) or is_read(command):  # in the DM, to the person alone
         return command_work(command, by=by, channel=None)
     root = {"to": channel, "id": str(event.get("thread_ts") or event["ts"])}
     thread = {"to": channel, "root": root}

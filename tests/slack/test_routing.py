@@ -271,8 +271,8 @@ def test_unsure_sop_free_text_shows_the_start_buttons_to_the_person_alone(
 def test_a_mention_whose_words_are_a_sop_command_runs_that_command_in_its_thread(
     surface: Surface,
 ) -> None:
-    """``@sopbot help``, ``list`` or ``status r-…`` is the /sop command, not a request to
-    route to a procedure."""
+    """``@sopbot help`` or ``status`` is the /sop command, not a request to route to a
+    procedure."""
     _, first = _say(surface, "run refund order_id=1042 reason=damaged")
     surface.work()
     (run,) = surface.runs()
@@ -281,8 +281,6 @@ def test_a_mention_whose_words_are_a_sop_command_runs_that_command_in_its_thread
 
     for words, expected in [
         ("help", "/sop run NAME key=value"),
-        ("list", "refund-request"),
-        (f"status {run.id}", f"Run {run.id} · refund-request · waiting_approval"),
         ("status", "/sop status RUN"),  # too little after the verb: the usage
     ]:
         _, ts = _say(surface, words)
@@ -308,3 +306,29 @@ def test_a_mentioned_run_missing_inputs_offers_start_with_what_it_gave(surface: 
     (card,) = _replies(surface, "C02SUPPORT", ts)
     start = _start_buttons(card)["Start Refund a customer order"]
     assert start["value"] == "refund order_id=1042"
+
+
+def test_a_read_asked_by_mention_in_a_channel_is_answered_in_the_askers_dm(
+    surface: Surface,
+) -> None:
+    """The thread is read by everyone in the channel (in a shared one, by another
+    organisation too): runs, approvals and procedures go to the asker alone."""
+    _say(surface, "run refund order_id=1042 reason=damaged")
+    surface.work()
+    (run,) = surface.runs()
+    (approval,) = surface.door.pending()
+
+    for words, expected in [
+        ("list", "refund-request"),
+        (f"status {run.id}", f"Run {run.id} · refund-request · waiting_approval"),
+        ("pending", approval.id),
+        ("approvals", "Nothing is waiting for a decision."),
+        ("history", run.id),
+        ("show refund", "refund"),
+    ]:
+        before = len(surface.slack.posted("D02DEV"))
+        _, ts = _say(surface, words)
+        surface.work()
+        assert _replies(surface, "C02SUPPORT", ts) == [], words
+        answered = "".join(m["text"] for m in surface.slack.posted("D02DEV")[before:])
+        assert expected in answered, words

@@ -81,6 +81,17 @@ VERBS: dict[str, Verb] = {
     "mode": Verb(1, None, "/sop mode NAME [MODE reason]"),
 }
 
+READS = frozenset({"list", "show", "status", "history", "pending", "approvals"})
+"""The verbs that show procedures, runs and approvals: only this workspace's people read
+them, and the answer goes to the asker alone."""
+
+
+def is_read(command: Command) -> bool:
+    """``command`` shows something and changes nothing (``mode NAME`` without a change is
+    one too)."""
+    return command.verb in READS or (command.verb == "mode" and len(command.args) == 1)
+
+
 _OPENED = re.compile(r"^\w+=[\"']")
 """``reason="arrived`` : a key=value whose quoted value goes on past this word."""
 
