@@ -33,7 +33,7 @@ from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_sdk import WebClient
 
 from bot.adapters.slack.modals import QuestionTooLarge, question_modal
-from bot.app.commands.parser import VERBS, Command, UsageError, is_read, parse
+from bot.app.commands.parser import USAGE_OF, VERBS, Command, UsageError, is_read, parse
 from bot.app.commands.routed import START
 from bot.app.door import FrontDoor
 from bot.app.inbox import command_work
@@ -131,14 +131,15 @@ def _work(door: FrontDoor, event: dict[str, Any], bot: str | None) -> dict[str, 
 def _command(door: FrontDoor, text: str, by: str) -> Command:
     """The ``/sop`` command ``text`` is, else free text to ``route``: words ``/sop`` would
     not take as a command (``hello``) are a request in the person's words. A command verb
-    that ``/sop`` refuses (too little after it, a quote not closed) gets the usage; none
-    left is ``help``. A ``run`` missing inputs is routed: an event opens no form, and the
-    routed answer's Start button does (with the inputs given)."""
+    that ``/sop`` refuses (too little after it, a quote not closed) gets why, and the
+    usage, as ``/sop`` answers it; none left is ``help``. A ``run`` missing inputs is
+    routed: an event opens no form, and the routed answer's Start button does (with the
+    inputs given)."""
     try:
         command = parse(text)
-    except UsageError:
+    except UsageError as error:
         verb = text.split()[0].lower()
-        return Command("help") if verb in VERBS else Command("route", (text,))
+        return Command(USAGE_OF, (error.problem,)) if verb in VERBS else Command("route", (text,))
     try:
         missing = unanswered(door, command, by, None) is not None
     except (EngineError, UnknownProcedure, QuestionTooLarge):

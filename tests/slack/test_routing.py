@@ -332,3 +332,17 @@ def test_a_read_asked_by_mention_in_a_channel_is_answered_in_the_askers_dm(
         assert _replies(surface, "C02SUPPORT", ts) == [], words
         answered = "".join(m["text"] for m in surface.slack.posted("D02DEV")[before:])
         assert expected in answered, words
+
+
+def test_a_mentioned_command_sopbot_cannot_read_is_answered_with_why(surface: Surface) -> None:
+    """As ``/sop`` answers: the reason first, then the usage, not the usage alone."""
+    for words, why in [
+        ("approve a-1 it's fine", "a quote is not closed"),
+        ("run refund order_id=1 order_id=2", "'order_id' is given twice"),
+    ]:
+        _, ts = _say(surface, words)
+        surface.work()
+        (reply,) = _replies(surface, "C02SUPPORT", ts)
+        assert why in reply["text"], words
+        assert "/sop run NAME key=value" in reply["text"], words
+    assert surface.runs() == []

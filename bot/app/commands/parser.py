@@ -32,6 +32,12 @@ USAGE = """\
                                         request too: /sop show me the refund procedure"""
 
 
+USAGE_OF = "usage_of"
+"""The verb of a text a surface could not read as the command it starts with (``@sopbot
+approve a-1 it's fine``): its one word is the problem, answered as ``/sop`` answers it.
+Not a word anyone types: ``parse`` never makes it."""
+
+
 class UsageError(ValueError):
     """The text is not a command we understand; the message includes the usage."""
 

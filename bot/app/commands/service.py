@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.app.commands import replies, routed
-from bot.app.commands.parser import USAGE, Command, UsageError, parse
+from bot.app.commands.parser import USAGE, USAGE_OF, Command, UsageError, parse
 from bot.app.door import Asked, FrontDoor, Started
 from bot.chat.messages import Card, Question
 from bot.config import SettingsProblem
@@ -120,6 +120,8 @@ class CommandService:
         verb = command.verb
         if verb == "help":
             return Reply(USAGE)
+        if verb == USAGE_OF:
+            return Reply(str(UsageError(command.args[0])), ok=False)
         if verb in READS or (verb == "mode" and len(command.args) == 1):
             door.check_reader(user_id, verb)
         if verb == "list":
