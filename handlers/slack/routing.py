@@ -59,7 +59,7 @@ def register(app: App, door: FrontDoor) -> None:
             return None
         channel, ts = str(event["channel"]), str(event["ts"])
         try:
-            record(door, f"mention:{channel}:{ts}", _work(door, event, context.bot_user_id))
+            record(door, f"mention:{channel}:{ts}", _work(event, context.bot_user_id))
         except NotRecorded:
             return BoltResponse(status=503, body="")
         next_()
@@ -111,7 +111,7 @@ def _once_per_person(body: dict[str, Any]) -> dict[str, Any]:
     return {**body, "actions": [{**action, "action_ts": action["action_id"]}]}
 
 
-def _work(door: FrontDoor, event: dict[str, Any], bot: str | None) -> dict[str, Any]:
+def _work(event: dict[str, Any], bot: str | None) -> dict[str, Any]:
     """The request in the message, for its author: its words (without the bot's own
     mention) as ``/sop`` reads them, answered under the message in a channel. A read
     (runs, approvals, procedures) is answered in the author's DM instead: everyone in the
@@ -119,7 +119,7 @@ def _work(door: FrontDoor, event: dict[str, Any], bot: str | None) -> dict[str, 
     said = str(event.get("text") or "")
     words = re.sub(rf"<@{re.escape(bot)}(\|[^>]*)?>", " ", said) if bot else said
     by = str(event["user"])
-    command = _command(door, " ".join(as_written(words).split()), by)
+    command = _command(" ".join(as_written(words).split()))
     channel = str(event["channel"])
     if not is_channel_id(channel) or is_read(command):  # in the DM, to the person alone
         return command_work(command, by=by, channel=None)
@@ -128,23 +128,18 @@ def _work(door: FrontDoor, event: dict[str, Any], bot: str | None) -> dict[str, 
     return command_work(command, by=by, channel=channel, answer_in=thread)
 
 
-def _command(door: FrontDoor, text: str, by: str) -> Command:
+def _command(text: str) -> Command:
     """The ``/sop`` command ``text`` is, else free text to ``route``: words ``/sop`` would
     not take as a command (``hello``) are a request in the person's words. A command verb
     that ``/sop`` refuses (too little after it, a quote not closed) gets why, and the
     usage, as ``/sop`` answers it; none left is ``help``. A ``run`` missing inputs is
-    routed: an event opens no form, and the routed answer's Start button does (with the
-    inputs given)."""
+    answered with its Start button (an event opens no form; the button does, with the
+    inputs and the mode given)."""
     try:
-        command = parse(text)
+        return parse(text)
     except UsageError as error:
         verb = text.split()[0].lower()
         return Command(USAGE_OF, (error.problem,)) if verb in VERBS else Command("route", (text,))
-    try:
-        missing = unanswered(door, command, by, None) is not None
-    except (EngineError, UnknownProcedure, QuestionTooLarge):
-        missing = False  # the run itself says what is wrong
-    return Command("route", (text,)) if missing else command
 
 
 _WRITTEN = (None, "file_share", "thread_broadcast")

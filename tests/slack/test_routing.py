@@ -346,3 +346,26 @@ def test_a_mentioned_command_sopbot_cannot_read_is_answered_with_why(surface: Su
         assert why in reply["text"], words
         assert "/sop run NAME key=value" in reply["text"], words
     assert surface.runs() == []
+
+
+def test_a_mentioned_run_missing_inputs_keeps_its_procedure_and_its_mode(
+    make_surface: Any,
+) -> None:
+    """The Start offered is the procedure named, never another the words may route to, and
+    the run it starts keeps ``--mode=shadow``."""
+    surface: Surface = make_surface(FREIGHT.read_text())
+    _, ts = _say(surface, "run refund order_id=1042 --mode=shadow")
+    surface.work()
+    assert surface.runs() == []
+    (card,) = _replies(surface, "C02SUPPORT", ts)
+    (start,) = _start_buttons(card).values()
+    assert start["value"] == "refund order_id=1042 --mode=shadow"
+
+    surface.sender.click(card, start["action_id"], user="U02DEV", channel="C02SUPPORT")
+    surface.slack.wait_for("views.open")
+    form = surface.slack.views[-1]["view"]
+    assert [block["block_id"] for block in form["blocks"]] == ["reason"]
+    surface.sender.submit(form, {"reason": text_input("arrived broken")}, user="U02DEV")
+    surface.work()
+    (run,) = surface.runs()
+    assert (run.sop_id, run.mode, run.inputs["order_id"]) == ("refund-request", "shadow", "1042")

@@ -13,6 +13,7 @@ from bot.app.door import QUOTED, Asked, FrontDoor, Started
 from bot.chat.messages import Button, Card
 from bot.chat.port import Undeliverable
 from bot.engine.steps.agent_model import inert
+from bot.procedure.model import Procedure
 from bot.routing.extract import extract
 from bot.routing.route import Candidate, Route, Router
 
@@ -64,8 +65,28 @@ def route(
             note, door.start(best.name, found.inputs, by=by, thread=thread, request=request)
         )
     except Undeliverable:
-        card = Card(title=best.procedure.title, summary=note, buttons=(_start(best, found.inputs),))
-        return Routed(f"{note}\nIt needs more from you: press Start.", card=card)
+        return offer_start(note, best, found.inputs)
+
+
+def offer_run(procedure: Procedure, inputs: dict[str, Any], mode: str | None) -> Routed:
+    """``/sop run`` of ``procedure`` asked where its form cannot open (a mention): its Start
+    button, with the inputs and the mode given."""
+    named = Candidate(procedure, score=1.0)
+    note = f"{procedure.title}: {run_line(named, inputs, mode)}"
+    return offer_start(note, named, inputs, mode)
+
+
+def offer_start(
+    note: str, candidate: Candidate, inputs: dict[str, Any], mode: str | None = None
+) -> Routed:
+    """``note`` with the candidate's Start button, for a start whose missing inputs cannot
+    be asked where the request came from (a mention opens no form): the button can."""
+    card = Card(
+        title=candidate.procedure.title,
+        summary=note,
+        buttons=(start_button(candidate, inputs, mode),),
+    )
+    return Routed(f"{note}\nIt needs more from you: press Start.", card=card)
 
 
 def out_of_scope(text: str) -> str:
@@ -108,22 +129,27 @@ def choices(found: Route, text: str) -> Routed:
     for number, candidate in enumerate(found.candidates[:SHOWN], start=1):
         inputs = extract(candidate.procedure, text)
         lines.append(f"{number}. {candidate.procedure.title}: {run_line(candidate, inputs)}")
-        buttons.append(_start(candidate, inputs))
+        buttons.append(start_button(candidate, inputs))
     note = "\n".join(lines)
     card = Card(title="Which one did you mean?", summary=note, buttons=tuple(buttons))
     return Routed(note, card=card)
 
 
-def run_line(candidate: Candidate, inputs: dict[str, Any]) -> str:
+def run_line(candidate: Candidate, inputs: dict[str, Any], mode: str | None = None) -> str:
     """``/sop run refund order_id=1042``: what was found, quoted when it has spaces."""
-    return f"/sop run {run_words(candidate, inputs)}"
+    return f"/sop run {run_words(candidate, inputs, mode)}"
 
 
-def run_words(candidate: Candidate, inputs: dict[str, Any]) -> str:
-    """``refund order_id=1042``: the words after ``/sop run``, each value read back whole
-    (a quote in the words must not end the value and start another input)."""
+def run_words(candidate: Candidate, inputs: dict[str, Any], mode: str | None = None) -> str:
+    """``refund order_id=1042 --mode=shadow``: the words after ``/sop run``, each value read
+    back whole (a quote in the words must not end the value and start another input)."""
     given = [f"{name}={_quoted(str(value))}" for name, value in inputs.items()]
-    return " ".join([candidate.name, *given])
+    return " ".join([candidate.name, *given, *_mode_words(mode)])
+
+
+def _mode_words(mode: str | None) -> list[str]:
+    """``--mode=shadow`` when the start asks for a mode."""
+    return [f"--mode={_quoted(mode)}"] if mode else []
 
 
 def _quoted(value: str) -> str:
@@ -134,8 +160,9 @@ def _quoted(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _start(candidate: Candidate, inputs: dict[str, Any]) -> Button:
-    """``Start <title>``: runs the candidate with what was found (the form asks the rest)."""
-    words = run_words(candidate, inputs)
-    value = words if len(words) <= VALUE_LIMIT else candidate.name
+def start_button(candidate: Candidate, inputs: dict[str, Any], mode: str | None = None) -> Button:
+    """``Start <title>``: runs the candidate with what was found (the form asks the rest),
+    in ``mode`` when one was asked for."""
+    words = run_words(candidate, inputs, mode)
+    value = words if len(words) <= VALUE_LIMIT else run_words(candidate, {}, mode)
     return Button(f"Start {candidate.procedure.title}", START, value, style="primary")

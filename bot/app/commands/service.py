@@ -11,6 +11,7 @@ from bot.app.commands import replies, routed
 from bot.app.commands.parser import USAGE, USAGE_OF, Command, UsageError, parse
 from bot.app.door import Asked, FrontDoor, Started
 from bot.chat.messages import Card, Question
+from bot.chat.port import Undeliverable
 from bot.config import SettingsProblem
 from bot.directory import Directory
 from bot.engine.decisions import DecisionResult
@@ -216,14 +217,19 @@ class CommandService:
                 mode = word.removeprefix("--mode=")
             else:
                 raise InvalidInputs(f"'{word}' is not key=value")
-        started = self.door.start(
-            command.args[0],
-            dict(command.options),
-            by=user_id,
-            thread=thread,
-            mode=mode,
-            request=request,
-        )
+        try:
+            started = self.door.start(
+                command.args[0],
+                dict(command.options),
+                by=user_id,
+                thread=thread,
+                mode=mode,
+                request=request,
+            )
+        except Undeliverable:  # its form opens only from a click: offer the button that does
+            procedure = self.door.library.find(command.args[0]).procedure
+            offered = routed.offer_run(procedure, dict(command.options), mode)
+            return Reply(offered.note, ok=False, card=offered.card)
         return _reply(started)
 
 
