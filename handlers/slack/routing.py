@@ -41,8 +41,9 @@ from bot.engine.errors import EngineError
 from bot.identity import is_channel_id
 from bot.library import UnknownProcedure
 from handlers.slack.commands import unanswered
-from handlers.slack.requests import NotRecorded, channel_of, click_key, record, record_click
+from handlers.slack.requests import NotRecorded, channel_of, click_key, record
 from handlers.slack.text import as_written
+from handlers.slack.views import ALREADY
 
 log = logging.getLogger(__name__)
 
@@ -94,13 +95,41 @@ def _start(door: FrontDoor, body: dict[str, Any], client: WebClient, ack: Ack) -
     except (EngineError, UnknownProcedure, QuestionTooLarge):
         question = None
     if question is None:
-        record_click(door, once, command, ack)
+        _record_start(door, once, command, ack, client)
         return
     ack()
     try:
         client.views_open(trigger_id=body["trigger_id"], view=question_modal(question))
     except Exception:  # the ack is sent; a failure here must not undo it
         log.exception("the form for %s did not open", question.subject)
+
+
+def _record_start(
+    door: FrontDoor, body: dict[str, Any], command: Command, ack: Ack, client: WebClient
+) -> None:
+    """Record the Start and acknowledge it. Pressed again by its person, it starts nothing:
+    they are told their run exists; unrecorded, they are told to try again."""
+    user, channel = body["user"]["id"], channel_of(body)
+    try:
+        fresh = record(door, click_key(body), command_work(command, by=user, channel=channel))
+    except NotRecorded as sorry:
+        ack()
+        _tell(client, user, channel, str(sorry))
+        return
+    ack()
+    if not fresh:
+        _tell(client, user, channel, ALREADY)
+
+
+def _tell(client: WebClient, user: str, channel: str | None, text: str) -> None:
+    """``text`` to ``user`` alone: in ``channel``, else in their DM with the bot."""
+    try:
+        if channel:
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+        else:
+            client.chat_postMessage(channel=user, text=text)
+    except Exception:  # the ack is sent; a failure here must not undo it
+        log.exception("could not tell %s: %s", user, text)
 
 
 def _once_per_person(body: dict[str, Any]) -> dict[str, Any]:

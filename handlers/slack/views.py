@@ -28,6 +28,10 @@ from handlers.slack.requests import NotRecorded, record
 
 REQUIRED = "This one is needed."
 NO_REASON = "Say why, so the requester can act on it."
+ALREADY = (
+    "This button already started your run (one run per button and person). /sop history shows it."
+)
+"""What a person pressing a Start again is told: their press was not lost."""
 
 
 def register(app: App, door: FrontDoor) -> None:
@@ -41,8 +45,8 @@ def register(app: App, door: FrontDoor) -> None:
         channel = (question.thread or {}).get("to")
         user = body["user"]["id"]
         work = answer_work(question, answers, by=user, channel=channel)
-        key = question.carry.get("request") or _key(view)  # a click's form: the click
-        _record_and_close(door, key, work, view, ack)
+        click = question.carry.get("request")  # a click's form is that click: one run
+        _record_and_close(door, click or _key(view), work, view, ack, told=bool(click))
 
     @app.view(REASON_CALLBACK)
     def rejected(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -57,18 +61,39 @@ def register(app: App, door: FrontDoor) -> None:
 
 
 def _record_and_close(
-    door: FrontDoor, key: str, work: dict[str, Any], view: dict[str, Any], ack: Ack
+    door: FrontDoor,
+    key: str,
+    work: dict[str, Any],
+    view: dict[str, Any],
+    ack: Ack,
+    *,
+    told: bool = False,
 ) -> None:
     """Record the submission and close the form; if it cannot be recorded the form stays
-    open with the apology on its first field, so nothing typed is lost."""
+    open with the apology on its first field, so nothing typed is lost. A Start's form
+    (``told``) sent again by its person starts nothing: the form says their run exists."""
     try:
-        record(door, key, work)
+        fresh = record(door, key, work)
     except NotRecorded as sorry:
         first = next(iter(view.get("state", {}).get("values", {})), None)
         if first is not None:
             ack(response_action="errors", errors={first: str(sorry)})
             return
+        fresh = True
+    if told and not fresh:
+        ack(response_action="update", view=_note(view, ALREADY))
+        return
     ack()
+
+
+def _note(view: dict[str, Any], text: str) -> dict[str, Any]:
+    """The form replaced by ``text`` and a Close button, under the form's own title."""
+    return {
+        "type": "modal",
+        "title": view.get("title") or {"type": "plain_text", "text": "sopbot"},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
+    }
 
 
 def _key(view: dict[str, Any]) -> str:

@@ -369,3 +369,20 @@ def test_a_mentioned_run_missing_inputs_keeps_its_procedure_and_its_mode(
     surface.work()
     (run,) = surface.runs()
     assert (run.sop_id, run.mode, run.inputs["order_id"]) == ("refund-request", "shadow", "1042")
+
+
+def test_a_start_pressed_again_by_its_person_says_it_already_started_their_run(
+    make_surface: Any,
+) -> None:
+    surface: Surface = make_surface(FREIGHT.read_text())
+    _, ts = _say(surface, f"{UNCLEAR}, order 1042, reason: arrived broken")
+    surface.work()
+    (card,) = _replies(surface, "C02SUPPORT", ts)
+    start = _start_buttons(card)["Start Refund a customer order"]
+    for _ in range(2):
+        surface.sender.click(card, start["action_id"], user="U02DEV", channel="C02SUPPORT")
+    surface.work()
+    (run,) = surface.runs()
+    told = surface.whispers("U02DEV")
+    assert any("This button already started your run" in said for said in told), told
+    assert sum(f"as run {run.id}" in said for said in told) == 1

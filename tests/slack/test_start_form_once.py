@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.slack.fake_web_api import BOT_USER, TEAM
-from tests.slack.signed import text_input
+from tests.slack.signed import Answer, text_input
 from tests.slack.surface import Surface
 
 
@@ -34,24 +34,34 @@ def _start_card(surface: Surface) -> tuple[dict[str, Any], str]:
     return card, start["action_id"]
 
 
-def _press_and_send(surface: Surface, card: dict[str, Any], action_id: str, user: str) -> None:
+def _press_and_send(surface: Surface, card: dict[str, Any], action_id: str, user: str) -> Answer:
     opened = len(surface.slack.views)
     surface.sender.click(card, action_id, user=user, channel="C02SUPPORT")
     surface.slack.wait_for("views.open", count=opened + 1)
     form = surface.slack.views[-1]["view"]
     sent = surface.sender.submit(form, {"reason": text_input("arrived broken")}, user=user)
-    assert (sent.status, sent.body) == (200, "")
+    assert sent.status == 200
+    return sent
+
+
+def _shown(answer: Answer) -> str:
+    """The text of the view the form was replaced with (nothing when it just closed)."""
+    view = answer.json().get("view") or {}
+    return " ".join(block["text"]["text"] for block in view.get("blocks", []))
 
 
 def test_two_forms_from_one_start_button_and_person_start_one_run(surface: Surface) -> None:
     card, action_id = _start_card(surface)
 
-    _press_and_send(surface, card, action_id, "U02DEV")
-    _press_and_send(surface, card, action_id, "U02DEV")
+    assert _press_and_send(surface, card, action_id, "U02DEV").body == ""
+    again = _press_and_send(surface, card, action_id, "U02DEV")
     surface.work()
 
     assert [run.started_by for run in surface.runs()] == ["U02DEV"]
+    assert again.json()["response_action"] == "update"  # told, not closed without a word
+    assert "This button already started your run" in _shown(again)
+    assert "/sop history" in _shown(again)
 
-    _press_and_send(surface, card, action_id, "U03SAM")
+    assert _press_and_send(surface, card, action_id, "U03SAM").body == ""
     surface.work()
     assert sorted(run.started_by for run in surface.runs()) == ["U02DEV", "U03SAM"]
