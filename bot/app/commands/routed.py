@@ -48,8 +48,8 @@ def route(
 ) -> Routed:
     """What to tell ``by`` about ``text``. A sure route whose missing inputs the surface
     cannot ask for where the request came from (a mention opens no form in Slack) gets its
-    Start button instead, which can. Someone who may start nothing is refused first."""
-    door.check_starter(by, text)
+    Start button instead, which can. The caller has refused someone who may start nothing
+    (``FrontDoor.check_starter``): they are told why before the router is set up."""
     permitted = [door.library.find(entry.id).procedure for entry in door.procedures(by).procedures]
     found = router.route(text, permitted)
     best = found.best
