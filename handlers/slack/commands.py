@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 
 from bot.adapters.slack.modals import QuestionTooLarge, question_modal
 from bot.app import questions
-from bot.app.commands.parser import Command, UsageError, parse
+from bot.app.commands.parser import Command, UsageError, is_read, parse
 from bot.app.commands.service import CommandService
 from bot.app.door import FrontDoor
 from bot.app.inbox import command_work
@@ -31,8 +31,6 @@ from handlers.slack.text import as_written
 
 log = logging.getLogger(__name__)
 
-READS = frozenset({"help", "list", "show", "status", "history", "pending", "approvals"})
-"""Verbs that change nothing: answered while Slack waits, never recorded."""
 DOING = {
     "run": "starting {0}",
     "cancel": "cancelling run {0}",
@@ -56,7 +54,7 @@ def register(app: App, door: FrontDoor) -> None:
         except UsageError as error:
             ack(response_type="ephemeral", text=str(error))
             return
-        if parsed.verb in READS or (parsed.verb == "mode" and len(parsed.args) == 1):
+        if parsed.verb == "help" or is_read(parsed):  # changes nothing: answered at once
             ack(response_type="ephemeral", text=service.execute(parsed, user).text)
             return
         try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.app.commands.parser import is_read, parse
 from bot.app.commands.service import CommandService
 from bot.app.door import Started
 from bot.harness import Harness
@@ -71,3 +72,12 @@ def test_a_person_of_this_workspace_still_reads(make_harness: MakeHarness) -> No
     )
     assert run_id in service.handle("history", "U06ANA").text
     assert _refused_reads(harness) == []
+
+
+def test_one_rule_says_what_a_read_is_for_every_surface() -> None:
+    """``/sop`` answers these at once, a mention answers them in a DM, and the service
+    refuses them to outsiders: one list, so no surface can disagree about one."""
+    for words in READS:
+        assert is_read(parse(words.format(run="r-1"))), words
+    for words in ["help", "mode refund shadow testing", "run refund", "cancel r-1 typo"]:
+        assert not is_read(parse(words)), words

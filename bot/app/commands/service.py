@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.app.commands import replies, routed
-from bot.app.commands.parser import USAGE, USAGE_OF, Command, UsageError, parse
+from bot.app.commands.parser import USAGE, USAGE_OF, Command, UsageError, is_read, parse
 from bot.app.door import Asked, FrontDoor, Started
 from bot.chat.messages import Card, Question
 from bot.chat.port import Undeliverable
@@ -22,10 +22,6 @@ from bot.llm.usage import AuditRecorder
 from bot.procedure.summary import summarize
 from bot.routing.configured import configured_router
 from bot.routing.route import Router
-
-READS = frozenset({"list", "show", "status", "history", "pending", "approvals"})
-"""The verbs that show procedures, runs and approvals: only this workspace's people read
-them (``mode NAME`` without a change is one too)."""
 
 
 @dataclass(frozen=True)
@@ -123,7 +119,7 @@ class CommandService:
             return Reply(USAGE)
         if verb == USAGE_OF:
             return Reply(str(UsageError(command.args[0])), ok=False)
-        if verb in READS or (verb == "mode" and len(command.args) == 1):
+        if is_read(command):  # only this workspace's people read
             door.check_reader(user_id, verb)
         if verb == "list":
             return Reply(replies.procedure_list(door.procedures(user_id)))
