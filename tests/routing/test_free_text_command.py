@@ -62,6 +62,24 @@ def test_asking_to_see_a_procedure_shows_it_and_starts_nothing(harness: Harness)
     assert harness.chat.questions == []
 
 
+@pytest.mark.parametrize(
+    "words",
+    [
+        "/sop \uff53\uff48\uff4f\uff57 me the refund procedure",  # show, in full-width letters
+        "/sop please show me the refund procedure",
+        "/sop Please, describe the refund procedure",
+    ],
+)
+def test_asking_to_see_in_other_letters_or_politely_shows_it(harness: Harness, words: str) -> None:
+    service = CommandService(door_of(harness))
+
+    reply = service.handle(words, "U02DEV")
+
+    assert reply.text == service.handle("/sop show refund", "U02DEV").text
+    assert door_of(harness).history() == []
+    assert harness.chat.questions == []
+
+
 def test_asking_to_see_an_unclear_one_lists_what_to_show(harness: Harness) -> None:
     reply = CommandService(door_of(harness)).handle(
         "/sop show me what the pto process does", "U02DEV"

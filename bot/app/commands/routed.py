@@ -14,7 +14,7 @@ from bot.chat.messages import Button, Card
 from bot.chat.port import Undeliverable
 from bot.engine.steps.agent_model import inert
 from bot.procedure.model import Procedure
-from bot.routing.extract import extract
+from bot.routing.extract import extract, readable
 from bot.routing.route import Candidate, Route, Router
 
 SHOWN = 3
@@ -101,12 +101,18 @@ def out_of_scope(text: str) -> str:
 
 SEEING = frozenset({"show", "describe", "explain"})
 """First words of a request to see a procedure rather than start it."""
+_FIRST_WORDS = re.compile(r"\W*(\w+)\W*(\w*)")
+"""The request's first two words, whatever is around them (``Please, show``)."""
 
 
 def asks_to_see(text: str) -> bool:
-    """``show me the refund procedure``: the person wants to read it, not run it."""
-    first = text.split(maxsplit=1)[:1]
-    return bool(first) and first[0].lower() in SEEING
+    """``show me the refund procedure`` (or ``please show …``, in full-width letters too,
+    as routing reads them): the person wants to read it, not run it."""
+    found = _FIRST_WORDS.match(readable(text).casefold())
+    if found is None:
+        return False
+    first, second = found.groups()
+    return (second if first == "please" else first) in SEEING
 
 
 def _to_see(found: Route) -> Routed:
