@@ -3,8 +3,8 @@
 like ``/sop`` free text, and answered under the message (in its thread; in a DM, in the DM).
 Words that are a ``/sop`` command (``@sopbot status r-…``, ``list``, ``help``) are read by
 ``/sop``'s own parser and run as that command, answered in the same place, except a read
-(``status``, ``list``, ``pending``…): that is answered in the asker's DM, never in a
-channel's thread; a command verb with too little after it (``@sopbot status``) gets the
+(``status``, ``list``, ``pending``…, or ``show me the refund procedure``): that is
+answered in the asker's DM, never in a channel's thread; a command verb with too little after it (``@sopbot status``) gets the
 usage.
 A routed answer's Start buttons (here and under ``/sop`` free text) start that procedure
 with what the request said, or open the form for what it did not.
@@ -34,7 +34,7 @@ from slack_sdk import WebClient
 
 from bot.adapters.slack.modals import QuestionTooLarge, question_modal
 from bot.app.commands.parser import USAGE_OF, VERBS, Command, UsageError, is_read, parse
-from bot.app.commands.routed import START
+from bot.app.commands.routed import START, asks_to_see
 from bot.app.door import FrontDoor
 from bot.app.inbox import command_work
 from bot.engine.errors import EngineError
@@ -150,11 +150,16 @@ def _work(event: dict[str, Any], bot: str | None) -> dict[str, Any]:
     by = str(event["user"])
     command = _command(" ".join(as_written(words).split()))
     channel = str(event["channel"])
-    if not is_channel_id(channel) or is_read(command):  # in the DM, to the person alone
+    if not is_channel_id(channel) or _reads(command):  # in the DM, to the person alone
         return command_work(command, by=by, channel=None)
     root = {"to": channel, "id": str(event.get("thread_ts") or event["ts"])}
     thread = {"to": channel, "root": root}
     return command_work(command, by=by, channel=channel, answer_in=thread)
+
+
+def _reads(command: Command) -> bool:
+    """A read, typed as the command or asked in words (``show me the refund procedure``)."""
+    return is_read(command) or (command.verb == "route" and asks_to_see(command.args[0]))
 
 
 def _command(text: str) -> Command:

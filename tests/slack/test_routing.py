@@ -11,6 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bot.app.commands.parser import parse
+from bot.app.inbox import command_work
+from handlers.slack.requests import record
 from storage.database import Database
 from tests.slack.fake_web_api import BOT_ID, BOT_USER, TEAM
 from tests.slack.signed import Answer, text_input
@@ -386,3 +389,28 @@ def test_a_start_pressed_again_by_its_person_says_it_already_started_their_run(
     told = surface.whispers("U02DEV")
     assert any("This button already started your run" in said for said in told), told
     assert sum(f"as run {run.id}" in said for said in told) == 1
+
+
+def test_asking_in_words_to_see_a_procedure_is_answered_in_the_askers_dm(
+    surface: Surface,
+) -> None:
+    """``@sopbot show me the refund procedure`` is ``show refund``: a read, answered alone."""
+    _, ts = _say(surface, "show me the refund procedure")
+    surface.work()
+    assert _replies(surface, "C02SUPPORT", ts) == []
+    shown = "".join(m["text"] for m in surface.slack.posted("D02DEV"))
+    assert "Refund a customer order" in shown
+    assert surface.runs() == []
+
+
+def test_a_run_whose_inputs_went_missing_after_its_ack_offers_its_start_button(
+    surface: Surface,
+) -> None:
+    """Recorded complete, found missing by the worker (the SOP changed in between): Slack
+    opens no form without a fresh click, so the answer is the Start button that opens it."""
+    work = command_work(parse("run refund reason=damaged"), by="U02DEV", channel="C02SUPPORT")
+    assert record(surface.door, "late", work)
+    surface.work()
+    assert surface.runs() == []
+    (offer,) = surface.whispers("U02DEV")
+    assert "It needs more from you: press Start." in offer
