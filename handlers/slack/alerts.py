@@ -5,7 +5,6 @@ person alone, with where the run stands (a reader of this workspace only, as ``/
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -17,9 +16,7 @@ from bot.app.door import FrontDoor
 from bot.chat.messages import Button
 from bot.engine.alert_cards import ACKNOWLEDGE, OPEN_RUN, TAKE_OVER
 from bot.engine.errors import EngineError
-from handlers.slack.requests import channel_of, record_click
-
-log = logging.getLogger(__name__)
+from handlers.slack.requests import channel_of, record_click, tell_alone
 
 
 def register(app: App, door: FrontDoor) -> None:
@@ -37,14 +34,7 @@ def register(app: App, door: FrontDoor) -> None:
             text = replies.run_status(door.run(run_id), door.now())
         except EngineError as error:
             text = str(error)
-        channel = channel_of(body)
-        try:
-            if channel:
-                client.chat_postEphemeral(channel=channel, user=user, text=text)
-            else:  # pressed outside a conversation: say it in their DM with sopbot
-                client.chat_postMessage(channel=user, text=text)
-        except Exception:  # the ack is sent; a failure here must not undo it
-            log.exception("run %s could not be shown to %s", run_id, user)
+        tell_alone(client, user, channel_of(body), text)
 
 
 def _button(body: dict[str, Any]) -> Button:

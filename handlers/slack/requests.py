@@ -9,6 +9,7 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack
+from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot.app import inbox
@@ -78,6 +79,18 @@ def click_key(body: dict[str, Any]) -> str:
             body["user"]["id"],
         )
     )
+
+
+def tell_alone(client: WebClient, user: str, channel: str | None, text: str) -> None:
+    """``text`` to ``user`` alone: in ``channel`` (ephemeral), else in their DM with the bot.
+    Said after the ack, so a failure is logged and never undoes it."""
+    try:
+        if channel:
+            client.chat_postEphemeral(channel=channel, user=user, text=text)
+        else:
+            client.chat_postMessage(channel=user, text=text)
+    except Exception:
+        log.exception("could not tell %s privately", user)
 
 
 def channel_of(body: dict[str, Any]) -> str | None:

@@ -4,8 +4,8 @@ like ``/sop`` free text, and answered under the message (in its thread; in a DM,
 Words that are a ``/sop`` command (``@sopbot status r-…``, ``list``, ``help``) are read by
 ``/sop``'s own parser and run as that command, answered in the same place, except a read
 (``status``, ``list``, ``pending``…, or ``show me the refund procedure``): that is
-answered in the asker's DM, never in a channel's thread; a command verb with too little after it (``@sopbot status``) gets the
-usage.
+answered in the asker's DM, never in a channel's thread; a command verb with too little
+after it (``@sopbot status``) gets the usage.
 A routed answer's Start buttons (here and under ``/sop`` free text) start that procedure
 with what the request said, or open the form for what it did not.
 
@@ -41,7 +41,7 @@ from bot.engine.errors import EngineError
 from bot.identity import is_channel_id
 from bot.library import UnknownProcedure
 from handlers.slack.commands import unanswered
-from handlers.slack.requests import NotRecorded, channel_of, click_key, record
+from handlers.slack.requests import NotRecorded, channel_of, click_key, record, tell_alone
 from handlers.slack.text import as_written
 from handlers.slack.views import ALREADY
 
@@ -114,22 +114,11 @@ def _record_start(
         fresh = record(door, click_key(body), command_work(command, by=user, channel=channel))
     except NotRecorded as sorry:
         ack()
-        _tell(client, user, channel, str(sorry))
+        tell_alone(client, user, channel, str(sorry))
         return
     ack()
     if not fresh:
-        _tell(client, user, channel, ALREADY)
-
-
-def _tell(client: WebClient, user: str, channel: str | None, text: str) -> None:
-    """``text`` to ``user`` alone: in ``channel``, else in their DM with the bot."""
-    try:
-        if channel:
-            client.chat_postEphemeral(channel=channel, user=user, text=text)
-        else:
-            client.chat_postMessage(channel=user, text=text)
-    except Exception:  # the ack is sent; a failure here must not undo it
-        log.exception("could not tell %s: %s", user, text)
+        tell_alone(client, user, channel, ALREADY)
 
 
 def _once_per_person(body: dict[str, Any]) -> dict[str, Any]:
