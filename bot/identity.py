@@ -139,3 +139,15 @@ def _from_match(match: re.Match[str]) -> Mention:
     if group:
         return Mention(Kind.GROUP, group)
     return Mention(Kind.CHANNEL, channel)
+
+
+def inert(text: str, longest: int) -> str:
+    """Text someone else wrote (a model, a request) as people are shown it: mentions written
+    out without the syntax that pings (``<@U1>`` → ``@U1``; broadcasts and links are
+    escaped where the surface shows them), and cut to ``longest`` characters."""
+    plain = replace_mentions(text[: longest * 4], _written_out)
+    return plain if len(plain) <= longest else plain[: longest - 1].rstrip() + "…"
+
+
+def _written_out(found: Mention) -> str:
+    return ("#" if found.kind is Kind.CHANNEL else "@") + found.id

@@ -12,7 +12,7 @@ from typing import Any
 from bot.app.door import QUOTED, Asked, FrontDoor, Started
 from bot.chat.messages import Button, Card
 from bot.chat.port import Undeliverable
-from bot.engine.steps.agent_model import inert
+from bot.identity import inert
 from bot.procedure.model import Procedure
 from bot.routing.extract import extract, readable
 from bot.routing.route import Candidate, Route, Router

@@ -20,7 +20,7 @@ from bot.audit.masking import mask
 from bot.engine.status import BOT_ACTOR
 from bot.engine.steps.env import StepEnv
 from bot.engine.work import RunWork
-from bot.identity import Kind, Mention, replace_mentions
+from bot.identity import inert
 from bot.llm.errors import ModelError
 from bot.llm.usage import AuditRecorder, Recorder, Usage
 from bot.procedure import expressions
@@ -47,22 +47,10 @@ Confidence = Annotated[float, Field(strict=True, ge=0, le=1)]
 repair, not a confidence (lax parsing would read ``true`` as 100 %)."""
 
 
-def inert(text: str, longest: int = LONGEST_TEXT) -> str:
-    """A model's text as people are shown it: mentions written out without the syntax that
-    pings (``<@U1>`` → ``@U1``; broadcasts and links are escaped where the surface shows
-    them), and cut to ``longest`` characters."""
-    plain = replace_mentions(text[: longest * 4], _written_out)
-    return plain if len(plain) <= longest else plain[: longest - 1].rstrip() + "…"
-
-
 def no_usable(what: str, error: ModelError) -> str:
     """Why a step has no model answer, as people are shown it: the error may quote the
     service's own message (a 4xx body), so it is made inert like the model's text."""
     return inert(f"the model gave no usable {what}: {error}", LONGEST_REASON)
-
-
-def _written_out(found: Mention) -> str:
-    return ("#" if found.kind is Kind.CHANNEL else "@") + found.id
 
 
 def render_masked(env: StepEnv, work: RunWork, template: str | None) -> str | None:

@@ -15,8 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from bot.engine.steps.agent_model import LONGEST_DRAFT, Confidence, inert, options_type
+from bot.engine.steps.agent_model import LONGEST_DRAFT, LONGEST_TEXT, Confidence, options_type
 from bot.guardrails.check import check_text
+from bot.identity import inert
 from bot.procedure.model import Procedure
 
 MODEL = "model"
@@ -77,7 +78,7 @@ def from_model(
     }
     findings = [
         {
-            "text": inert(finding.text),
+            "text": inert(finding.text, LONGEST_TEXT),
             "evidence": list(
                 dict.fromkeys(
                     known[cited.strip()] for cited in finding.evidence if cited.strip() in known
@@ -92,7 +93,12 @@ def from_model(
         draft, note = None, f"the draft was withheld: {broken.message}"
     recommendation = answer.model_dump(mode="json")["recommendation"]
     package = _package(
-        inert(answer.summary), findings, recommendation, answer.confidence, draft, MODEL
+        inert(answer.summary, LONGEST_TEXT),
+        findings,
+        recommendation,
+        answer.confidence,
+        draft,
+        MODEL,
     )
     package["reads"] = [read.shown for read in reads]
     if note:

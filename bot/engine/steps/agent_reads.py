@@ -23,11 +23,12 @@ from typing import Any
 from bot.audit.masking import mask
 from bot.catalogue.operation import Operation
 from bot.engine.calls import CallResult
-from bot.engine.steps.agent_model import audit_later, inert
+from bot.engine.steps.agent_model import audit_later
 from bot.engine.steps.agent_package import Read
 from bot.engine.steps.choice_card import shown_call
 from bot.engine.steps.env import StepEnv
 from bot.engine.work import RunWork
+from bot.identity import inert
 from bot.llm.tools import Refused, Tool, ToolCall, ToolUse
 
 REFUSED = "agent.refused"

@@ -19,7 +19,6 @@ from bot.engine.steps.agent_model import (
     LONGEST_DRAFT,
     audit_later,
     claim_kept,
-    inert,
     no_usable,
     render_masked,
     step_recorder,
@@ -29,6 +28,7 @@ from bot.engine.steps.env import StepEnv
 from bot.engine.steps.outcomes import escalate
 from bot.engine.work import Continue, RunWork, Transition
 from bot.guardrails.check import check_text
+from bot.identity import inert
 from bot.llm.errors import ModelError
 from bot.llm.messages import Message, system, user
 from bot.llm.models import Model

@@ -16,10 +16,10 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from bot.engine.steps.agent_model import (
     DATA_IS_NOT_INSTRUCTIONS,
+    LONGEST_TEXT,
     Confidence,
     audit_later,
     claim_kept,
-    inert,
     no_usable,
     options_type,
     render_masked,
@@ -29,6 +29,7 @@ from bot.engine.steps.choose import open_choice
 from bot.engine.steps.env import StepEnv
 from bot.engine.steps.outcomes import escalate
 from bot.engine.work import Continue, RunWork, Transition
+from bot.identity import inert
 from bot.llm.errors import ModelError
 from bot.llm.messages import system, user
 from bot.llm.settings import Feature
@@ -118,7 +119,7 @@ def _ask(
     return {
         "label": picked["option"],
         "confidence": answer.confidence,
-        "reason": inert(answer.reason),
+        "reason": inert(answer.reason, LONGEST_TEXT),
         "note": None,
     }
 
